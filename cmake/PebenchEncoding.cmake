@@ -1,0 +1,29 @@
+# pebench_add_encoding(<name> <sources>... [OUTPUT_DIRECTORY <dir>] [NO_INSTALL])
+#
+# Builds one encoding as a plugin: a MODULE library named pebench-<name>.so,
+# hidden visibility (only the two Boost.DLL aliases are exported), linked to the
+# header-only SDK. In the pebench tree it lands in the build's plugins/ folder
+# and is installed with pebench; elsewhere it lands in the caller's build folder.
+function(pebench_add_encoding name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "NO_INSTALL" "OUTPUT_DIRECTORY" "")
+  set(sources ${arg_UNPARSED_ARGUMENTS})
+  if(NOT sources)
+    message(FATAL_ERROR "pebench_add_encoding(${name}): no sources given")
+  endif()
+  set(target pebench_encoding_${name})
+  add_library(${target} MODULE ${sources})
+  target_link_libraries(${target} PRIVATE pebench::sdk)
+  set_target_properties(${target} PROPERTIES
+    PREFIX ""
+    OUTPUT_NAME "pebench-${name}"
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+  if(arg_OUTPUT_DIRECTORY)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${arg_OUTPUT_DIRECTORY}")
+  elseif(DEFINED PEBENCH_PLUGIN_OUTPUT_DIR)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${PEBENCH_PLUGIN_OUTPUT_DIR}")
+  endif()
+  if(DEFINED PEBENCH_INSTALL_PLUGIN_DIR AND NOT arg_NO_INSTALL)
+    install(TARGETS ${target} LIBRARY DESTINATION "${PEBENCH_INSTALL_PLUGIN_DIR}")
+  endif()
+endfunction()

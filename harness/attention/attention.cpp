@@ -1,0 +1,279 @@
+#include "attention/attention.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "ops/matmul.hpp"
+#include "ops/softmax.hpp"
+
+namespace pebench {
+namespace {
+
+constexpr float kMasked = -std::numeric_limits<float>::infinity();
+
+// Sets S[h, i, j] = -inf for keys after the query (j > first_row + i).
+void apply_causal_mask(float* s /*H,rows,keys*/, std::int64_t heads, std::int64_t rows,
+                       std::int64_t keys, std::int64_t first_row) {
+#pragma omp parallel for collapse(2) schedule(static)
+  for (std::int64_t h = 0; h < heads; ++h)
+    for (std::int64_t i = 0; i < rows; ++i) {
+      float* row = s + (h * rows + i) * keys;
+      for (std::int64_t j = first_row + i + 1; j < keys; ++j) row[j] = kMasked;
+    }
+}
+
+// A (1, H, rows, width) view into a (B, H, T, width) dense tensor at batch b, row r0.
+template <typename T>
+View<T, 4> rows_view(T* base, const AttentionDims& d, std::int64_t b, std::int64_t r0,
+                     std::int64_t rows) {
+  const std::int64_t hd = d.head_dim;
+  return View<T, 4>{base + (b * d.heads * d.seq_len + r0) * hd,
+                    {1, d.heads, rows, hd},
+                    {d.heads * d.seq_len * hd, d.seq_len * hd, hd, 1}};
+}
+
+Positions slice(const std::vector<std::int64_t>& pos, std::int64_t first, std::int64_t count) {
+  return Positions{pos.data() + first, count};
+}
+
+}  // namespace
+
+CausalAttention::CausalAttention(std::shared_ptr<Encoding> encoding, AttentionOptions options)
+    : encoding_(std::move(encoding)), options_(options) {
+  if (encoding_) {
+    info_ = encoding_->info();
+    has_bias_params_ = (info_.hooks & kHookStaticBias) && !encoding_->parameters().empty();
+  }
+  if (options_.block_rows <= 0) throw std::invalid_argument("attention block_rows must be > 0");
+}
+
+std::vector<CausalAttention::Block> CausalAttention::make_blocks(const AttentionDims& d) const {
+  std::vector<Block> blocks;
+  std::size_t offset = 0;
+  for (std::int64_t i0 = 0; i0 < d.seq_len; i0 += options_.block_rows) {
+    const std::int64_t rows = std::min(options_.block_rows, d.seq_len - i0);
+    blocks.push_back(Block{i0, rows, i0 + rows, offset});
+    offset += static_cast<std::size_t>(d.batch * d.heads * rows * (i0 + rows));
+  }
+  return blocks;
+}
+
+void CausalAttention::check_positions(const std::vector<std::int64_t>& positions) const {
+  for (std::size_t i = 1; i < positions.size(); ++i)
+    if (positions[i] < positions[i - 1])
+      throw std::invalid_argument("attention positions must be non-decreasing");
+  if (!positions.empty() && positions.front() < 0)
+    throw std::invalid_argument("attention positions must be >= 0");
+  if (info_.max_positions > 0 && !positions.empty() && positions.back() >= info_.max_positions)
+    throw std::out_of_range(fmt::format(
+        "encoding '{}' supports positions < max_positions = {}; got position {} (T = {})",
+        info_.name, info_.max_positions, positions.back(), positions.size()));
+}
+
+void CausalAttention::update_bias_cache(const AttentionDims& d,
+                                        const std::vector<std::int64_t>& positions) {
+  BiasKey key{d.heads, d.seq_len, positions, parameter_version_};
+  if (key == bias_key_) return;
+  bias_blocks_.clear();
+  for (const Block& blk : make_blocks(d)) {
+    std::vector<float> bias(static_cast<std::size_t>(d.heads * blk.rows * blk.keys));
+    encoding_->bias_forward(dense_view<float, 3>(bias.data(), {d.heads, blk.rows, blk.keys}),
+                            slice(positions, blk.first_row, blk.rows),
+                            slice(positions, 0, blk.keys));
+    apply_causal_mask(bias.data(), d.heads, blk.rows, blk.keys, blk.first_row);
+    bias_blocks_.push_back(std::move(bias));
+  }
+  bias_key_ = std::move(key);
+}
+
+void CausalAttention::forward(float* out, AttentionCache& cache, const float* q, const float* k,
+                              const float* v, const AttentionDims& d,
+                              const std::vector<std::int64_t>& positions) {
+  if (static_cast<std::int64_t>(positions.size()) != d.seq_len)
+    throw std::invalid_argument("attention: positions must have T entries");
+  check_positions(positions);
+  const std::uint32_t hooks = encoding_ ? info_.hooks : 0u;
+  const std::int64_t B = d.batch, H = d.heads, T = d.seq_len, hd = d.head_dim;
+  const float scale = options_.scale > 0 ? options_.scale : 1.0f / std::sqrt(float(hd));
+
+  cache.dims = d;
+  cache.positions = positions;
+  cache.encoding = encoding_;
+  cache.score_states.clear();
+  cache.mix_states.clear();
+
+  if (hooks & kHookRotate) {
+    cache.q_rot = Tensor({B, H, T, hd});
+    cache.k_rot = Tensor({B, H, T, hd});
+    std::copy(q, q + B * H * T * hd, cache.q_rot.data());
+    std::copy(k, k + B * H * T * hd, cache.k_rot.data());
+    encoding_->rotate_forward(cache.q_rot.view<4>(), cache.k_rot.view<4>(),
+                              Positions{positions.data(), T});
+    q = cache.q_rot.data();
+    k = cache.k_rot.data();
+  }
+  if (hooks & kHookStaticBias) update_bias_cache(d, positions);
+
+  const auto blocks = make_blocks(d);
+  const Block& last = blocks.back();
+  cache.probs.assign(last.probs_offset + std::size_t(B * H * last.rows * last.keys), 0.0f);
+
+  for (std::size_t r = 0; r < blocks.size(); ++r) {
+    const Block& blk = blocks[r];
+    const Positions qpos = slice(positions, blk.first_row, blk.rows);
+    const Positions kpos = slice(positions, 0, blk.keys);
+    for (std::int64_t b = 0; b < B; ++b) {
+      float* s = cache.probs.data() + blk.probs_offset + b * H * blk.rows * blk.keys;
+      const std::int64_t batch_offset = b * H * T * hd;
+
+      // S (H, rows, keys) = scale * Q_blk (H, rows, d) K^T (H, d, keys) [+ bias]
+      MatmulShape qk;
+      qk.batch = H, qk.m = blk.rows, qk.n = blk.keys, qk.k = hd, qk.alpha = scale;
+      qk.a_strides = {T * hd, hd, 1};
+      qk.b_strides = {T * hd, 1, hd};  // K^T as a transposed view
+      qk.c_strides = {blk.rows * blk.keys, blk.keys, 1};
+      if (hooks & kHookStaticBias) {
+        matmul(qk, q + batch_offset + blk.first_row * hd, k + batch_offset, s,
+               bias_blocks_[r].data());
+      } else {
+        matmul(qk, q + batch_offset + blk.first_row * hd, k + batch_offset, s);
+        apply_causal_mask(s, H, blk.rows, blk.keys, blk.first_row);
+      }
+      auto s_view = dense_view<float, 4>(s, {1, H, blk.rows, blk.keys});
+      if (hooks & kHookScore) {
+        cache.score_states.push_back(encoding_->score_forward(
+            s_view, rows_view(q, d, b, blk.first_row, blk.rows), rows_view(k, d, b, 0, blk.keys),
+            qpos, kpos));
+      }
+      softmax_forward(s, s, H * blk.rows, blk.keys);
+
+      // O_blk (H, rows, d) = P (H, rows, keys) V (H, keys, d)
+      MatmulShape pv;
+      pv.batch = H, pv.m = blk.rows, pv.n = hd, pv.k = blk.keys;
+      pv.a_strides = {blk.rows * blk.keys, blk.keys, 1};
+      pv.b_strides = {T * hd, hd, 1};
+      pv.c_strides = {T * hd, hd, 1};
+      matmul(pv, s, v + batch_offset, out + batch_offset + blk.first_row * hd);
+      if (hooks & kHookMix) {
+        cache.mix_states.push_back(encoding_->mix_forward(
+            rows_view(out, d, b, blk.first_row, blk.rows),
+            dense_view<const float, 4>(s, {1, H, blk.rows, blk.keys}), qpos, kpos));
+      }
+    }
+  }
+}
+
+void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dout,
+                               AttentionCache& cache, const float* q_in, const float* k_in,
+                               const float* v) {
+  const AttentionDims& d = cache.dims;
+  const std::uint32_t hooks = encoding_ ? info_.hooks : 0u;
+  const std::int64_t B = d.batch, H = d.heads, T = d.seq_len, hd = d.head_dim;
+  const float scale = options_.scale > 0 ? options_.scale : 1.0f / std::sqrt(float(hd));
+  const std::vector<std::int64_t>& positions = cache.positions;
+  const bool rotated = hooks & kHookRotate;
+  const float* q = rotated ? cache.q_rot.data() : q_in;
+  const float* k = rotated ? cache.k_rot.data() : k_in;
+
+  // With a rotate hook, gradients w.r.t. the rotated q, k are gathered apart and
+  // mapped back at the end (the rotation backward is in place, not +=).
+  Tensor dq_rot, dk_rot;
+  float* dq_acc = dq;
+  float* dk_acc = dk;
+  if (rotated) {
+    dq_rot = Tensor({B, H, T, hd});
+    dk_rot = Tensor({B, H, T, hd});
+    dq_acc = dq_rot.data();
+    dk_acc = dk_rot.data();
+  }
+
+  const auto blocks = make_blocks(d);
+  std::vector<float> ds(static_cast<std::size_t>(H * blocks.front().rows * T));
+  std::vector<float> dbias;
+  std::size_t state_index = 0;
+  for (const Block& blk : blocks) {
+    const Positions qpos = slice(positions, blk.first_row, blk.rows);
+    const Positions kpos = slice(positions, 0, blk.keys);
+    const std::int64_t block_size = H * blk.rows * blk.keys;
+    if (has_bias_params_) dbias.assign(static_cast<std::size_t>(block_size), 0.0f);
+    for (std::int64_t b = 0; b < B; ++b, ++state_index) {
+      const float* p = cache.probs.data() + blk.probs_offset + b * block_size;
+      const std::int64_t batch_offset = b * H * T * hd;
+      const std::int64_t row_offset = batch_offset + blk.first_row * hd;
+
+      // dP (H, rows, keys) = dO_blk (H, rows, d) V^T (H, d, keys)
+      MatmulShape dp;
+      dp.batch = H, dp.m = blk.rows, dp.n = blk.keys, dp.k = hd;
+      dp.a_strides = {T * hd, hd, 1};
+      dp.b_strides = {T * hd, 1, hd};
+      dp.c_strides = {blk.rows * blk.keys, blk.keys, 1};
+      matmul(dp, dout + row_offset, v + batch_offset, ds.data());
+
+      // dV[:keys] (H, keys, d) += P^T (H, keys, rows) dO_blk (H, rows, d)
+      MatmulShape dvs;
+      dvs.batch = H, dvs.m = blk.keys, dvs.n = hd, dvs.k = blk.rows, dvs.accumulate = true;
+      dvs.a_strides = {blk.rows * blk.keys, 1, blk.keys};
+      dvs.b_strides = {T * hd, hd, 1};
+      dvs.c_strides = {T * hd, hd, 1};
+      matmul(dvs, p, dout + row_offset, dv + batch_offset);
+
+      const auto p_view = dense_view<const float, 4>(p, {1, H, blk.rows, blk.keys});
+      const auto ds_view = dense_view<float, 4>(ds.data(), {1, H, blk.rows, blk.keys});
+      if (hooks & kHookMix) {
+        encoding_->mix_backward(cache.mix_states[state_index].get(),
+                                rows_view(dout, d, b, blk.first_row, blk.rows), p_view, ds_view,
+                                qpos, kpos);
+      }
+      softmax_backward(ds.data(), p, ds.data(), H * blk.rows, blk.keys);
+      if (hooks & kHookScore) {
+        encoding_->score_backward(cache.score_states[state_index].get(), ds_view,
+                                  rows_view(dq_acc, d, b, blk.first_row, blk.rows),
+                                  rows_view(dk_acc, d, b, 0, blk.keys),
+                                  rows_view(q, d, b, blk.first_row, blk.rows),
+                                  rows_view(k, d, b, 0, blk.keys), qpos, kpos);
+      }
+      if (has_bias_params_) {
+        for (std::int64_t i = 0; i < block_size; ++i) dbias[i] += ds[i];
+      }
+
+      // dQ_blk (H, rows, d) += scale * dS (H, rows, keys) K (H, keys, d)
+      MatmulShape dqs;
+      dqs.batch = H, dqs.m = blk.rows, dqs.n = hd, dqs.k = blk.keys;
+      dqs.alpha = scale, dqs.accumulate = true;
+      dqs.a_strides = {blk.rows * blk.keys, blk.keys, 1};
+      dqs.b_strides = {T * hd, hd, 1};
+      dqs.c_strides = {T * hd, hd, 1};
+      matmul(dqs, ds.data(), k + batch_offset, dq_acc + row_offset);
+
+      // dK[:keys] (H, keys, d) += scale * dS^T (H, keys, rows) Q_blk (H, rows, d)
+      MatmulShape dks;
+      dks.batch = H, dks.m = blk.keys, dks.n = hd, dks.k = blk.rows;
+      dks.alpha = scale, dks.accumulate = true;
+      dks.a_strides = {blk.rows * blk.keys, 1, blk.keys};
+      dks.b_strides = {T * hd, hd, 1};
+      dks.c_strides = {T * hd, hd, 1};
+      matmul(dks, ds.data(), q + row_offset, dk_acc + batch_offset);
+    }
+    if (has_bias_params_) {
+      encoding_->bias_backward(dense_view<const float, 3>(dbias.data(), {H, blk.rows, blk.keys}),
+                               qpos, kpos);
+    }
+  }
+
+  if (rotated) {
+    encoding_->rotate_backward(dq_rot.view<4>(), dk_rot.view<4>(),
+                               dense_view<const float, 4>(q_in, {B, H, T, hd}),
+                               dense_view<const float, 4>(k_in, {B, H, T, hd}),
+                               Positions{positions.data(), T});
+    const std::int64_t n = B * H * T * hd;
+    for (std::int64_t i = 0; i < n; ++i) {
+      dq[i] += dq_rot[i];
+      dk[i] += dk_rot[i];
+    }
+  }
+}
+
+}  // namespace pebench

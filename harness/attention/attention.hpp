@@ -1,0 +1,86 @@
+// Causal multi-head self-attention on oneDNN, with a positional encoding's hooks.
+//
+//   q,k = rotate(q,k)                                  (rotate hook)
+//   S   = scale * Q K^T + bias + causal mask (-inf)    (static bias hook, cached)
+//   S  += score(q, k, S)                               (score hook)
+//   P   = softmax(S);  O = P V;  O += mix(P)           (mix hook)
+//
+// Queries are processed in blocks of `block_rows` rows; a block starting at row
+// i0 with r rows only sees keys 0..i0+r-1, so fully masked key blocks are never
+// computed (causal skipping: ~(1 + 1/nblocks)/2 of the full-square FLOPs).
+// Each block's S (H, r, keys) is one batched matmul with the cached bias (which
+// carries the mask) fused as a full-shape binary post-op, then oneDNN softmax.
+// The backward uses the same strided, transposed views; no copies.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/tensor.hpp"
+#include "pebench/encoding.hpp"
+
+namespace pebench {
+
+struct AttentionDims {
+  std::int64_t batch = 1, heads = 1, seq_len = 1, head_dim = 1;  // B, H, T, d
+};
+
+struct AttentionOptions {
+  std::int64_t block_rows = 256;  // query rows per block
+  float scale = 0.0f;             // 0: 1/sqrt(d)
+};
+
+// What forward saves for backward. Holds the encoding (and so its library)
+// alive as long as any hook state lives.
+struct AttentionCache {
+  AttentionDims dims;
+  std::vector<std::int64_t> positions;  // (T)
+  Tensor q_rot, k_rot;                  // (B,H,T,d), only with a rotate hook
+  std::vector<float> probs;             // P of every (block, batch): (H, rows, keys) each
+  std::vector<std::unique_ptr<HookState>> score_states, mix_states;  // per (block, batch)
+  std::shared_ptr<Encoding> encoding;
+};
+
+class CausalAttention {
+ public:
+  // `encoding` may be null (no positional encoding at all).
+  explicit CausalAttention(std::shared_ptr<Encoding> encoding, AttentionOptions options = {});
+
+  // q, k, v, out: (B,H,T,d) dense. positions: (T), non-decreasing.
+  void forward(float* out, AttentionCache& cache, const float* q, const float* k, const float* v,
+               const AttentionDims& dims, const std::vector<std::int64_t>& positions);
+  // Accumulates (+=) into dq, dk, dv (B,H,T,d) and into the encoding's parameter grads.
+  void backward(float* dq, float* dk, float* dv, const float* dout, AttentionCache& cache,
+                const float* q, const float* k, const float* v);
+
+  // Call after the encoding's parameters changed (optimizer step, finite differences).
+  void parameters_changed() { ++parameter_version_; }
+  const std::shared_ptr<Encoding>& encoding() const { return encoding_; }
+
+ private:
+  struct Block {
+    std::int64_t first_row, rows, keys;
+    std::size_t probs_offset;  // of batch 0; batch b adds b * heads * rows * keys
+  };
+  std::vector<Block> make_blocks(const AttentionDims& dims) const;
+  void update_bias_cache(const AttentionDims& dims, const std::vector<std::int64_t>& positions);
+  void check_positions(const std::vector<std::int64_t>& positions) const;
+
+  std::shared_ptr<Encoding> encoding_;
+  EncodingInfo info_;
+  AttentionOptions options_;
+  bool has_bias_params_ = false;
+  std::uint64_t parameter_version_ = 0;
+
+  // Static bias (+ causal mask) per block: (H, rows, keys); valid for the key below.
+  std::vector<std::vector<float>> bias_blocks_;
+  struct BiasKey {
+    std::int64_t heads = -1, seq_len = -1;
+    std::vector<std::int64_t> positions;
+    std::uint64_t version = ~0ull;
+    bool operator==(const BiasKey&) const = default;
+  } bias_key_;
+};
+
+}  // namespace pebench

@@ -1,0 +1,174 @@
+// pebench command line: list, check-plugin, run, validate, new-encoding, --version.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+
+#include "cli/new_encoding.hpp"
+#include "core/provenance.hpp"
+#include "registry/registry.hpp"
+#include "runners/conformance.hpp"
+#include "runners/suite_runner.hpp"
+#include "suite/suite.hpp"
+
+namespace {
+
+using namespace pebench;
+
+std::string hook_names(std::uint32_t hooks) {
+  std::string s;
+  const std::pair<Hook, const char*> names[] = {{kHookEmbed, "embed"},
+                                                {kHookRotate, "rotate"},
+                                                {kHookStaticBias, "static_bias"},
+                                                {kHookScore, "score"},
+                                                {kHookMix, "mix"}};
+  for (const auto& [bit, name] : names)
+    if (hooks & bit) s += (s.empty() ? "" : "+") + std::string(name);
+  return s.empty() ? "none" : s;
+}
+
+void print_load_errors(const Registry& registry) {
+  for (const auto& e : registry.errors()) fmt::print(stderr, "warning: plugin {}\n", e.what());
+}
+
+int cmd_list(Registry& registry) {
+  fmt::print("{:<12} {:<20} {:<18} {:>10} {:<12} {}\n", "encoding", "hooks", "parameters",
+             "max_pos", "extrapolates", "paper");
+  for (const auto& p : registry.plugins()) {
+    const auto& i = p.info;
+    fmt::print("{:<12} {:<20} {:<18} {:>10} {:<12} {}\n", i.name, hook_names(i.hooks),
+               i.parameter_formula, i.max_positions > 0 ? std::to_string(i.max_positions) : "-",
+               i.extrapolates, i.paper);
+  }
+  print_load_errors(registry);
+  return 0;
+}
+
+int cmd_check_plugin(Registry& registry, const std::string& target, const ConformanceOptions& options,
+                     const std::string& row_out) {
+  const PluginEntry* entry = nullptr;
+  try {
+    entry = &registry.find(target);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "LOAD_ERROR {}\n", e.what());
+    if (!row_out.empty()) {
+      Row row;
+      row.set("kind", std::string("conformance")).set("encoding", target);
+      row.set("seed", static_cast<std::int64_t>(options.seed));
+      row.set("status", std::string("LOAD_ERROR")).set("error", std::string(e.what()));
+      add_provenance(row, collect_provenance());
+      std::ofstream(row_out) << row.to_json() << "\n";
+    }
+    return 2;
+  }
+  fmt::print("check-plugin {} (version {}, {}, hooks: {})\n", entry->info.name, entry->info.version,
+             entry->path, hook_names(entry->info.hooks));
+  const ConformanceReport report = run_conformance(*entry, options);
+  for (const auto& c : report.checks)
+    fmt::print("  {:<8} {:<24} {}\n", to_string(c.status), c.name, c.figure);
+  int passed = 0, failed = 0;
+  for (const auto& c : report.checks) {
+    passed += c.status == CheckStatus::kPassed;
+    failed += c.status == CheckStatus::kFailed;
+  }
+  fmt::print("{}: {} passed, {} failed, {} skipped\n", report.passed() ? "PASSED" : "FAILED", passed,
+             failed, report.checks.size() - passed - failed);
+  if (!row_out.empty()) std::ofstream(row_out) << conformance_row(report, options.seed).to_json() << "\n";
+  return report.passed() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pebench: a benchmark harness for positional encodings in attention"};
+  app.require_subcommand(0, 1);
+  std::vector<std::string> plugin_paths;
+  int threads = 0;
+  bool version = false;
+  app.add_option("--plugin-path", plugin_paths, "Extra plugin directory or file (repeatable)");
+  app.add_option("--threads", threads, "Threads (OpenMP); 0 = default")->check(CLI::NonNegativeNumber);
+  app.add_flag("--version", version, "Print version, git sha, oneDNN version and ISA");
+
+  auto* list = app.add_subcommand("list", "List the encodings found");
+
+  auto* check = app.add_subcommand("check-plugin", "Run the conformance checks on one encoding");
+  std::string target, params, row_out;
+  ConformanceOptions copt;
+  check->add_option("encoding", target, "Encoding name or path to a plugin .so")->required();
+  check->add_option("--params", params, "Encoding config, k=v,k2=v2");
+  check->add_option("--seed", copt.seed, "Seed for inputs and parameters");
+  check->add_option("--row-out", row_out, "Also write the result row (JSON) to this file");
+
+  auto* run = app.add_subcommand("run", "Run a suite (YAML)");
+  std::string suite_path, out_dir;
+  run->add_option("suite", suite_path, "Suite file")->required();
+  run->add_option("--out", out_dir, "Output directory (default results/<suite>/<run-id>)");
+
+  auto* validate = app.add_subcommand("validate", "Check a suite and list its cases without running");
+  validate->add_option("suite", suite_path, "Suite file")->required();
+
+  auto* create = app.add_subcommand("new-encoding", "Write a plugin skeleton");
+  std::string new_name, new_dir;
+  create->add_option("name", new_name, "Encoding name ([a-z][a-z0-9_]*)")->required();
+  create->add_option("--dir", new_dir, "Target directory (default ./<name>)");
+
+  CLI11_PARSE(app, argc, argv);
+  set_threads(threads);
+
+  if (version) {
+    const Provenance p = collect_provenance();
+    fmt::print("pebench {} (git {}{}, {} build, {}), oneDNN {}, ISA {}, {} threads\n",
+               p.pebench_version, p.git_sha, p.git_dirty ? "-dirty" : "", p.build_type, p.compiler,
+               p.onednn_version, p.isa, p.threads);
+    return 0;
+  }
+  if (app.get_subcommands().empty()) {
+    fmt::print("{}", app.help());
+    return 0;
+  }
+
+  try {
+    if (*create) {
+      write_encoding_skeleton(new_name, new_dir.empty() ? new_name : new_dir);
+      fmt::print("wrote {}/{{{}.cpp, CMakeLists.txt, README.md}}\n",
+                 new_dir.empty() ? new_name : new_dir, new_name);
+      return 0;
+    }
+    Registry registry;
+    registry.add_directory(Registry::default_plugin_dir());
+    for (const auto& p : plugin_paths) {
+      if (std::filesystem::is_directory(p)) registry.add_directory(p);
+      else registry.add_file(p);
+    }
+    if (*list) return cmd_list(registry);
+    if (*check) {
+      copt.config = parse_params(params);
+      return cmd_check_plugin(registry, target, copt, row_out);
+    }
+    if (*validate || *run) {
+      const Suite suite = load_suite(suite_path);
+      std::vector<std::string> names;
+      for (const auto& p : registry.plugins()) names.push_back(p.info.name);
+      const auto cases = expand_cases(suite, names);
+      if (*validate) {
+        fmt::print("{}: kind {}, {} cases\n", suite.path, suite.kind, cases.size());
+        for (const auto& c : cases) fmt::print("  {:<32} {}\n", c.id, c.repro);
+        return 0;
+      }
+      print_load_errors(registry);
+      RunOptions ropt;
+      ropt.out_dir = out_dir;
+      ropt.plugin_paths = plugin_paths;
+      return run_suite(suite, cases, ropt) == 0 ? 0 : 1;
+    }
+  } catch (const SuiteError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 2;
+  }
+  return 0;
+}

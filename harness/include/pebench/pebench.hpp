@@ -1,0 +1,8 @@
+// pebench SDK: everything a plugin needs.
+#pragma once
+
+#include "pebench/config.hpp"
+#include "pebench/encoding.hpp"
+#include "pebench/plugin.hpp"
+#include "pebench/random.hpp"
+#include "pebench/view.hpp"

@@ -1,0 +1,178 @@
+#include "runners/suite_runner.hpp"
+
+#include <fmt/format.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "results/tables.hpp"
+
+extern char** environ;
+
+namespace pebench {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string default_run_id(const Provenance& p) {
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", std::gmtime(&now));
+  return fmt::format("{}-{}", stamp, p.git_sha);
+}
+
+struct ChildResult {
+  enum Kind { kExited, kSignaled, kTimedOut, kSpawnFailed } kind;
+  int code = 0;
+  double seconds = 0;
+};
+
+ChildResult run_child(const std::vector<std::string>& args, const std::string& log, double timeout_s) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  pid_t pid = 0;
+  const auto start = std::chrono::steady_clock::now();
+  const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return {ChildResult::kSpawnFailed, rc, 0};
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  int status = 0;
+  while (true) {
+    const pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (elapsed() > timeout_s) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return {ChildResult::kTimedOut, 0, elapsed()};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (WIFSIGNALED(status)) return {ChildResult::kSignaled, WTERMSIG(status), elapsed()};
+  return {ChildResult::kExited, WEXITSTATUS(status), elapsed()};
+}
+
+}  // namespace
+
+Row conformance_row(const ConformanceReport& report, std::uint64_t seed) {
+  Row row;
+  row.set("kind", std::string("conformance"));
+  row.set("encoding", report.encoding);
+  row.set("plugin_version", report.version);
+  row.set("plugin_sha256", report.sha256);
+  row.set("plugin_path", report.path);
+  row.set("seed", static_cast<std::int64_t>(seed));
+  row.set("status", std::string(report.passed() ? "PASSED" : "FAILED"));
+  std::int64_t passed = 0, failed = 0;
+  std::string failed_names;
+  for (const auto& c : report.checks) {
+    passed += c.status == CheckStatus::kPassed;
+    if (c.status == CheckStatus::kFailed) {
+      ++failed;
+      failed_names += (failed_names.empty() ? "" : "; ") + c.name;
+    }
+  }
+  row.set("checks_passed", passed);
+  row.set("checks_failed", failed);
+  row.set("checks_total", static_cast<std::int64_t>(report.checks.size()));
+  row.set("failed_checks", failed_names);
+  for (const auto& c : report.checks) {
+    row.set("check." + c.name, std::string(to_string(c.status)));
+    row.set("figure." + c.name, c.figure);
+  }
+  add_provenance(row, collect_provenance());
+  return row;
+}
+
+void write_conformance_tables(const std::vector<Row>& rows, const std::string& dir) {
+  Table t;
+  t.header = {"encoding", "seed", "status", "checks passed", "failed checks", "plugin version"};
+  for (const auto& r : rows) {
+    const std::string total = r.get_string("checks_total");
+    t.rows.push_back({r.get_string("encoding"), r.get_string("seed"), r.get_string("status"),
+                      total.empty() ? "n/a" : r.get_string("checks_passed") + "/" + total,
+                      r.get_string("failed_checks"), r.get_string("plugin_version")});
+  }
+  write_file(dir + "/table.md", t.to_markdown());
+  write_file(dir + "/table.csv", t.to_csv());
+  write_file(dir + "/table.tex", t.to_latex());
+}
+
+int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptions& options) {
+  const Provenance prov = collect_provenance();
+  const std::string dir = options.out_dir.empty()
+                              ? fmt::format("results/{}/{}", suite.name, default_run_id(prov))
+                              : options.out_dir;
+  fs::create_directories(dir + "/logs");
+  RowWriter writer(dir + "/rows.jsonl");
+  if (options.progress)
+    fmt::print(stderr, "pebench run {}: {} cases -> {}\n", suite.path, cases.size(), dir);
+
+  int not_passed = 0;
+  for (std::size_t n = 0; n < cases.size(); ++n) {
+    const Case& c = cases[n];
+    const std::string row_file = fmt::format("{}/logs/case-{}.row.json", dir, n);
+    const std::string log = fmt::format("{}/logs/case-{}.log", dir, n);
+    std::vector<std::string> args = {"pebench"};
+    for (const auto& p : options.plugin_paths) args.insert(args.end(), {"--plugin-path", p});
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    args.insert(args.end(), {"--row-out", row_file});
+    std::error_code ec;
+    fs::remove(row_file, ec);
+    const ChildResult res = run_child(args, log, suite.timeout_s);
+
+    Row row;
+    std::ifstream in(row_file);
+    std::string line;
+    if (res.kind == ChildResult::kExited && in && std::getline(in, line) && !line.empty()) {
+      row = Row::from_json(line);
+    } else {
+      row.set("kind", suite.kind);
+      row.set("encoding", c.encoding.name);
+      row.set("seed", static_cast<std::int64_t>(c.seed));
+      std::string status;
+      switch (res.kind) {
+        case ChildResult::kSignaled: status = fmt::format("CRASHED({})", strsignal(res.code)); break;
+        case ChildResult::kTimedOut: status = fmt::format("TIMEOUT({:.0f}s)", suite.timeout_s); break;
+        case ChildResult::kSpawnFailed: status = fmt::format("CRASHED(spawn failed: {})", strerror(res.code)); break;
+        case ChildResult::kExited: status = "LOAD_ERROR"; break;  // exited without a row
+      }
+      row.set("status", status);
+      add_provenance(row, prov);
+    }
+    row.set("suite", suite.name);
+    row.set("suite_sha256", suite.sha256);
+    row.set("case", c.id);
+    row.set("repro", c.repro);
+    row.set("seconds", res.seconds);
+    row.set("log", log);
+    writer.write(row);
+    const std::string status = row.get_string("status");
+    if (status != "PASSED") ++not_passed;
+    if (options.progress)
+      fmt::print(stderr, "[{}/{}] {} {} ({:.1f} s){}\n", n + 1, cases.size(), status, c.id,
+                 res.seconds, status == "PASSED" ? "" : "\n    __REPRO: " + c.repro + "\n    log: " + log);
+  }
+  write_conformance_tables(read_rows(writer.path()), dir);
+  if (options.progress)
+    fmt::print(stderr, "{} of {} cases passed; rows: {}/rows.jsonl, tables: {}/table.md\n",
+               cases.size() - not_passed, cases.size(), dir, dir);
+  return not_passed;
+}
+
+}  // namespace pebench

@@ -1,0 +1,31 @@
+// Runs a suite's cases, each in a fresh child process (`pebench <case args>`),
+// so a crash or a hang marks only its own row: CRASHED(signal) or TIMEOUT.
+// Rows are appended to <out>/rows.jsonl as each case ends; tables are derived
+// from rows.jsonl at the end.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "results/rows.hpp"
+#include "runners/conformance.hpp"
+#include "suite/suite.hpp"
+
+namespace pebench {
+
+struct RunOptions {
+  std::string out_dir;                    // results/<suite>/<run-id> when empty
+  std::vector<std::string> plugin_paths;  // passed on to every case
+  bool progress = true;                   // one line per case on stderr
+};
+
+// Returns the number of cases that did not pass.
+int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptions& options);
+
+// The row `check-plugin --row-out` writes for one conformance case.
+Row conformance_row(const ConformanceReport& report, std::uint64_t seed);
+
+// Markdown/CSV/LaTeX conformance tables from rows.jsonl into `dir`.
+void write_conformance_tables(const std::vector<Row>& rows, const std::string& dir);
+
+}  // namespace pebench

@@ -1,0 +1,21 @@
+# A suite with a failing case and a missing encoding still runs every case and
+# writes a row for each, marked with its own status.
+file(REMOVE_RECURSE ${OUT})
+execute_process(COMMAND ${EXE} --plugin-path ${PLUGIN_PATH} run ${SUITE} --out ${OUT}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("${out}${err}")
+if(rc EQUAL 0)
+  message(FATAL_ERROR "a suite with failing cases must exit non-zero")
+endif()
+# Read as text: JSON rows may hold ';', which CMake lists would split on.
+file(READ ${OUT}/rows.jsonl content)
+string(REGEX MATCHALL "\"status\":\"[A-Z_]+\"" statuses "${content}")
+if(NOT statuses STREQUAL "\"status\":\"PASSED\";\"status\":\"FAILED\";\"status\":\"LOAD_ERROR\";\"status\":\"PASSED\"")
+  message(FATAL_ERROR "unexpected statuses: ${statuses}")
+endif()
+if(NOT content MATCHES "no encoding named 'no_such_encoding'")
+  message(FATAL_ERROR "load error row does not say why")
+endif()
+if(NOT "${err}" MATCHES "__REPRO: pebench --threads 1 check-plugin broken_wrong_gradient --seed 3")
+  message(FATAL_ERROR "no repro line for the failing case")
+endif()

@@ -1,0 +1,149 @@
+// CausalAttention (oneDNN, query blocks) against the naive double reference,
+// for every hook kind: none, static bias, rotate, score, mix.
+// How to add a case: add an encoding name (in-tree plugin or tests/fixtures/hooks)
+// to the parameter list; sizes and block sizes are crossed automatically.
+#include <gtest/gtest.h>
+
+#include "attention/attention.hpp"
+#include "attention/attention_reference.hpp"
+#include "test_helpers.hpp"
+#include "tolerances.hpp"
+
+namespace pebench {
+namespace {
+
+using test::random_vector;
+using test::scaled_error;
+
+struct AttentionCase {
+  std::string encoding;
+  std::int64_t batch, heads, seq_len, head_dim, block_rows;
+};
+
+std::string case_name(const ::testing::TestParamInfo<AttentionCase>& info) {
+  const auto& c = info.param;
+  return c.encoding + "_B" + std::to_string(c.batch) + "H" + std::to_string(c.heads) + "T" +
+         std::to_string(c.seq_len) + "d" + std::to_string(c.head_dim) + "blk" + std::to_string(c.block_rows);
+}
+
+std::vector<float> param_grads(Encoding& e) {
+  std::vector<float> g;
+  for (auto& p : e.parameters()) g.insert(g.end(), p.grad, p.grad + Tensor::count(p.shape));
+  return g;
+}
+void zero_grads(Encoding& e) {
+  for (auto& p : e.parameters()) std::fill(p.grad, p.grad + Tensor::count(p.shape), 0.0f);
+}
+
+class AttentionVsReference : public ::testing::TestWithParam<AttentionCase> {};
+
+TEST_P(AttentionVsReference, ForwardAndBackward) {
+  const AttentionCase& c = GetParam();
+  const AttentionDims dims{c.batch, c.heads, c.seq_len, c.head_dim};
+  const std::size_t n = static_cast<std::size_t>(c.batch * c.heads * c.seq_len * c.head_dim);
+  auto enc = test::make_encoding(c.encoding, c.heads, c.head_dim);
+  enc->init_parameters(11);
+  auto q = random_vector(n, 1), k = random_vector(n, 2), v = random_vector(n, 3), dout = random_vector(n, 4);
+  std::vector<std::int64_t> pos(static_cast<std::size_t>(c.seq_len));
+  for (std::int64_t i = 0; i < c.seq_len; ++i) pos[i] = 3 + 2 * i;  // offset, strided positions
+
+  zero_grads(*enc);
+  const ReferenceGradients ref = reference_attention(enc.get(), dims, pos, q.data(), k.data(), v.data(), dout.data());
+  const auto ref_param_grads = param_grads(*enc);
+
+  CausalAttention attention(enc, AttentionOptions{c.block_rows, 0.0f});
+  AttentionCache cache;
+  std::vector<float> out(n), dq(n, 0.0f), dk(n, 0.0f), dv(n, 0.0f);
+  attention.forward(out.data(), cache, q.data(), k.data(), v.data(), dims, pos);
+  EXPECT_LT(scaled_error(out, ref.out), tol::kAttentionForward);
+  zero_grads(*enc);
+  attention.backward(dq.data(), dk.data(), dv.data(), dout.data(), cache, q.data(), k.data(), v.data());
+  EXPECT_LT(scaled_error(dq, ref.dq), tol::kAttentionBackward) << "dq";
+  EXPECT_LT(scaled_error(dk, ref.dk), tol::kAttentionBackward) << "dk";
+  EXPECT_LT(scaled_error(dv, ref.dv), tol::kAttentionBackward) << "dv";
+  EXPECT_LT(scaled_error(param_grads(*enc), ref_param_grads), tol::kParamGradient) << "parameter grads";
+
+  // Backward accumulates: a second backward into the same buffers doubles them.
+  auto dq2 = dq;
+  attention.backward(dq2.data(), dk.data(), dv.data(), dout.data(), cache, q.data(), k.data(), v.data());
+  for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(dq2[i], 2 * dq[i], 1e-5 * (1 + std::fabs(dq[i])));
+}
+
+std::vector<AttentionCase> all_cases() {
+  std::vector<AttentionCase> cases;
+  for (const char* e : {"nope", "alibi", "fixture_rotate", "fixture_score", "fixture_mix"}) {
+    cases.push_back({e, 2, 3, 13, 4, 5});    // several blocks, ragged last block
+    cases.push_back({e, 1, 2, 16, 8, 16});   // one block
+    cases.push_back({e, 1, 12, 9, 6, 2});    // 12 heads (ALiBi's non-power-of-two slopes)
+  }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(Encodings, AttentionVsReference, ::testing::ValuesIn(all_cases()), case_name);
+
+// A static bias is computed once per (T, positions, parameter version).
+class CountingBias final : public Encoding {
+ public:
+  int calls = 0;
+  EncodingInfo info() const override {
+    EncodingInfo i;
+    i.name = "counting_bias";
+    i.hooks = kHookStaticBias;
+    return i;
+  }
+  void bias_forward(Span<3> bias, Positions qpos, Positions kpos) override {
+    ++calls;
+    for (std::int64_t h = 0; h < bias.size(0); ++h)
+      for (std::int64_t i = 0; i < bias.size(1); ++i)
+        for (std::int64_t j = 0; j < bias.size(2); ++j) bias.at(h, i, j) = -0.1f * float(qpos[i] - kpos[j]);
+  }
+};
+
+TEST(Attention, StaticBiasIsCachedPerLengthPositionsAndVersion) {
+  auto enc = std::make_shared<CountingBias>();
+  CausalAttention attention(enc, AttentionOptions{4, 0.0f});
+  const AttentionDims dims{1, 2, 10, 4};
+  auto q = random_vector(80, 1);
+  std::vector<float> out(80);
+  std::vector<std::int64_t> pos{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  AttentionCache cache;
+  attention.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
+  const int per_forward = enc->calls;
+  EXPECT_EQ(per_forward, 3);  // one call per query block (4 + 4 + 2 rows)
+  attention.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
+  EXPECT_EQ(enc->calls, per_forward);  // reused
+  attention.parameters_changed();
+  attention.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
+  EXPECT_EQ(enc->calls, 2 * per_forward);
+  pos.back() = 12;
+  attention.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
+  EXPECT_EQ(enc->calls, 3 * per_forward);
+}
+
+TEST(Attention, RefusesPositionsBeyondMaxPositions) {
+  class Limited final : public Encoding {
+   public:
+    EncodingInfo info() const override {
+      EncodingInfo i;
+      i.name = "limited";
+      i.max_positions = 8;
+      return i;
+    }
+  };
+  CausalAttention attention(std::make_shared<Limited>());
+  const AttentionDims dims{1, 1, 9, 2};
+  std::vector<float> x(18, 0.5f), out(18);
+  std::vector<std::int64_t> pos{0, 1, 2, 3, 4, 5, 6, 7, 8};
+  AttentionCache cache;
+  try {
+    attention.forward(out.data(), cache, x.data(), x.data(), x.data(), dims, pos);
+    FAIL() << "expected a refusal";
+  } catch (const std::out_of_range& e) {
+    EXPECT_NE(std::string(e.what()).find("encoding 'limited' supports positions < max_positions = 8; got position 8"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace pebench

@@ -1,0 +1,78 @@
+// check-plugin: every correct encoding passes; each broken fixture fails for its reason.
+#include <gtest/gtest.h>
+
+#include "runners/conformance.hpp"
+#include "test_helpers.hpp"
+
+namespace pebench {
+namespace {
+
+const CheckResult* find_check(const ConformanceReport& r, const std::string& name) {
+  for (const auto& c : r.checks)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+class ConformancePasses : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ConformancePasses, AllChecksPass) {
+  const ConformanceReport r = run_conformance(test::plugins().find(GetParam()), ConformanceOptions{});
+  for (const auto& c : r.checks)
+    EXPECT_NE(c.status, CheckStatus::kFailed) << c.name << ": " << c.figure;
+  EXPECT_TRUE(r.passed());
+}
+
+INSTANTIATE_TEST_SUITE_P(Encodings, ConformancePasses,
+                         ::testing::Values("nope", "sinusoidal", "alibi", "fixture_rotate",
+                                           "fixture_score", "fixture_mix"));
+
+ConformanceReport check_broken(const std::string& file) {
+  Registry r;
+  return run_conformance(r.find(std::string(FIXTURE_BROKEN_DIR) + "/" + file), ConformanceOptions{});
+}
+
+TEST(ConformanceRejects, WrongGradient) {
+  const auto r = check_broken("pebench-broken_wrong_gradient.so");
+  EXPECT_FALSE(r.passed());
+  ASSERT_NE(find_check(r, "gradient param slope"), nullptr);
+  EXPECT_EQ(find_check(r, "gradient param slope")->status, CheckStatus::kFailed);
+  // Only the parameter gradient is wrong: the input gradients and causality hold.
+  EXPECT_EQ(find_check(r, "gradient q")->status, CheckStatus::kPassed);
+  EXPECT_EQ(find_check(r, "causality")->status, CheckStatus::kPassed);
+}
+
+TEST(ConformanceRejects, LeakingFutureTokens) {
+  const auto r = check_broken("pebench-broken_leaks_future.so");
+  EXPECT_FALSE(r.passed());
+  const CheckResult* c = find_check(r, "causality");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->status, CheckStatus::kFailed);
+  EXPECT_NE(c->figure.find("future tokens leak"), std::string::npos) << c->figure;
+}
+
+TEST(ConformanceRejects, NanInBackward) {
+  const auto r = check_broken("pebench-broken_nan_backward.so");
+  EXPECT_FALSE(r.passed());
+  const CheckResult* c = find_check(r, "large logits");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->status, CheckStatus::kFailed);
+  EXPECT_NE(c->figure.find("NaN/Inf"), std::string::npos) << c->figure;
+  EXPECT_EQ(find_check(r, "gradient param slope")->status, CheckStatus::kFailed);
+}
+
+TEST(ConformanceRejects, AbiMismatchIsALoadError) {
+  Registry r;
+  EXPECT_THROW(r.find(std::string(FIXTURE_BROKEN_DIR) + "/pebench-broken_abi_mismatch.so"), std::runtime_error);
+}
+
+TEST(ConformanceRejects, UnknownConfigKeyFailsWithTheKey) {
+  ConformanceOptions o;
+  o.config.set("bas", 100.0);
+  const auto r = run_conformance(test::plugins().find("sinusoidal"), o);
+  EXPECT_FALSE(r.passed());
+  ASSERT_EQ(r.checks.size(), 1u);
+  EXPECT_NE(r.checks[0].figure.find("unknown config key 'bas' for encoding 'sinusoidal'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pebench

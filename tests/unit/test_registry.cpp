@@ -1,0 +1,101 @@
+// Registry: discovery, and one clear message per kind of bad plugin.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "test_helpers.hpp"
+
+namespace pebench {
+namespace {
+
+std::string broken(const std::string& file) { return std::string(FIXTURE_BROKEN_DIR) + "/" + file; }
+
+std::string load_error(const std::string& path) {
+  Registry r;
+  EXPECT_FALSE(r.add_file(path));
+  EXPECT_EQ(r.errors().size(), 1u);
+  return r.errors().empty() ? "" : r.errors().front().what();
+}
+
+TEST(Registry, FindsInTreePlugins) {
+  Registry r;
+  EXPECT_EQ(r.add_directory(PEBENCH_PLUGIN_DIR), 3);
+  EXPECT_TRUE(r.errors().empty());
+  for (const char* name : {"nope", "sinusoidal", "alibi"}) {
+    const PluginEntry& e = r.find(name);
+    EXPECT_EQ(e.info.name, name);
+    EXPECT_EQ(e.sha256.size(), 64u);
+  }
+}
+
+TEST(Registry, MissingFile) {
+  EXPECT_EQ(load_error(broken("pebench-does_not_exist.so")),
+            broken("pebench-does_not_exist.so") + ": file not found");
+}
+
+TEST(Registry, NotElf) {
+  EXPECT_EQ(load_error(broken("pebench-not_elf.so")),
+            broken("pebench-not_elf.so") + ": not an ELF shared library (no ELF header)");
+}
+
+TEST(Registry, MissingFactorySymbol) {
+  const std::string msg = load_error(broken("pebench-broken_no_factory.so"));
+  EXPECT_NE(msg.find("pebench-broken_no_factory.so: not a pebench plugin: symbol 'pebench_abi_version' is missing"),
+            std::string::npos) << msg;
+}
+
+TEST(Registry, AbiMismatchNamesBothVersions) {
+  const std::string msg = load_error(broken("pebench-broken_abi_mismatch.so"));
+  EXPECT_NE(msg.find("pebench-broken_abi_mismatch.so: ABI version mismatch: this pebench expects ABI 1, "
+                     "the plugin was built for ABI 99"),
+            std::string::npos) << msg;
+}
+
+TEST(Registry, ElfThatIsNotASharedLibraryGivesTheLoaderMessage) {
+  // An ELF executable (not position-independent shared object) or a truncated ELF.
+  const std::string path = (std::filesystem::temp_directory_path() / "pebench-truncated.so").string();
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "\x7f" "ELF" << std::string(20, '\0');
+  }
+  const std::string msg = load_error(path);
+  EXPECT_NE(msg.find("cannot be loaded: "), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("Bad file descriptor"), std::string::npos) << msg;
+  std::filesystem::remove(path);
+}
+
+TEST(Registry, BadPluginsDoNotStopTheOthers) {
+  Registry r;
+  r.add_directory(PEBENCH_PLUGIN_DIR);
+  const int loaded = r.add_directory(FIXTURE_BROKEN_DIR);
+  // The three broken-but-loadable fixtures load (their bugs are check-plugin's job);
+  // abi_mismatch, no_factory and not_elf are refused, one error each.
+  EXPECT_EQ(loaded, 3);
+  EXPECT_EQ(r.errors().size(), 3u);
+  EXPECT_EQ(r.plugins().size(), 6u);
+}
+
+TEST(Registry, UnknownNameListsWhatExists) {
+  Registry r;
+  r.add_directory(PEBENCH_PLUGIN_DIR);
+  try {
+    r.find("rope");
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "no encoding named 'rope' (found: alibi, nope, sinusoidal)");
+  }
+}
+
+TEST(Registry, EncodingKeepsItsLibraryAlive) {
+  std::shared_ptr<Encoding> enc;
+  {
+    Registry r;
+    r.add_directory(PEBENCH_PLUGIN_DIR);
+    enc = Registry::create(r.find("alibi"), Config{}, AttentionShape{4, 8, 32});
+  }  // the registry (and its handles) are gone; the encoding still works
+  EXPECT_EQ(enc->info().name, "alibi");
+}
+
+}  // namespace
+}  // namespace pebench

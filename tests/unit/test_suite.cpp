@@ -1,0 +1,63 @@
+// Suite parsing: typed spec, cases, and errors with file:line:column.
+#include <gtest/gtest.h>
+
+#include "suite/suite.hpp"
+
+namespace pebench {
+namespace {
+
+std::string fixture(const char* f) { return std::string(FIXTURE_SUITE_DIR) + "/" + f; }
+
+std::string error_of(const char* f) {
+  try {
+    load_suite(fixture(f));
+  } catch (const SuiteError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Suite, QuickSuiteExpandsToOneCasePerEncodingAndSeed) {
+  const Suite s = load_suite(std::string(FIXTURE_SUITE_DIR) + "/../../../suites/quick.yaml");
+  EXPECT_EQ(s.kind, "conformance");
+  EXPECT_TRUE(s.all_encodings);
+  const auto cases = expand_cases(s, {"alibi", "nope"});
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[0].id, "alibi/seed=1");
+  EXPECT_EQ(cases[0].repro, "pebench --threads 2 check-plugin alibi --seed 1");
+  EXPECT_EQ(s.sha256.size(), 64u);
+}
+
+TEST(Suite, ErrorsNameFileLineColumnAndKey) {
+  EXPECT_EQ(error_of("unknown_key.yaml"), fixture("unknown_key.yaml") + ":4:1: unknown key 'seedz' (did you mean 'seeds'?)");
+  EXPECT_EQ(error_of("bad_type.yaml"), fixture("bad_type.yaml") + ":4:12: 'seeds' must be a non-negative integer, got 'two'");
+  EXPECT_EQ(error_of("bad_kind.yaml"), fixture("bad_kind.yaml") + ":1:7: unknown kind 'conformanse' (did you mean 'conformance'?)");
+  EXPECT_NE(error_of("bad_syntax.yaml").find("YAML syntax error"), std::string::npos);
+  EXPECT_EQ(error_of("bad_encoding_key.yaml"),
+            fixture("bad_encoding_key.yaml") + ":4:5: unknown key 'parms' in an encoding entry (did you mean 'params'?)");
+}
+
+TEST(Suite, EncodingParamsAreTypedAndInTheRepro) {
+  const Suite s = load_suite(fixture("unknown_param.yaml"));
+  ASSERT_EQ(s.encodings.size(), 1u);
+  EXPECT_EQ(std::get<std::int64_t>(s.encodings[0].params.values().at("bas")), 100);
+  const auto cases = expand_cases(s, {});
+  EXPECT_EQ(cases[0].repro, "pebench check-plugin sinusoidal --seed 1 --params bas=100");
+}
+
+TEST(Params, ParsesTypedValues) {
+  const Config c = parse_params("k=4,scale=0.5,values=true,scaling=yarn");
+  EXPECT_EQ(c.get_int("k", 0), 4);
+  EXPECT_DOUBLE_EQ(c.get_double("scale", 0), 0.5);
+  EXPECT_TRUE(c.get_bool("values", false));
+  EXPECT_EQ(c.get_string("scaling", ""), "yarn");
+  EXPECT_THROW(parse_params("novalue"), std::invalid_argument);
+}
+
+TEST(Closest, SuggestsNearKeysOnly) {
+  EXPECT_EQ(closest("seedz", {"seeds", "threads"}), "seeds");
+  EXPECT_EQ(closest("xyzzy", {"seeds", "threads"}), "");
+}
+
+}  // namespace
+}  // namespace pebench
