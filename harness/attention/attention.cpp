@@ -119,7 +119,8 @@ void CausalAttention::forward(float* out, AttentionCache& cache, const float* q,
 
   const auto blocks = make_blocks(d);
   const Block& last = blocks.back();
-  cache.probs.assign(last.probs_offset + std::size_t(B * H * last.rows * last.keys), 0.0f);
+  // Every block overwrites its slice: resize, no fill (a fill is 256 MB of writes at T=4096).
+  cache.probs.resize(last.probs_offset + std::size_t(B * H * last.rows * last.keys));
 
   for (std::size_t r = 0; r < blocks.size(); ++r) {
     const Block& blk = blocks[r];
