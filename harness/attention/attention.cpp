@@ -145,9 +145,9 @@ void CausalAttention::forward(float* out, AttentionCache& cache, const float* q,
       }
       auto s_view = dense_view<float, 4>(s, {1, H, blk.rows, blk.keys});
       if (hooks & kHookScore) {
-        cache.score_states.push_back(encoding_->score_forward(
-            s_view, rows_view(q, d, b, blk.first_row, blk.rows), rows_view(k, d, b, 0, blk.keys),
-            qpos, kpos));
+        cache.score_states.push_back(
+            encoding_->score_forward(s_view, rows_view(q, d, b, blk.first_row, blk.rows),
+                                     rows_view(k, d, b, 0, blk.keys), qpos, kpos));
       }
       softmax_forward(s, s, H * blk.rows, blk.keys);
 
@@ -265,10 +265,9 @@ void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dou
   }
 
   if (rotated) {
-    encoding_->rotate_backward(dq_rot.view<4>(), dk_rot.view<4>(),
-                               dense_view<const float, 4>(q_in, {B, H, T, hd}),
-                               dense_view<const float, 4>(k_in, {B, H, T, hd}),
-                               Positions{positions.data(), T});
+    encoding_->rotate_backward(
+        dq_rot.view<4>(), dk_rot.view<4>(), dense_view<const float, 4>(q_in, {B, H, T, hd}),
+        dense_view<const float, 4>(k_in, {B, H, T, hd}), Positions{positions.data(), T});
     const std::int64_t n = B * H * T * hd;
     for (std::int64_t i = 0; i < n; ++i) {
       dq[i] += dq_rot[i];

@@ -16,14 +16,17 @@ ReferenceGradients reference_attention(Encoding* enc, const AttentionDims& dm,
   const double inf = std::numeric_limits<double>::infinity();
   const std::size_t n = static_cast<std::size_t>(B * H * T * D);
   const Positions pos{positions.data(), T};
-  auto at = [&](std::int64_t b, std::int64_t h, std::int64_t t) { return ((b * H + h) * T + t) * D; };
+  auto at = [&](std::int64_t b, std::int64_t h, std::int64_t t) {
+    return ((b * H + h) * T + t) * D;
+  };
 
   std::vector<float> q(q_in, q_in + n), k(k_in, k_in + n);
   if (hooks & kHookRotate)
     enc->rotate_forward(dense_view<float, 4>(q.data(), {B, H, T, D}),
                         dense_view<float, 4>(k.data(), {B, H, T, D}), pos);
   std::vector<float> bias(static_cast<std::size_t>(H * T * T), 0.0f);
-  if (hooks & kHookStaticBias) enc->bias_forward(dense_view<float, 3>(bias.data(), {H, T, T}), pos, pos);
+  if (hooks & kHookStaticBias)
+    enc->bias_forward(dense_view<float, 3>(bias.data(), {H, T, T}), pos, pos);
 
   ReferenceGradients r;
   r.out.assign(n, 0.0);
@@ -49,7 +52,8 @@ ReferenceGradients reference_attention(Encoding* enc, const AttentionDims& dm,
     std::unique_ptr<HookState> score_state, mix_state;
     if (hooks & kHookScore) {
       std::vector<float> sf(s.begin(), s.end());
-      score_state = enc->score_forward(dense_view<float, 4>(sf.data(), {1, H, T, T}), qv, kv, pos, pos);
+      score_state =
+          enc->score_forward(dense_view<float, 4>(sf.data(), {1, H, T, T}), qv, kv, pos, pos);
       s.assign(sf.begin(), sf.end());
     }
     // P = softmax(S) per row.
@@ -82,14 +86,16 @@ ReferenceGradients reference_attention(Encoding* enc, const AttentionDims& dm,
       for (std::int64_t i = 0; i < T; ++i)
         for (std::int64_t j = 0; j < T; ++j) {
           double acc = 0;
-          for (std::int64_t c = 0; c < D; ++c) acc += double(dout[at(b, h, i) + c]) * v[at(b, h, j) + c];
+          for (std::int64_t c = 0; c < D; ++c)
+            acc += double(dout[at(b, h, i) + c]) * v[at(b, h, j) + c];
           dp[(h * T + i) * T + j] = acc;
           for (std::int64_t c = 0; c < D; ++c)
             r.dv[at(b, h, j) + c] += p[(h * T + i) * T + j] * dout[at(b, h, i) + c];
         }
     if (hooks & kHookMix) {
       std::vector<float> dpf(dp.begin(), dp.end());
-      enc->mix_backward(mix_state.get(), dense_view<const float, 4>(dout + at(b, 0, 0), {1, H, T, D}), pv,
+      enc->mix_backward(mix_state.get(),
+                        dense_view<const float, 4>(dout + at(b, 0, 0), {1, H, T, D}), pv,
                         dense_view<float, 4>(dpf.data(), {1, H, T, T}), pos, pos);
       dp.assign(dpf.begin(), dpf.end());
     }
@@ -98,13 +104,15 @@ ReferenceGradients reference_attention(Encoding* enc, const AttentionDims& dm,
     for (std::int64_t row = 0; row < H * T; ++row) {
       double dot = 0;
       for (std::int64_t j = 0; j < T; ++j) dot += p[row * T + j] * dp[row * T + j];
-      for (std::int64_t j = 0; j < T; ++j) ds[row * T + j] = p[row * T + j] * (dp[row * T + j] - dot);
+      for (std::int64_t j = 0; j < T; ++j)
+        ds[row * T + j] = p[row * T + j] * (dp[row * T + j] - dot);
     }
     if (hooks & kHookScore) {
       std::vector<float> dsf(ds.begin(), ds.end());
       enc->score_backward(score_state.get(), dense_view<float, 4>(dsf.data(), {1, H, T, T}),
                           dense_view<float, 4>(dq_rot.data() + at(b, 0, 0), {1, H, T, D}),
-                          dense_view<float, 4>(dk_rot.data() + at(b, 0, 0), {1, H, T, D}), qv, kv, pos, pos);
+                          dense_view<float, 4>(dk_rot.data() + at(b, 0, 0), {1, H, T, D}), qv, kv,
+                          pos, pos);
       ds.assign(dsf.begin(), dsf.end());
     }
     for (std::size_t i = 0; i < ds.size(); ++i) dbias[i] += static_cast<float>(ds[i]);

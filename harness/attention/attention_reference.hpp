@@ -17,8 +17,8 @@ struct ReferenceGradients {
 
 // q, k, v, dout: (B,H,T,d). Hook backwards accumulate into the encoding's grads.
 ReferenceGradients reference_attention(Encoding* encoding, const AttentionDims& dims,
-                                       const std::vector<std::int64_t>& positions,
-                                       const float* q, const float* k, const float* v,
-                                       const float* dout, float scale = 0.0f);
+                                       const std::vector<std::int64_t>& positions, const float* q,
+                                       const float* k, const float* v, const float* dout,
+                                       float scale = 0.0f);
 
 }  // namespace pebench

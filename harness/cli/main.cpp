@@ -46,8 +46,8 @@ int cmd_list(Registry& registry) {
   return 0;
 }
 
-int cmd_check_plugin(Registry& registry, const std::string& target, const ConformanceOptions& options,
-                     const std::string& row_out) {
+int cmd_check_plugin(Registry& registry, const std::string& target,
+                     const ConformanceOptions& options, const std::string& row_out) {
   const PluginEntry* entry = nullptr;
   try {
     entry = &registry.find(target);
@@ -73,9 +73,10 @@ int cmd_check_plugin(Registry& registry, const std::string& target, const Confor
     passed += c.status == CheckStatus::kPassed;
     failed += c.status == CheckStatus::kFailed;
   }
-  fmt::print("{}: {} passed, {} failed, {} skipped\n", report.passed() ? "PASSED" : "FAILED", passed,
-             failed, report.checks.size() - passed - failed);
-  if (!row_out.empty()) std::ofstream(row_out) << conformance_row(report, options.seed).to_json() << "\n";
+  fmt::print("{}: {} passed, {} failed, {} skipped\n", report.passed() ? "PASSED" : "FAILED",
+             passed, failed, report.checks.size() - passed - failed);
+  if (!row_out.empty())
+    std::ofstream(row_out) << conformance_row(report, options.seed).to_json() << "\n";
   return report.passed() ? 0 : 1;
 }
 
@@ -88,7 +89,8 @@ int main(int argc, char** argv) {
   int threads = 0;
   bool version = false;
   app.add_option("--plugin-path", plugin_paths, "Extra plugin directory or file (repeatable)");
-  app.add_option("--threads", threads, "Threads (OpenMP); 0 = default")->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", threads, "Threads (OpenMP); 0 = default")
+      ->check(CLI::NonNegativeNumber);
   app.add_flag("--version", version, "Print version, git sha, oneDNN version and ISA");
 
   auto* list = app.add_subcommand("list", "List the encodings found");
@@ -106,7 +108,8 @@ int main(int argc, char** argv) {
   run->add_option("suite", suite_path, "Suite file")->required();
   run->add_option("--out", out_dir, "Output directory (default results/<suite>/<run-id>)");
 
-  auto* validate = app.add_subcommand("validate", "Check a suite and list its cases without running");
+  auto* validate =
+      app.add_subcommand("validate", "Check a suite and list its cases without running");
   validate->add_option("suite", suite_path, "Suite file")->required();
 
   auto* create = app.add_subcommand("new-encoding", "Write a plugin skeleton");
@@ -139,8 +142,10 @@ int main(int argc, char** argv) {
     Registry registry;
     registry.add_directory(Registry::default_plugin_dir());
     for (const auto& p : plugin_paths) {
-      if (std::filesystem::is_directory(p)) registry.add_directory(p);
-      else registry.add_file(p);
+      if (std::filesystem::is_directory(p))
+        registry.add_directory(p);
+      else
+        registry.add_file(p);
     }
     if (*list) return cmd_list(registry);
     if (*check) {

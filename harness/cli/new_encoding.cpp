@@ -11,7 +11,8 @@
 namespace pebench {
 namespace {
 
-constexpr const char* kSource = R"SKELETON(// {name}: <one line: what this encoding is> (<authors year, paper title>).
+constexpr const char* kSource =
+    R"SKELETON(// {name}: <one line: what this encoding is> (<authors year, paper title>).
 //
 // Math (write the formula the code implements, e.g. for a static bias):
 //   bias[h, i, j] = f(pos_i - pos_j)
@@ -125,8 +126,9 @@ std::string class_name(const std::string& name) {
 
 void write_encoding_skeleton(const std::string& name, const std::string& dir) {
   if (!std::regex_match(name, std::regex("[a-z][a-z0-9_]*")))
-    throw std::invalid_argument("encoding name '" + name +
-                                "' must match [a-z][a-z0-9_]* (it becomes a file and a symbol name)");
+    throw std::invalid_argument(
+        "encoding name '" + name +
+        "' must match [a-z][a-z0-9_]* (it becomes a file and a symbol name)");
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_empty(dir, ec))

@@ -15,6 +15,7 @@ struct Provenance {
 };
 
 Provenance collect_provenance();  // reads build info, oneDNN, OpenMP threads, hostname
-int set_threads(int threads);     // OpenMP (oneDNN's runtime here); 0 keeps the default. Returns the count in use.
+int set_threads(
+    int threads);  // OpenMP (oneDNN's runtime here); 0 keeps the default. Returns the count in use.
 
 }  // namespace pebench

@@ -30,7 +30,9 @@ struct CachedMatmul {
   dnnl::matmul primitive;
 };
 
-dnnl::memory::dims to_dims(const std::array<std::int64_t, 3>& a) { return {a[0], a[1], a[2]}; }
+dnnl::memory::dims to_dims(const std::array<std::int64_t, 3>& a) {
+  return {a[0], a[1], a[2]};
+}
 
 CachedMatmul create(const MatmulShape& s) {
   CachedMatmul m;
@@ -53,8 +55,8 @@ CachedMatmul create(const MatmulShape& s) {
 
 }  // namespace
 
-MatmulShape MatmulShape::dense(std::int64_t batch, std::int64_t m, std::int64_t n,
-                               std::int64_t k, bool transpose_a, bool transpose_b) {
+MatmulShape MatmulShape::dense(std::int64_t batch, std::int64_t m, std::int64_t n, std::int64_t k,
+                               bool transpose_a, bool transpose_b) {
   MatmulShape s;
   s.batch = batch;
   s.m = m;

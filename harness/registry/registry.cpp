@@ -133,8 +133,8 @@ const PluginEntry& Registry::find(const std::string& name_or_path) {
     if (add_file(name_or_path)) return plugins_.back();
     if (errors_.size() > before) throw std::runtime_error(errors_.back().what());
   }
-  throw std::runtime_error(fmt::format("no encoding named '{}' (found: {})", name_or_path,
-                                       join_names(plugins_)));
+  throw std::runtime_error(
+      fmt::format("no encoding named '{}' (found: {})", name_or_path, join_names(plugins_)));
 }
 
 std::shared_ptr<Encoding> Registry::create(const PluginEntry& entry, const Config& config,

@@ -11,14 +11,26 @@ std::string json_escape(const std::string& s) {
   std::string out;
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += static_cast<char>(c);
+        if (c < 0x20)
+          out += fmt::format("\\u{:04x}", c);
+        else
+          out += static_cast<char>(c);
     }
   }
   return out;
@@ -54,10 +66,14 @@ std::string Row::to_json() const {
   for (std::size_t i = 0; i < fields_.size(); ++i) {
     const auto& [k, v] = fields_[i];
     s += fmt::format("{}\"{}\":", i ? "," : "", json_escape(k));
-    if (auto* str = std::get_if<std::string>(&v)) s += "\"" + json_escape(*str) + "\"";
-    else if (auto* d = std::get_if<double>(&v)) s += std::isfinite(*d) ? fmt::format("{}", *d) : "null";
-    else if (auto* n = std::get_if<std::int64_t>(&v)) s += std::to_string(*n);
-    else s += std::get<bool>(v) ? "true" : "false";
+    if (auto* str = std::get_if<std::string>(&v))
+      s += "\"" + json_escape(*str) + "\"";
+    else if (auto* d = std::get_if<double>(&v))
+      s += std::isfinite(*d) ? fmt::format("{}", *d) : "null";
+    else if (auto* n = std::get_if<std::int64_t>(&v))
+      s += std::to_string(*n);
+    else
+      s += std::get<bool>(v) ? "true" : "false";
   }
   return s + "}";
 }
@@ -82,7 +98,8 @@ Row Row::from_json(const std::string& line) {
     } else {
       std::int64_t i;
       double d;
-      if (YAML::convert<std::int64_t>::decode(v, i) && text.find_first_of(".eE") == std::string::npos)
+      if (YAML::convert<std::int64_t>::decode(v, i) &&
+          text.find_first_of(".eE") == std::string::npos)
         row.set(key, i);
       else if (YAML::convert<double>::decode(v, d))
         row.set(key, d);

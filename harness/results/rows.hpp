@@ -20,8 +20,8 @@ class Row {
   Row& set(const std::string& key, RowValue value);
   const RowValue* find(const std::string& key) const;
   std::string get_string(const std::string& key) const;  // "" if absent
-  std::string to_json() const;                             // one line, keys in insertion order
-  static Row from_json(const std::string& line);           // flat objects only
+  std::string to_json() const;                           // one line, keys in insertion order
+  static Row from_json(const std::string& line);         // flat objects only
   const std::vector<std::pair<std::string, RowValue>>& fields() const { return fields_; }
 
  private:

@@ -15,7 +15,8 @@ std::string csv_cell(const std::string& s) {
 
 std::string md_cell(const std::string& s) {
   std::string out;
-  for (char c : s) out += c == '|' ? std::string("\\|") : c == '\n' ? std::string(" ") : std::string(1, c);
+  for (char c : s)
+    out += c == '|' ? std::string("\\|") : c == '\n' ? std::string(" ") : std::string(1, c);
   return out;
 }
 
@@ -23,14 +24,27 @@ std::string tex_cell(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+      case '&':
+      case '%':
+      case '$':
+      case '#':
+      case '_':
+      case '{':
+      case '}':
         out += '\\';
         out += c;
         break;
-      case '~': out += "\\textasciitilde{}"; break;
-      case '^': out += "\\textasciicircum{}"; break;
-      case '\\': out += "\\textbackslash{}"; break;
-      default: out += c;
+      case '~':
+        out += "\\textasciitilde{}";
+        break;
+      case '^':
+        out += "\\textasciicircum{}";
+        break;
+      case '\\':
+        out += "\\textbackslash{}";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -64,8 +78,8 @@ std::string Table::to_csv() const {
 }
 
 std::string Table::to_latex() const {
-  std::string s = "\\begin{tabular}{l" + std::string(header.size() > 1 ? header.size() - 1 : 0, 'r') +
-                  "}\n\\toprule\n";
+  std::string s = "\\begin{tabular}{l" +
+                  std::string(header.size() > 1 ? header.size() - 1 : 0, 'r') + "}\n\\toprule\n";
   auto line = [&s](const std::vector<std::string>& cells) {
     for (std::size_t i = 0; i < cells.size(); ++i) s += (i ? " & " : "") + tex_cell(cells[i]);
     s += " \\\\\n";

@@ -55,7 +55,8 @@ void bench_gemm(benchmark::State& state, std::int64_t T, bool backward) {
 void bench_attention(benchmark::State& state, std::shared_ptr<Encoding> encoding, std::int64_t T,
                      bool backward, std::int64_t block_rows) {
   const std::size_t n = static_cast<std::size_t>(kBatch * kHeads * T * kHeadDim);
-  auto q = random_data(n, 1), k = random_data(n, 2), v = random_data(n, 3), dout = random_data(n, 4);
+  auto q = random_data(n, 1), k = random_data(n, 2), v = random_data(n, 3),
+       dout = random_data(n, 4);
   std::vector<float> out(n), dq(n), dk(n), dv(n);
   std::vector<std::int64_t> pos(static_cast<std::size_t>(T));
   for (std::int64_t i = 0; i < T; ++i) pos[i] = i;
@@ -65,7 +66,8 @@ void bench_attention(benchmark::State& state, std::shared_ptr<Encoding> encoding
   auto step = [&] {
     attention.forward(out.data(), cache, q.data(), k.data(), v.data(), dims, pos);
     if (backward)
-      attention.backward(dq.data(), dk.data(), dv.data(), dout.data(), cache, q.data(), k.data(), v.data());
+      attention.backward(dq.data(), dk.data(), dv.data(), dout.data(), cache, q.data(), k.data(),
+                         v.data());
   };
   step();  // warm-up: JIT, primitive creation, static bias cache
   for (auto _ : state) {
@@ -74,7 +76,8 @@ void bench_attention(benchmark::State& state, std::shared_ptr<Encoding> encoding
   }
   state.counters["GFLOPS"] = benchmark::Counter(attention_flops(T, backward) * 1e-9,
                                                 benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["tokens/s"] = benchmark::Counter(double(kBatch * T), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["tokens/s"] =
+      benchmark::Counter(double(kBatch * T), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // Keeps the median real time (ms) of every benchmark for the summary.
@@ -83,7 +86,8 @@ class MedianCollector : public benchmark::ConsoleReporter {
   std::map<std::string, double> median_ms, cv, mean, stddev;
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& r : runs) {
-      const double ms = r.GetAdjustedRealTime() * (r.time_unit == benchmark::kMillisecond ? 1.0 : 1e-6);
+      const double ms =
+          r.GetAdjustedRealTime() * (r.time_unit == benchmark::kMillisecond ? 1.0 : 1e-6);
       if (r.aggregate_name == "median") median_ms[r.run_name.function_name] = ms;
       if (r.aggregate_name == "mean") mean[r.run_name.function_name] = r.GetAdjustedRealTime();
       if (r.aggregate_name == "stddev") stddev[r.run_name.function_name] = r.GetAdjustedRealTime();
@@ -114,27 +118,33 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
-    if (a == "--encodings") encodings = split(value());
+    if (a == "--encodings")
+      encodings = split(value());
     else if (a == "--lengths") {
       lengths.clear();
       for (const auto& s : split(value())) lengths.push_back(std::stoll(s));
-    } else if (a == "--threads") threads = std::stoi(value());
-    else if (a == "--block-rows") block_rows = std::stoll(value());
-    else rest.push_back(argv[i]);
+    } else if (a == "--threads")
+      threads = std::stoi(value());
+    else if (a == "--block-rows")
+      block_rows = std::stoll(value());
+    else
+      rest.push_back(argv[i]);
   }
   set_threads(threads);
   const Provenance p = collect_provenance();
   if (std::string(p.build_type) != "Release")
     fmt::print(stderr, "WARNING: {} build; timings are not for tables\n", p.build_type);
-  fmt::print("pebench {} (git {}{}), oneDNN {}, ISA {}, {} threads, B={} H={} d={}, block_rows={}\n",
-             p.pebench_version, p.git_sha, p.git_dirty ? "-dirty" : "", p.onednn_version, p.isa,
-             p.threads, kBatch, kHeads, kHeadDim, block_rows);
+  fmt::print(
+      "pebench {} (git {}{}), oneDNN {}, ISA {}, {} threads, B={} H={} d={}, block_rows={}\n",
+      p.pebench_version, p.git_sha, p.git_dirty ? "-dirty" : "", p.onednn_version, p.isa, p.threads,
+      kBatch, kHeads, kHeadDim, block_rows);
 
   Registry registry;
   registry.add_directory(Registry::default_plugin_dir());
   std::map<std::string, std::shared_ptr<Encoding>> made;
   for (const auto& e : encodings)
-    made[e] = Registry::create(registry.find(e), Config{}, AttentionShape{kHeads, kHeadDim, kHeads * kHeadDim});
+    made[e] = Registry::create(registry.find(e), Config{},
+                               AttentionShape{kHeads, kHeadDim, kHeads * kHeadDim});
 
   for (std::int64_t T : lengths)
     for (bool bwd : {false, true}) {
@@ -143,11 +153,14 @@ int main(int argc, char** argv) {
                                    [=](benchmark::State& s) { bench_gemm(s, T, bwd); });
       for (const auto& e : encodings)
         benchmark::RegisterBenchmark(fmt::format("attention/{}/{}/T={}", mode, e, T).c_str(),
-                                     [=, enc = made[e]](benchmark::State& s) { bench_attention(s, enc, T, bwd, block_rows); });
+                                     [=, enc = made[e]](benchmark::State& s) {
+                                       bench_attention(s, enc, T, bwd, block_rows);
+                                     });
     }
   benchmark::SetDefaultTimeUnit(benchmark::kMillisecond);
   int bargc = static_cast<int>(rest.size());
-  // Defaults: medians of 9 repetitions of at least 0.2 s, randomly interleaved so that drift hits all cases alike; command-line flags override.
+  // Defaults: medians of 9 repetitions of at least 0.2 s, randomly interleaved so that drift hits
+  // all cases alike; command-line flags override.
   std::vector<char*> defaults = {rest[0], const_cast<char*>("--benchmark_repetitions=9"),
                                  const_cast<char*>("--benchmark_min_time=0.2"),
                                  const_cast<char*>("--benchmark_report_aggregates_only=true"),
@@ -158,20 +171,25 @@ int main(int argc, char** argv) {
   MedianCollector collector;
   benchmark::RunSpecifiedBenchmarks(&collector);
 
-  fmt::print("\nSummary (median ms; ratio = attention / GEMM of the same FLOP count; cv = coefficient of variation)\n");
-  fmt::print("{:>6} {:>8} {:>10} {:>10} {:>8} {:>12} {:>7}\n", "T", "mode", "encoding", "ms", "vs GEMM", "vs nope", "cv");
+  fmt::print(
+      "\nSummary (median ms; ratio = attention / GEMM of the same FLOP count; cv = coefficient of "
+      "variation)\n");
+  fmt::print("{:>6} {:>8} {:>10} {:>10} {:>8} {:>12} {:>7}\n", "T", "mode", "encoding", "ms",
+             "vs GEMM", "vs nope", "cv");
   for (std::int64_t T : lengths)
     for (std::string mode : {"fwd", "fwd_bwd"}) {
-      if (!collector.median_ms.count(fmt::format("gemm_same_flops/{}/T={}", mode, T))) continue;  // filtered out
+      if (!collector.median_ms.count(fmt::format("gemm_same_flops/{}/T={}", mode, T)))
+        continue;  // filtered out
       const double gemm = collector.median_ms[fmt::format("gemm_same_flops/{}/T={}", mode, T)];
-      fmt::print("{:>6} {:>8} {:>10} {:>10.3f} {:>8} {:>12} {:>6.1f}%\n", T, mode, "GEMM", gemm, "1.00", "",
-                 100 * collector.cv[fmt::format("gemm_same_flops/{}/T={}", mode, T)]);
+      fmt::print("{:>6} {:>8} {:>10} {:>10.3f} {:>8} {:>12} {:>6.1f}%\n", T, mode, "GEMM", gemm,
+                 "1.00", "", 100 * collector.cv[fmt::format("gemm_same_flops/{}/T={}", mode, T)]);
       const double nope = collector.median_ms[fmt::format("attention/{}/nope/T={}", mode, T)];
       for (const auto& e : encodings) {
         const std::string name = fmt::format("attention/{}/{}/T={}", mode, e, T);
         const double ms = collector.median_ms[name];
-        fmt::print("{:>6} {:>8} {:>10} {:>10.3f} {:>8.2f} {:>12} {:>6.1f}%\n", T, mode, e, ms, ms / gemm,
-                   nope > 0 ? fmt::format("{:.3f}", ms / nope) : "-", 100 * collector.cv[name]);
+        fmt::print("{:>6} {:>8} {:>10} {:>10.3f} {:>8.2f} {:>12} {:>6.1f}%\n", T, mode, e, ms,
+                   ms / gemm, nope > 0 ? fmt::format("{:.3f}", ms / nope) : "-",
+                   100 * collector.cv[name]);
       }
     }
   benchmark::Shutdown();

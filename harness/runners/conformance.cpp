@@ -29,7 +29,8 @@ struct Setup {
   std::vector<Parameter> params;
 
   Setup(const PluginEntry& entry, const ConformanceOptions& o, std::int64_t seq_len) {
-    encoding = Registry::create(entry, o.config, AttentionShape{o.heads, o.head_dim, o.heads * o.head_dim});
+    encoding = Registry::create(entry, o.config,
+                                AttentionShape{o.heads, o.head_dim, o.heads * o.head_dim});
     encoding->init_parameters(o.seed);
     params = encoding->parameters();
     layer = std::make_unique<ConformanceLayer>(
@@ -78,8 +79,7 @@ CheckResult compare_gradient(const std::string& name, float* value, const float*
     const double an = analytic[i];
     const double err = std::fabs(fd - an);
     const double scale = std::max(std::fabs(fd), std::fabs(an));
-    if (!std::isfinite(an) || !std::isfinite(fd) ||
-        err > o.tol.grad_abs + o.tol.grad_rel * scale) {
+    if (!std::isfinite(an) || !std::isfinite(fd) || err > o.tol.grad_abs + o.tol.grad_rel * scale) {
       ++bad;
       if (worst < 0 || !std::isfinite(an) || err > std::fabs(worst_fd - worst_an))
         worst = i, worst_fd = fd, worst_an = an;
@@ -91,9 +91,9 @@ CheckResult compare_gradient(const std::string& name, float* value, const float*
   }
   if (bad > 0) {
     r.status = CheckStatus::kFailed;
-    r.figure = fmt::format("{}/{} elements off; worst [{}]: analytic {:.6g} vs finite-diff {:.6g}{}",
-                           bad, idx.size(), worst, worst_an, worst_fd,
-                           std::isfinite(worst_an) ? "" : " (NaN/Inf in the gradient)");
+    r.figure = fmt::format(
+        "{}/{} elements off; worst [{}]: analytic {:.6g} vs finite-diff {:.6g}{}", bad, idx.size(),
+        worst, worst_an, worst_fd, std::isfinite(worst_an) ? "" : " (NaN/Inf in the gradient)");
   } else {
     r.figure = fmt::format("max abs err {:.2e}, max rel err {:.2e} over {} elements", max_abs,
                            max_rel, idx.size());
@@ -124,7 +124,8 @@ std::vector<CheckResult> check_gradients(const PluginEntry& entry, const Conform
     out.push_back(compare_gradient(name, t.data(), grads.at(name).data(), t.numel(), loss, o));
   for (std::size_t i = 0; i < s.params.size(); ++i)
     out.push_back(compare_gradient("param " + s.params[i].name, s.params[i].value,
-                                   param_grads[i].data(), Tensor::count(s.params[i].shape), loss, o));
+                                   param_grads[i].data(), Tensor::count(s.params[i].shape), loss,
+                                   o));
   return out;
 }
 
@@ -164,14 +165,15 @@ CheckResult check_causality(const PluginEntry& entry, const ConformanceOptions& 
   }
   if (max_before > 0) {
     r.status = CheckStatus::kFailed;
-    r.figure = fmt::format("outputs before an edited token changed by up to {:.3e} (future tokens leak)",
-                           max_before);
+    r.figure = fmt::format(
+        "outputs before an edited token changed by up to {:.3e} (future tokens leak)", max_before);
   } else if (!(min_at > 0)) {
     r.status = CheckStatus::kFailed;
     r.figure = "degenerate: editing a token did not change its own output";
   } else {
-    r.figure = fmt::format("max |Δout| before edited token 0 (tokens 1, {}, {}); at the token >= {:.2e}",
-                           o.seq_len / 2 + 1, o.seq_len - 1, min_at);
+    r.figure =
+        fmt::format("max |Δout| before edited token 0 (tokens 1, {}, {}); at the token >= {:.2e}",
+                    o.seq_len / 2 + 1, o.seq_len - 1, min_at);
   }
   return r;
 }
@@ -202,7 +204,8 @@ CheckResult check_determinism(const PluginEntry& entry, const ConformanceOptions
     for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
       differing += std::memcmp(&a[i], &b[i], sizeof(float)) != 0;
     r.status = CheckStatus::kFailed;
-    r.figure = fmt::format("{} of {} values differ between two identical runs", differing, a.size());
+    r.figure =
+        fmt::format("{} of {} values differ between two identical runs", differing, a.size());
   } else {
     r.figure = fmt::format("2 runs bitwise identical ({} values: outputs and gradients)", a.size());
   }
@@ -244,7 +247,8 @@ CheckResult check_length(const PluginEntry& entry, const ConformanceOptions& o) 
     try {
       full_run(entry, o, max_pos + 1, 1.0f);
       r.status = CheckStatus::kFailed;
-      r.figure = fmt::format("T = {} (beyond max_positions = {}) was not refused", max_pos + 1, max_pos);
+      r.figure =
+          fmt::format("T = {} (beyond max_positions = {}) was not refused", max_pos + 1, max_pos);
     } catch (const std::out_of_range& e) {
       r.figure = fmt::format("T = {} ran; T = {} refused: {}", max_pos, max_pos + 1, e.what());
     }
@@ -253,7 +257,8 @@ CheckResult check_length(const PluginEntry& entry, const ConformanceOptions& o) 
   const std::int64_t T = 4 * entry.info.train_length;
   const auto t0 = std::chrono::steady_clock::now();
   const auto all = full_run(entry, o, T, 1.0f);
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::size_t bad = 0;
   for (float x : all) bad += !std::isfinite(x);
   if (bad) {
@@ -269,8 +274,8 @@ CheckResult check_length(const PluginEntry& entry, const ConformanceOptions& o) 
 CheckResult check_large_logits(const PluginEntry& entry, const ConformanceOptions& o) {
   CheckResult r{"large logits", CheckStatus::kPassed, ""};
   const std::int64_t max_pos = entry.info.max_positions;
-  const std::int64_t T = max_pos > 0 ? std::min(max_pos, 4 * entry.info.train_length)
-                                     : 4 * entry.info.train_length;
+  const std::int64_t T =
+      max_pos > 0 ? std::min(max_pos, 4 * entry.info.train_length) : 4 * entry.info.train_length;
   const float scale = o.tol.large_input_scale;
   const auto all = full_run(entry, o, T, scale);
   std::size_t bad = 0;
@@ -300,9 +305,12 @@ void run_check(std::vector<CheckResult>& out, const std::string& name, F&& f) {
 
 const char* to_string(CheckStatus s) {
   switch (s) {
-    case CheckStatus::kPassed: return "PASSED";
-    case CheckStatus::kFailed: return "FAILED";
-    case CheckStatus::kSkipped: return "SKIPPED";
+    case CheckStatus::kPassed:
+      return "PASSED";
+    case CheckStatus::kFailed:
+      return "FAILED";
+    case CheckStatus::kSkipped:
+      return "SKIPPED";
   }
   return "?";
 }

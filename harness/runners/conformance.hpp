@@ -32,8 +32,8 @@ struct CheckResult {
 };
 
 struct ConformanceTolerances {
-  double fd_step = 1e-2;            // central difference step (inputs and parameters)
-  double grad_abs = 2e-3;           // |fd - analytic| <= grad_abs + grad_rel * max(|fd|, |an|)
+  double fd_step = 1e-2;   // central difference step (inputs and parameters)
+  double grad_abs = 2e-3;  // |fd - analytic| <= grad_abs + grad_rel * max(|fd|, |an|)
   double grad_rel = 2e-2;
   double invariance_rel = 1e-4;     // max |Δout| <= invariance_rel * max(1, max |out|)
   float large_input_scale = 30.0f;  // q, k ~ N(0, 30^2): logits of order 1e3

@@ -20,7 +20,8 @@ void project_to_heads(Tensor& q, const Tensor& x, const Tensor& w, const Attenti
     for (std::int64_t t = 0; t < d.seq_len; ++t)
       for (std::int64_t o = 0; o < D; ++o) {
         double acc = 0;
-        for (std::int64_t e = 0; e < D; ++e) acc += double(x[(b * d.seq_len + t) * D + e]) * w[e * D + o];
+        for (std::int64_t e = 0; e < D; ++e)
+          acc += double(x[(b * d.seq_len + t) * D + e]) * w[e * D + o];
         const std::int64_t h = o / d.head_dim, c = o % d.head_dim;
         q[((b * d.heads + h) * d.seq_len + t) * d.head_dim + c] = static_cast<float>(acc);
       }
@@ -59,7 +60,8 @@ ConformanceLayer::ConformanceLayer(std::shared_ptr<Encoding> encoding, const Att
   }
 }
 
-std::map<std::string, Tensor> ConformanceLayer::random_inputs(std::uint64_t seed, float scale) const {
+std::map<std::string, Tensor> ConformanceLayer::random_inputs(std::uint64_t seed,
+                                                              float scale) const {
   Rng rng(seed);
   const auto& d = dims_;
   std::map<std::string, Tensor> in;

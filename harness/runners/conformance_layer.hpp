@@ -27,7 +27,8 @@ class ConformanceLayer {
   // Random inputs for this layer: {"q","k","v"} or {"x"}, N(0, input_scale^2).
   std::map<std::string, Tensor> random_inputs(std::uint64_t seed, float input_scale = 1.0f) const;
 
-  Tensor forward(const std::map<std::string, Tensor>& inputs, const std::vector<std::int64_t>& positions);
+  Tensor forward(const std::map<std::string, Tensor>& inputs,
+                 const std::vector<std::int64_t>& positions);
   // Gradients of sum(out * dout) w.r.t. each input; encoding grads are accumulated.
   std::map<std::string, Tensor> backward(const Tensor& dout);
 
@@ -41,7 +42,7 @@ class ConformanceLayer {
   bool embeds_;
   CausalAttention attention_;
   AttentionCache cache_;
-  Tensor wq_, wk_, wv_;                        // (D, D)
+  Tensor wq_, wk_, wv_;                         // (D, D)
   std::map<std::string, Tensor> saved_inputs_;  // what backward needs
   Tensor x_embedded_, q_, k_, v_;
 };

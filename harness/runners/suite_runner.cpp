@@ -1,7 +1,7 @@
 #include "runners/suite_runner.hpp"
 
-#include <fmt/format.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -36,13 +36,15 @@ struct ChildResult {
   double seconds = 0;
 };
 
-ChildResult run_child(const std::vector<std::string>& args, const std::string& log, double timeout_s) {
+ChildResult run_child(const std::vector<std::string>& args, const std::string& log,
+                      double timeout_s) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   pid_t pid = 0;
   const auto start = std::chrono::steady_clock::now();
@@ -147,10 +149,18 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
       row.set("seed", static_cast<std::int64_t>(c.seed));
       std::string status;
       switch (res.kind) {
-        case ChildResult::kSignaled: status = fmt::format("CRASHED({})", strsignal(res.code)); break;
-        case ChildResult::kTimedOut: status = fmt::format("TIMEOUT({:.0f}s)", suite.timeout_s); break;
-        case ChildResult::kSpawnFailed: status = fmt::format("CRASHED(spawn failed: {})", strerror(res.code)); break;
-        case ChildResult::kExited: status = "LOAD_ERROR"; break;  // exited without a row
+        case ChildResult::kSignaled:
+          status = fmt::format("CRASHED({})", strsignal(res.code));
+          break;
+        case ChildResult::kTimedOut:
+          status = fmt::format("TIMEOUT({:.0f}s)", suite.timeout_s);
+          break;
+        case ChildResult::kSpawnFailed:
+          status = fmt::format("CRASHED(spawn failed: {})", strerror(res.code));
+          break;
+        case ChildResult::kExited:
+          status = "LOAD_ERROR";
+          break;  // exited without a row
       }
       row.set("status", status);
       add_provenance(row, prov);
@@ -166,7 +176,8 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
     if (status != "PASSED") ++not_passed;
     if (options.progress)
       fmt::print(stderr, "[{}/{}] {} {} ({:.1f} s){}\n", n + 1, cases.size(), status, c.id,
-                 res.seconds, status == "PASSED" ? "" : "\n    __REPRO: " + c.repro + "\n    log: " + log);
+                 res.seconds,
+                 status == "PASSED" ? "" : "\n    __REPRO: " + c.repro + "\n    log: " + log);
   }
   write_conformance_tables(read_rows(writer.path()), dir);
   if (options.progress)

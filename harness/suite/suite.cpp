@@ -14,7 +14,7 @@
 namespace pebench {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name", "kind", "description", "encodings",
+const std::vector<std::string> kTopKeys = {"name",  "kind",    "description", "encodings",
                                            "seeds", "threads", "timeout_s"};
 const std::vector<std::string> kKinds = {"conformance"};
 const std::vector<std::string> kPlannedKinds = {"synthetic", "speed", "memory", "extrapolation"};
@@ -28,7 +28,8 @@ std::string where(const std::string& path, const YAML::Mark& m) {
 }
 
 template <typename T>
-T scalar(const std::string& path, const std::string& key, const YAML::Node& node, const char* what) {
+T scalar(const std::string& path, const std::string& key, const YAML::Node& node,
+         const char* what) {
   if (!node.IsScalar()) fail(path, node, fmt::format("'{}' must be {}", key, what));
   try {
     return node.as<T>();
@@ -41,12 +42,17 @@ std::string params_to_text(const Config& c) {
   std::string s;
   for (const auto& [k, v] : c.values()) {
     s += (s.empty() ? "" : ",") + k + "=";
-    std::visit([&s](const auto& x) {
-      using T = std::decay_t<decltype(x)>;
-      if constexpr (std::is_same_v<T, bool>) s += x ? "true" : "false";
-      else if constexpr (std::is_same_v<T, std::string>) s += x;
-      else s += fmt::format("{}", x);
-    }, v);
+    std::visit(
+        [&s](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, bool>)
+            s += x ? "true" : "false";
+          else if constexpr (std::is_same_v<T, std::string>)
+            s += x;
+          else
+            s += fmt::format("{}", x);
+        },
+        v);
   }
   return s;
 }
@@ -57,7 +63,8 @@ EncodingSpec parse_encoding(const std::string& path, const YAML::Node& node) {
     spec.name = node.Scalar();
     return spec;
   }
-  if (!node.IsMap()) fail(path, node, "each entry of 'encodings' must be a name or {name:, params:}");
+  if (!node.IsMap())
+    fail(path, node, "each entry of 'encodings' must be a name or {name:, params:}");
   for (const auto& kv : node) {
     const std::string key = kv.first.Scalar();
     if (key == "name") {
@@ -65,13 +72,15 @@ EncodingSpec parse_encoding(const std::string& path, const YAML::Node& node) {
     } else if (key == "params") {
       if (!kv.second.IsMap()) fail(path, kv.second, "'params' must be a mapping of key: value");
       for (const auto& p : kv.second) {
-        if (!p.second.IsScalar()) fail(path, p.second, fmt::format("param '{}' must be a scalar", p.first.Scalar()));
+        if (!p.second.IsScalar())
+          fail(path, p.second, fmt::format("param '{}' must be a scalar", p.first.Scalar()));
         spec.params.set(p.first.Scalar(), parse_scalar(p.second.Scalar()));
       }
     } else {
       const std::string near = closest(key, {"name", "params"});
-      fail(path, kv.first, fmt::format("unknown key '{}' in an encoding entry{}", key,
-                                       near.empty() ? "" : " (did you mean '" + near + "'?)"));
+      fail(path, kv.first,
+           fmt::format("unknown key '{}' in an encoding entry{}", key,
+                       near.empty() ? "" : " (did you mean '" + near + "'?)"));
     }
   }
   if (spec.name.empty()) fail(path, node, "encoding entry without 'name'");
@@ -152,10 +161,13 @@ Suite load_suite(const std::string& path) {
       s.kind = scalar<std::string>(path, key, v, "a string");
       if (std::find(kKinds.begin(), kKinds.end(), s.kind) == kKinds.end()) {
         if (std::find(kPlannedKinds.begin(), kPlannedKinds.end(), s.kind) != kPlannedKinds.end())
-          fail(path, v, fmt::format("kind '{}' has no runner in this pebench yet (available: conformance)", s.kind));
+          fail(path, v,
+               fmt::format("kind '{}' has no runner in this pebench yet (available: conformance)",
+                           s.kind));
         const std::string near = closest(s.kind, kKinds);
-        fail(path, v, fmt::format("unknown kind '{}'{}", s.kind,
-                                  near.empty() ? "" : " (did you mean '" + near + "'?)"));
+        fail(path, v,
+             fmt::format("unknown kind '{}'{}", s.kind,
+                         near.empty() ? "" : " (did you mean '" + near + "'?)"));
       }
     } else if (key == "encodings") {
       has_encodings = true;
@@ -168,9 +180,11 @@ Suite load_suite(const std::string& path) {
         fail(path, v, "'encodings' must be 'all' or a list");
       }
     } else if (key == "seeds") {
-      if (!v.IsSequence() || v.size() == 0) fail(path, v, "'seeds' must be a non-empty list of integers");
+      if (!v.IsSequence() || v.size() == 0)
+        fail(path, v, "'seeds' must be a non-empty list of integers");
       s.seeds.clear();
-      for (const auto& x : v) s.seeds.push_back(scalar<std::uint64_t>(path, key, x, "a non-negative integer"));
+      for (const auto& x : v)
+        s.seeds.push_back(scalar<std::uint64_t>(path, key, x, "a non-negative integer"));
     } else if (key == "threads") {
       s.threads = scalar<int>(path, key, v, "an integer");
       if (s.threads < 0) fail(path, v, "'threads' must be >= 0");
@@ -179,8 +193,9 @@ Suite load_suite(const std::string& path) {
       if (!(s.timeout_s > 0)) fail(path, v, "'timeout_s' must be > 0");
     } else {
       const std::string near = closest(key, kTopKeys);
-      fail(path, kv.first, fmt::format("unknown key '{}'{}", key,
-                                       near.empty() ? "" : " (did you mean '" + near + "'?)"));
+      fail(path, kv.first,
+           fmt::format("unknown key '{}'{}", key,
+                       near.empty() ? "" : " (did you mean '" + near + "'?)"));
     }
   }
   if (!has_kind) throw SuiteError(path + ":1:1: missing key 'kind'");
@@ -198,10 +213,12 @@ std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string
       Case c;
       c.encoding = e;
       c.seed = seed;
-      c.id = fmt::format("{}{}/seed={}", e.name, e.params_text.empty() ? "" : "[" + e.params_text + "]", seed);
+      c.id = fmt::format("{}{}/seed={}", e.name,
+                         e.params_text.empty() ? "" : "[" + e.params_text + "]", seed);
       c.args = {"check-plugin", e.name, "--seed", std::to_string(seed)};
       if (!e.params_text.empty()) c.args.insert(c.args.end(), {"--params", e.params_text});
-      if (suite.threads > 0) c.args.insert(c.args.begin(), {"--threads", std::to_string(suite.threads)});
+      if (suite.threads > 0)
+        c.args.insert(c.args.begin(), {"--threads", std::to_string(suite.threads)});
       c.repro = "pebench";
       for (const auto& a : c.args) c.repro += " " + a;
       cases.push_back(std::move(c));

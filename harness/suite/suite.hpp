@@ -40,7 +40,7 @@ struct Suite {
 };
 
 struct Case {
-  std::string id;     // e.g. "alibi/seed=1"
+  std::string id;  // e.g. "alibi/seed=1"
   EncodingSpec encoding;
   std::uint64_t seed = 1;
   std::vector<std::string> args;  // pebench arguments that rerun exactly this case

@@ -21,7 +21,8 @@ std::vector<double> power_of_two_slopes(std::int64_t n) {
 }
 
 std::vector<double> alibi_slopes(std::int64_t n) {
-  const std::int64_t closest = std::int64_t{1} << static_cast<int>(std::floor(std::log2(double(n))));
+  const std::int64_t closest = std::int64_t{1}
+                               << static_cast<int>(std::floor(std::log2(double(n))));
   if (closest == n) return power_of_two_slopes(n);
   std::vector<double> slopes = power_of_two_slopes(closest);
   const std::vector<double> extra = alibi_slopes(2 * closest);

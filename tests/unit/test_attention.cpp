@@ -23,7 +23,8 @@ struct AttentionCase {
 std::string case_name(const ::testing::TestParamInfo<AttentionCase>& info) {
   const auto& c = info.param;
   return c.encoding + "_B" + std::to_string(c.batch) + "H" + std::to_string(c.heads) + "T" +
-         std::to_string(c.seq_len) + "d" + std::to_string(c.head_dim) + "blk" + std::to_string(c.block_rows);
+         std::to_string(c.seq_len) + "d" + std::to_string(c.head_dim) + "blk" +
+         std::to_string(c.block_rows);
 }
 
 std::vector<float> param_grads(Encoding& e) {
@@ -43,12 +44,14 @@ TEST_P(AttentionVsReference, ForwardAndBackward) {
   const std::size_t n = static_cast<std::size_t>(c.batch * c.heads * c.seq_len * c.head_dim);
   auto enc = test::make_encoding(c.encoding, c.heads, c.head_dim);
   enc->init_parameters(11);
-  auto q = random_vector(n, 1), k = random_vector(n, 2), v = random_vector(n, 3), dout = random_vector(n, 4);
+  auto q = random_vector(n, 1), k = random_vector(n, 2), v = random_vector(n, 3),
+       dout = random_vector(n, 4);
   std::vector<std::int64_t> pos(static_cast<std::size_t>(c.seq_len));
   for (std::int64_t i = 0; i < c.seq_len; ++i) pos[i] = 3 + 2 * i;  // offset, strided positions
 
   zero_grads(*enc);
-  const ReferenceGradients ref = reference_attention(enc.get(), dims, pos, q.data(), k.data(), v.data(), dout.data());
+  const ReferenceGradients ref =
+      reference_attention(enc.get(), dims, pos, q.data(), k.data(), v.data(), dout.data());
   const auto ref_param_grads = param_grads(*enc);
 
   CausalAttention attention(enc, AttentionOptions{c.block_rows, 0.0f});
@@ -57,29 +60,33 @@ TEST_P(AttentionVsReference, ForwardAndBackward) {
   attention.forward(out.data(), cache, q.data(), k.data(), v.data(), dims, pos);
   EXPECT_LT(scaled_error(out, ref.out), tol::kAttentionForward);
   zero_grads(*enc);
-  attention.backward(dq.data(), dk.data(), dv.data(), dout.data(), cache, q.data(), k.data(), v.data());
+  attention.backward(dq.data(), dk.data(), dv.data(), dout.data(), cache, q.data(), k.data(),
+                     v.data());
   EXPECT_LT(scaled_error(dq, ref.dq), tol::kAttentionBackward) << "dq";
   EXPECT_LT(scaled_error(dk, ref.dk), tol::kAttentionBackward) << "dk";
   EXPECT_LT(scaled_error(dv, ref.dv), tol::kAttentionBackward) << "dv";
-  EXPECT_LT(scaled_error(param_grads(*enc), ref_param_grads), tol::kParamGradient) << "parameter grads";
+  EXPECT_LT(scaled_error(param_grads(*enc), ref_param_grads), tol::kParamGradient)
+      << "parameter grads";
 
   // Backward accumulates: a second backward into the same buffers doubles them.
   auto dq2 = dq;
-  attention.backward(dq2.data(), dk.data(), dv.data(), dout.data(), cache, q.data(), k.data(), v.data());
+  attention.backward(dq2.data(), dk.data(), dv.data(), dout.data(), cache, q.data(), k.data(),
+                     v.data());
   for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(dq2[i], 2 * dq[i], 1e-5 * (1 + std::fabs(dq[i])));
 }
 
 std::vector<AttentionCase> all_cases() {
   std::vector<AttentionCase> cases;
   for (const char* e : {"nope", "alibi", "fixture_rotate", "fixture_score", "fixture_mix"}) {
-    cases.push_back({e, 2, 3, 13, 4, 5});    // several blocks, ragged last block
-    cases.push_back({e, 1, 2, 16, 8, 16});   // one block
-    cases.push_back({e, 1, 12, 9, 6, 2});    // 12 heads (ALiBi's non-power-of-two slopes)
+    cases.push_back({e, 2, 3, 13, 4, 5});   // several blocks, ragged last block
+    cases.push_back({e, 1, 2, 16, 8, 16});  // one block
+    cases.push_back({e, 1, 12, 9, 6, 2});   // 12 heads (ALiBi's non-power-of-two slopes)
   }
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(Encodings, AttentionVsReference, ::testing::ValuesIn(all_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Encodings, AttentionVsReference, ::testing::ValuesIn(all_cases()),
+                         case_name);
 
 // A static bias is computed once per (T, positions, parameter version).
 class CountingBias final : public Encoding {
@@ -95,7 +102,8 @@ class CountingBias final : public Encoding {
     ++calls;
     for (std::int64_t h = 0; h < bias.size(0); ++h)
       for (std::int64_t i = 0; i < bias.size(1); ++i)
-        for (std::int64_t j = 0; j < bias.size(2); ++j) bias.at(h, i, j) = -0.1f * float(qpos[i] - kpos[j]);
+        for (std::int64_t j = 0; j < bias.size(2); ++j)
+          bias.at(h, i, j) = -0.1f * float(qpos[i] - kpos[j]);
   }
 };
 
@@ -139,7 +147,8 @@ TEST(Attention, RefusesPositionsBeyondMaxPositions) {
     attention.forward(out.data(), cache, x.data(), x.data(), x.data(), dims, pos);
     FAIL() << "expected a refusal";
   } catch (const std::out_of_range& e) {
-    EXPECT_NE(std::string(e.what()).find("encoding 'limited' supports positions < max_positions = 8; got position 8"),
+    EXPECT_NE(std::string(e.what()).find(
+                  "encoding 'limited' supports positions < max_positions = 8; got position 8"),
               std::string::npos)
         << e.what();
   }

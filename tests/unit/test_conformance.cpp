@@ -16,7 +16,8 @@ const CheckResult* find_check(const ConformanceReport& r, const std::string& nam
 class ConformancePasses : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ConformancePasses, AllChecksPass) {
-  const ConformanceReport r = run_conformance(test::plugins().find(GetParam()), ConformanceOptions{});
+  const ConformanceReport r =
+      run_conformance(test::plugins().find(GetParam()), ConformanceOptions{});
   for (const auto& c : r.checks)
     EXPECT_NE(c.status, CheckStatus::kFailed) << c.name << ": " << c.figure;
   EXPECT_TRUE(r.passed());
@@ -28,7 +29,8 @@ INSTANTIATE_TEST_SUITE_P(Encodings, ConformancePasses,
 
 ConformanceReport check_broken(const std::string& file) {
   Registry r;
-  return run_conformance(r.find(std::string(FIXTURE_BROKEN_DIR) + "/" + file), ConformanceOptions{});
+  return run_conformance(r.find(std::string(FIXTURE_BROKEN_DIR) + "/" + file),
+                         ConformanceOptions{});
 }
 
 TEST(ConformanceRejects, WrongGradient) {
@@ -62,7 +64,8 @@ TEST(ConformanceRejects, NanInBackward) {
 
 TEST(ConformanceRejects, AbiMismatchIsALoadError) {
   Registry r;
-  EXPECT_THROW(r.find(std::string(FIXTURE_BROKEN_DIR) + "/pebench-broken_abi_mismatch.so"), std::runtime_error);
+  EXPECT_THROW(r.find(std::string(FIXTURE_BROKEN_DIR) + "/pebench-broken_abi_mismatch.so"),
+               std::runtime_error);
 }
 
 TEST(ConformanceRejects, UnknownConfigKeyFailsWithTheKey) {
@@ -71,7 +74,8 @@ TEST(ConformanceRejects, UnknownConfigKeyFailsWithTheKey) {
   const auto r = run_conformance(test::plugins().find("sinusoidal"), o);
   EXPECT_FALSE(r.passed());
   ASSERT_EQ(r.checks.size(), 1u);
-  EXPECT_NE(r.checks[0].figure.find("unknown config key 'bas' for encoding 'sinusoidal'"), std::string::npos);
+  EXPECT_NE(r.checks[0].figure.find("unknown config key 'bas' for encoding 'sinusoidal'"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -19,7 +19,10 @@ TEST(Sha256, KnownVectors) {
 
 TEST(Rows, JsonRoundTripKeepsTypes) {
   Row r;
-  r.set("s", std::string("a \"quoted\"\nline")).set("d", 0.25).set("i", std::int64_t{42}).set("b", true);
+  r.set("s", std::string("a \"quoted\"\nline"))
+      .set("d", 0.25)
+      .set("i", std::int64_t{42})
+      .set("b", true);
   r.set("n", std::string("123"));
   const Row back = Row::from_json(r.to_json());
   EXPECT_EQ(std::get<std::string>(*back.find("s")), "a \"quoted\"\nline");

@@ -14,7 +14,8 @@ std::vector<double> alibi_slopes_via_plugin(std::int64_t heads) {
   auto enc = test::make_encoding("alibi", heads, 8);
   std::vector<float> bias(static_cast<std::size_t>(heads));
   const std::int64_t one = 1, zero = 0;
-  enc->bias_forward(dense_view<float, 3>(bias.data(), {heads, 1, 1}), Positions{&one, 1}, Positions{&zero, 1});
+  enc->bias_forward(dense_view<float, 3>(bias.data(), {heads, 1, 1}), Positions{&one, 1},
+                    Positions{&zero, 1});
   std::vector<double> slopes;
   for (float b : bias) slopes.push_back(-double(b));
   return slopes;
@@ -28,8 +29,17 @@ TEST(Alibi, SlopesForEightHeadsAreHalfToOneOver256) {
 TEST(Alibi, SlopesForTwelveHeadsFollowReferenceGetSlopes) {
   // get_slopes(12) = get_slopes_power_of_2(8) + get_slopes_power_of_2(16)[0::2][:4]
   //                = 2^-1 ... 2^-8, then 2^-0.5, 2^-1.5, 2^-2.5, 2^-3.5
-  const double expected[12] = {0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625,
-                               0.7071067811865476, 0.35355339059327373, 0.17677669529663687,
+  const double expected[12] = {0.5,
+                               0.25,
+                               0.125,
+                               0.0625,
+                               0.03125,
+                               0.015625,
+                               0.0078125,
+                               0.00390625,
+                               0.7071067811865476,
+                               0.35355339059327373,
+                               0.17677669529663687,
                                0.08838834764831843};
   const auto slopes = alibi_slopes_via_plugin(12);
   for (int h = 0; h < 12; ++h) EXPECT_NEAR(slopes[h], expected[h], tol::kGolden) << h;
@@ -39,7 +49,8 @@ TEST(Alibi, BiasIsLinearInDistance) {
   auto enc = test::make_encoding("alibi", 2, 4);
   std::vector<std::int64_t> qpos{5}, kpos{0, 1, 2, 3, 4, 5};
   std::vector<float> bias(2 * 6);
-  enc->bias_forward(dense_view<float, 3>(bias.data(), {2, 1, 6}), Positions{qpos.data(), 1}, Positions{kpos.data(), 6});
+  enc->bias_forward(dense_view<float, 3>(bias.data(), {2, 1, 6}), Positions{qpos.data(), 1},
+                    Positions{kpos.data(), 6});
   // Two heads: slopes 2^-4, 2^-8 (start = 2^(-2^-(log2(2)-3)) = 2^-4, ratio 2^-4).
   for (int j = 0; j < 6; ++j) {
     EXPECT_NEAR(bias[j], -(5 - j) / 16.0, tol::kGolden);

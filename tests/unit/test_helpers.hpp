@@ -43,7 +43,8 @@ inline Registry& plugins() {
 
 inline std::shared_ptr<Encoding> make_encoding(const std::string& name, std::int64_t heads,
                                                std::int64_t head_dim, const Config& config = {}) {
-  return Registry::create(plugins().find(name), config, AttentionShape{heads, head_dim, heads * head_dim});
+  return Registry::create(plugins().find(name), config,
+                          AttentionShape{heads, head_dim, heads * head_dim});
 }
 
 }  // namespace pebench::test

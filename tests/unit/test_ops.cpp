@@ -47,14 +47,15 @@ TEST_P(MatmulTest, MatchesNaiveLoop) {
   EXPECT_LT(scaled_error(c, ref), tol::kMatmul) << p.name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, MatmulTest,
-                         ::testing::Values(MatmulCase{"plain", false, false, false, false, 1.0f},
-                                           MatmulCase{"transposed_a", true, false, false, false, 1.0f},
-                                           MatmulCase{"transposed_b", false, true, false, false, 1.0f},
-                                           MatmulCase{"alpha_accumulate", true, false, true, false, 0.37f},
-                                           MatmulCase{"alpha_add", false, true, false, true, 0.125f},
-                                           MatmulCase{"add_accumulate", false, false, true, true, 2.0f}),
-                         [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(
+    Variants, MatmulTest,
+    ::testing::Values(MatmulCase{"plain", false, false, false, false, 1.0f},
+                      MatmulCase{"transposed_a", true, false, false, false, 1.0f},
+                      MatmulCase{"transposed_b", false, true, false, false, 1.0f},
+                      MatmulCase{"alpha_accumulate", true, false, true, false, 0.37f},
+                      MatmulCase{"alpha_add", false, true, false, true, 0.125f},
+                      MatmulCase{"add_accumulate", false, false, true, true, 2.0f}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Matmul, StridedRowBlockOfLargerTensor) {
   // C rows [5, 12) of a (2, 20, 6) tensor = A rows [5,12) of (2, 20, 4) times B (2, 4, 6).
@@ -72,7 +73,8 @@ TEST(Matmul, StridedRowBlockOfLargerTensor) {
       for (std::int64_t j = 0; j < n; ++j) {
         double ref = 0;
         if (i >= r0 && i < r0 + m)
-          for (std::int64_t e = 0; e < k; ++e) ref += double(a[(q * rows + i) * k + e]) * b[(q * k + e) * n + j];
+          for (std::int64_t e = 0; e < k; ++e)
+            ref += double(a[(q * rows + i) * k + e]) * b[(q * k + e) * n + j];
         EXPECT_NEAR(c[(q * rows + i) * n + j], ref, 1e-5);
       }
 }
@@ -87,10 +89,12 @@ TEST(Softmax, ForwardAndBackwardMatchNaiveLoops) {
   for (std::int64_t r = 0; r < rows; ++r) {
     double mx = -INFINITY, sum = 0, dot = 0;
     for (std::int64_t j = 0; j < cols; ++j) mx = std::max(mx, double(s[r * cols + j]));
-    for (std::int64_t j = 0; j < cols; ++j) sum += p_ref[r * cols + j] = std::exp(s[r * cols + j] - mx);
+    for (std::int64_t j = 0; j < cols; ++j)
+      sum += p_ref[r * cols + j] = std::exp(s[r * cols + j] - mx);
     for (std::int64_t j = 0; j < cols; ++j) p_ref[r * cols + j] /= sum;
     for (std::int64_t j = 0; j < cols; ++j) dot += p_ref[r * cols + j] * dp[r * cols + j];
-    for (std::int64_t j = 0; j < cols; ++j) ds_ref[r * cols + j] = p_ref[r * cols + j] * (dp[r * cols + j] - dot);
+    for (std::int64_t j = 0; j < cols; ++j)
+      ds_ref[r * cols + j] = p_ref[r * cols + j] * (dp[r * cols + j] - dot);
   }
   std::vector<float> p(s.size()), ds(s.size());
   softmax_forward(p.data(), s.data(), rows, cols);

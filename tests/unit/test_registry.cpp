@@ -9,7 +9,9 @@
 namespace pebench {
 namespace {
 
-std::string broken(const std::string& file) { return std::string(FIXTURE_BROKEN_DIR) + "/" + file; }
+std::string broken(const std::string& file) {
+  return std::string(FIXTURE_BROKEN_DIR) + "/" + file;
+}
 
 std::string load_error(const std::string& path) {
   Registry r;
@@ -41,23 +43,30 @@ TEST(Registry, NotElf) {
 
 TEST(Registry, MissingFactorySymbol) {
   const std::string msg = load_error(broken("pebench-broken_no_factory.so"));
-  EXPECT_NE(msg.find("pebench-broken_no_factory.so: not a pebench plugin: symbol 'pebench_abi_version' is missing"),
-            std::string::npos) << msg;
+  EXPECT_NE(msg.find("pebench-broken_no_factory.so: not a pebench plugin: symbol "
+                     "'pebench_abi_version' is missing"),
+            std::string::npos)
+      << msg;
 }
 
 TEST(Registry, AbiMismatchNamesBothVersions) {
   const std::string msg = load_error(broken("pebench-broken_abi_mismatch.so"));
-  EXPECT_NE(msg.find("pebench-broken_abi_mismatch.so: ABI version mismatch: this pebench expects ABI 1, "
-                     "the plugin was built for ABI 99"),
-            std::string::npos) << msg;
+  EXPECT_NE(
+      msg.find("pebench-broken_abi_mismatch.so: ABI version mismatch: this pebench expects ABI 1, "
+               "the plugin was built for ABI 99"),
+      std::string::npos)
+      << msg;
 }
 
 TEST(Registry, ElfThatIsNotASharedLibraryGivesTheLoaderMessage) {
   // An ELF executable (not position-independent shared object) or a truncated ELF.
-  const std::string path = (std::filesystem::temp_directory_path() / "pebench-truncated.so").string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "pebench-truncated.so").string();
   {
     std::ofstream out(path, std::ios::binary);
-    out << "\x7f" "ELF" << std::string(20, '\0');
+    out << "\x7f"
+           "ELF"
+        << std::string(20, '\0');
   }
   const std::string msg = load_error(path);
   EXPECT_NE(msg.find("cannot be loaded: "), std::string::npos) << msg;

@@ -6,7 +6,9 @@
 namespace pebench {
 namespace {
 
-std::string fixture(const char* f) { return std::string(FIXTURE_SUITE_DIR) + "/" + f; }
+std::string fixture(const char* f) {
+  return std::string(FIXTURE_SUITE_DIR) + "/" + f;
+}
 
 std::string error_of(const char* f) {
   try {
@@ -29,12 +31,17 @@ TEST(Suite, QuickSuiteExpandsToOneCasePerEncodingAndSeed) {
 }
 
 TEST(Suite, ErrorsNameFileLineColumnAndKey) {
-  EXPECT_EQ(error_of("unknown_key.yaml"), fixture("unknown_key.yaml") + ":4:1: unknown key 'seedz' (did you mean 'seeds'?)");
-  EXPECT_EQ(error_of("bad_type.yaml"), fixture("bad_type.yaml") + ":4:12: 'seeds' must be a non-negative integer, got 'two'");
-  EXPECT_EQ(error_of("bad_kind.yaml"), fixture("bad_kind.yaml") + ":1:7: unknown kind 'conformanse' (did you mean 'conformance'?)");
+  EXPECT_EQ(error_of("unknown_key.yaml"),
+            fixture("unknown_key.yaml") + ":4:1: unknown key 'seedz' (did you mean 'seeds'?)");
+  EXPECT_EQ(error_of("bad_type.yaml"),
+            fixture("bad_type.yaml") + ":4:12: 'seeds' must be a non-negative integer, got 'two'");
+  EXPECT_EQ(
+      error_of("bad_kind.yaml"),
+      fixture("bad_kind.yaml") + ":1:7: unknown kind 'conformanse' (did you mean 'conformance'?)");
   EXPECT_NE(error_of("bad_syntax.yaml").find("YAML syntax error"), std::string::npos);
   EXPECT_EQ(error_of("bad_encoding_key.yaml"),
-            fixture("bad_encoding_key.yaml") + ":4:5: unknown key 'parms' in an encoding entry (did you mean 'params'?)");
+            fixture("bad_encoding_key.yaml") +
+                ":4:5: unknown key 'parms' in an encoding entry (did you mean 'params'?)");
 }
 
 TEST(Suite, EncodingParamsAreTypedAndInTheRepro) {

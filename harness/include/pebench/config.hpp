@@ -51,8 +51,7 @@ class Config {
       if (c == v) return v;
     std::string list;
     for (const auto& c : choices) list += (list.empty() ? "" : "|") + c;
-    throw std::invalid_argument("config key '" + key + "' is '" + v + "', expected one of " +
-                                list);
+    throw std::invalid_argument("config key '" + key + "' is '" + v + "', expected one of " + list);
   }
 
   std::vector<std::string> unused_keys() const {

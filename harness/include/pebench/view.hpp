@@ -39,9 +39,7 @@ struct View {
   std::int64_t size(int dim) const { return shape[dim]; }
 
   // A mutable view converts to a read-only one.
-  operator View<const T, Rank>() const
-    requires(!std::is_const_v<T>)
-  {
+  operator View<const T, Rank>() const requires(!std::is_const_v<T>) {
     return View<const T, Rank>{data, shape, stride};
   }
 };
