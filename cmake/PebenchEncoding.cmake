@@ -12,7 +12,9 @@ function(pebench_add_encoding name)
   endif()
   set(target pebench_encoding_${name})
   add_library(${target} MODULE ${sources})
-  target_link_libraries(${target} PRIVATE pebench::sdk)
+  # Plugins may use OpenMP (`#pragma omp parallel for`): the same runtime oneDNN uses here.
+  find_package(OpenMP REQUIRED)
+  target_link_libraries(${target} PRIVATE pebench::sdk OpenMP::OpenMP_CXX)
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     OUTPUT_NAME "pebench-${name}"

@@ -23,9 +23,15 @@ TEST_P(ConformancePasses, AllChecksPass) {
   EXPECT_TRUE(r.passed());
 }
 
-INSTANTIATE_TEST_SUITE_P(Encodings, ConformancePasses,
-                         ::testing::Values("nope", "sinusoidal", "alibi", "fixture_rotate",
-                                           "fixture_score", "fixture_mix"));
+std::vector<std::string> all_encodings() {
+  std::vector<std::string> names;
+  for (const auto& entry : test::plugins().plugins()) names.push_back(entry.info.name);
+  return names;
+}
+
+// Every encoding found: in-tree plugins and the hook fixtures.
+INSTANTIATE_TEST_SUITE_P(Encodings, ConformancePasses, ::testing::ValuesIn(all_encodings()),
+                         [](const auto& info) { return info.param; });
 
 ConformanceReport check_broken(const std::string& file) {
   Registry r;
