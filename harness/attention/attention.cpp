@@ -43,10 +43,7 @@ Positions slice(const std::vector<std::int64_t>& pos, std::int64_t first, std::i
 
 CausalAttention::CausalAttention(std::shared_ptr<Encoding> encoding, AttentionOptions options)
     : encoding_(std::move(encoding)), options_(options) {
-  if (encoding_) {
-    info_ = encoding_->info();
-    has_bias_params_ = (info_.hooks & kHookStaticBias) && !encoding_->parameters().empty();
-  }
+  if (encoding_) info_ = encoding_->info();
   if (options_.block_rows <= 0) throw std::invalid_argument("attention block_rows must be > 0");
 }
 
@@ -92,9 +89,15 @@ void CausalAttention::update_bias_cache(const AttentionDims& d,
 void CausalAttention::forward(float* out, AttentionCache& cache, const float* q, const float* k,
                               const float* v, const AttentionDims& d,
                               const std::vector<std::int64_t>& positions) {
+  if (d.batch <= 0 || d.heads <= 0 || d.seq_len <= 0 || d.head_dim <= 0)
+    throw std::invalid_argument(
+        fmt::format("attention: B, H, T, d must be > 0 (got {}, {}, {}, {})", d.batch, d.heads,
+                    d.seq_len, d.head_dim));
   if (static_cast<std::int64_t>(positions.size()) != d.seq_len)
     throw std::invalid_argument("attention: positions must have T entries");
   check_positions(positions);
+  // Parameters may be sized lazily (in init_parameters), so this is read per forward.
+  has_bias_params_ = (info_.hooks & kHookStaticBias) && !encoding_->parameters().empty();
   const std::uint32_t hooks = encoding_ ? info_.hooks : 0u;
   const std::int64_t B = d.batch, H = d.heads, T = d.seq_len, hd = d.head_dim;
   const float scale = options_.scale > 0 ? options_.scale : 1.0f / std::sqrt(float(hd));

@@ -34,12 +34,12 @@ struct AttentionOptions {
 // What forward saves for backward. Holds the encoding (and so its library)
 // alive as long as any hook state lives.
 struct AttentionCache {
+  std::shared_ptr<Encoding> encoding;  // first: destroyed last, after the hook states
   AttentionDims dims;
   std::vector<std::int64_t> positions;  // (T)
   Tensor q_rot, k_rot;                  // (B,H,T,d), only with a rotate hook
   std::vector<float> probs;             // P of every (block, batch): (H, rows, keys) each
   std::vector<std::unique_ptr<HookState>> score_states, mix_states;  // per (block, batch)
-  std::shared_ptr<Encoding> encoding;
 };
 
 class CausalAttention {
@@ -54,6 +54,10 @@ class CausalAttention {
   void backward(float* dq, float* dk, float* dv, const float* dout, AttentionCache& cache,
                 const float* q, const float* k, const float* v);
 
+  // Throws (std::out_of_range, naming the encoding) for positions the encoding refuses
+  // (>= max_positions), std::invalid_argument for decreasing or negative positions.
+  void check_positions(const std::vector<std::int64_t>& positions) const;
+
   // Call after the encoding's parameters changed (optimizer step, finite differences).
   void parameters_changed() { ++parameter_version_; }
   const std::shared_ptr<Encoding>& encoding() const { return encoding_; }
@@ -65,12 +69,11 @@ class CausalAttention {
   };
   std::vector<Block> make_blocks(const AttentionDims& dims) const;
   void update_bias_cache(const AttentionDims& dims, const std::vector<std::int64_t>& positions);
-  void check_positions(const std::vector<std::int64_t>& positions) const;
 
   std::shared_ptr<Encoding> encoding_;
   EncodingInfo info_;
   AttentionOptions options_;
-  bool has_bias_params_ = false;
+  bool has_bias_params_ = false;  // static bias with trainable parameters (read at each forward)
   std::uint64_t parameter_version_ = 0;
 
   // Static bias (+ causal mask) per block: (H, rows, keys); valid for the key below.

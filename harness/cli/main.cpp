@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
       const Suite suite = load_suite(suite_path);
       std::vector<std::string> names;
       for (const auto& p : registry.plugins()) names.push_back(p.info.name);
-      const auto cases = expand_cases(suite, names);
+      const auto cases = expand_cases(suite, names, plugin_paths);
       if (*validate) {
         fmt::print("{}: kind {}, {} cases\n", suite.path, suite.kind, cases.size());
         for (const auto& c : cases) fmt::print("  {:<32} {}\n", c.id, c.repro);
@@ -165,7 +165,6 @@ int main(int argc, char** argv) {
       print_load_errors(registry);
       RunOptions ropt;
       ropt.out_dir = out_dir;
-      ropt.plugin_paths = plugin_paths;
       return run_suite(suite, cases, ropt) == 0 ? 0 : 1;
     }
   } catch (const SuiteError& e) {

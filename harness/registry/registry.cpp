@@ -41,7 +41,7 @@ bool is_elf(const fs::path& file) {
          magic[3] == 'F';
 }
 
-std::string join_names(const std::vector<PluginEntry>& plugins) {
+std::string join_names(const std::deque<PluginEntry>& plugins) {
   std::string s;
   for (const auto& p : plugins) s += (s.empty() ? "" : ", ") + p.info.name;
   return s.empty() ? "(none)" : s;
@@ -84,7 +84,7 @@ bool Registry::add_file(const fs::path& file) {
   if (::access(file.c_str(), R_OK) != 0) return fail("file is not readable");
   if (!is_elf(file)) return fail("not an ELF shared library (no ELF header)");
 
-  const fs::path absolute = fs::absolute(file);
+  const fs::path absolute = fs::weakly_canonical(fs::absolute(file));
   boost::dll::shared_library library;
   try {
     library.load(absolute, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
@@ -112,6 +112,8 @@ bool Registry::add_file(const fs::path& file) {
     entry.info = create(entry, Config{}, AttentionShape{8, 64, 512})->info();
   } catch (const std::exception& e) {
     return fail(std::string("its factory failed with the default configuration: ") + e.what());
+  } catch (...) {
+    return fail("its factory threw a non-standard exception with the default configuration");
   }
   if (entry.info.name.empty()) return fail("its EncodingInfo has an empty name");
   for (const auto& p : plugins_)
@@ -126,7 +128,7 @@ const PluginEntry& Registry::find(const std::string& name_or_path) {
   for (const auto& p : plugins_)
     if (p.info.name == name_or_path) return p;
   if (name_or_path.find('/') != std::string::npos || fs::exists(name_or_path)) {
-    const std::string absolute = fs::absolute(name_or_path).string();
+    const std::string absolute = fs::weakly_canonical(fs::absolute(name_or_path)).string();
     for (const auto& p : plugins_)
       if (p.path == absolute) return p;
     const std::size_t before = errors_.size();

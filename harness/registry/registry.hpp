@@ -8,6 +8,7 @@
 // problem; the other plugins still load.
 #pragma once
 
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -42,7 +43,8 @@ class Registry {
   // Loads one file; false (and an entry in errors()) if it is not a valid plugin.
   bool add_file(const std::filesystem::path& file);
 
-  const std::vector<PluginEntry>& plugins() const { return plugins_; }
+  // A deque: references returned by find() stay valid when more plugins load.
+  const std::deque<PluginEntry>& plugins() const { return plugins_; }
   const std::vector<PluginError>& errors() const { return errors_; }
 
   // By encoding name, or by a path to a plugin file (loaded on demand).
@@ -56,7 +58,7 @@ class Registry {
                                           const AttentionShape& shape);
 
  private:
-  std::vector<PluginEntry> plugins_;
+  std::deque<PluginEntry> plugins_;
   std::vector<PluginError> errors_;
 };
 

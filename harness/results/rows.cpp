@@ -36,6 +36,14 @@ std::string json_escape(const std::string& s) {
   return out;
 }
 
+// Shortest round-trip text, always with a '.' or exponent so it reads back as a double.
+std::string json_number(double d) {
+  if (!std::isfinite(d)) return "null";
+  std::string s = fmt::format("{}", d);
+  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+  return s;
+}
+
 Row& Row::set(const std::string& key, RowValue value) {
   for (auto& [k, v] : fields_)
     if (k == key) {
@@ -69,7 +77,7 @@ std::string Row::to_json() const {
     if (auto* str = std::get_if<std::string>(&v))
       s += "\"" + json_escape(*str) + "\"";
     else if (auto* d = std::get_if<double>(&v))
-      s += std::isfinite(*d) ? fmt::format("{}", *d) : "null";
+      s += json_number(*d);
     else if (auto* n = std::get_if<std::int64_t>(&v))
       s += std::to_string(*n);
     else

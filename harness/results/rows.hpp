@@ -43,5 +43,6 @@ class RowWriter {
 
 std::vector<Row> read_rows(const std::string& path);
 std::string json_escape(const std::string& s);
+std::string json_number(double d);
 
 }  // namespace pebench

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -28,13 +29,15 @@ struct Setup {
   std::unique_ptr<ConformanceLayer> layer;
   std::vector<Parameter> params;
 
-  Setup(const PluginEntry& entry, const ConformanceOptions& o, std::int64_t seq_len) {
+  Setup(const PluginEntry& entry, const ConformanceOptions& o, std::int64_t seq_len,
+        std::int64_t block_rows = 0) {
     encoding = Registry::create(entry, o.config,
                                 AttentionShape{o.heads, o.head_dim, o.heads * o.head_dim});
     encoding->init_parameters(o.seed);
     params = encoding->parameters();
-    layer = std::make_unique<ConformanceLayer>(
-        encoding, AttentionDims{o.batch, o.heads, seq_len, o.head_dim}, o.block_rows, o.seed);
+    layer = std::make_unique<ConformanceLayer>(encoding,
+                                               AttentionDims{o.batch, o.heads, seq_len, o.head_dim},
+                                               block_rows > 0 ? block_rows : o.block_rows, o.seed);
   }
   void zero_param_grads() {
     for (auto& p : params) std::fill(p.grad, p.grad + Tensor::count(p.shape), 0.0f);
@@ -53,8 +56,14 @@ std::vector<std::int64_t> sample_indices(std::int64_t n, std::int64_t max, std::
     for (std::int64_t i = 0; i < n; ++i) idx.push_back(i);
     return idx;
   }
+  // Without replacement: a partial Fisher-Yates shuffle, then sorted.
+  std::vector<std::int64_t> all(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) all[i] = i;
   Rng rng(seed);
-  for (std::int64_t i = 0; i < max; ++i) idx.push_back(static_cast<std::int64_t>(rng.below(n)));
+  for (std::int64_t i = 0; i < max; ++i)
+    std::swap(all[i], all[i + static_cast<std::int64_t>(rng.below(std::uint64_t(n - i)))]);
+  idx.assign(all.begin(), all.begin() + max);
+  std::sort(idx.begin(), idx.end());
   return idx;
 }
 
@@ -109,11 +118,17 @@ std::vector<CheckResult> check_gradients(const PluginEntry& entry, const Conform
   Tensor w({o.batch, o.heads, o.seq_len, o.head_dim});
   for (auto& x : w.values()) x = static_cast<float>(rng.normal());
 
+  // Gradients start from a non-zero value (subtracted after): a backward that writes (=)
+  // instead of accumulating (+=) fails here.
+  constexpr float kPrefill = 1.0f;
   s.layer->forward(in, pos);
-  s.zero_param_grads();
-  const Inputs grads = s.layer->backward(w);
+  for (auto& p : s.params) std::fill(p.grad, p.grad + Tensor::count(p.shape), kPrefill);
+  const Inputs grads = s.layer->backward(w, kPrefill);
   std::vector<std::vector<float>> param_grads;
-  for (auto& p : s.params) param_grads.emplace_back(p.grad, p.grad + Tensor::count(p.shape));
+  for (auto& p : s.params) {
+    param_grads.emplace_back(p.grad, p.grad + Tensor::count(p.shape));
+    for (auto& g : param_grads.back()) g -= kPrefill;
+  }
 
   auto loss = [&] {
     s.layer->attention().parameters_changed();
@@ -180,9 +195,10 @@ CheckResult check_causality(const PluginEntry& entry, const ConformanceOptions& 
 
 // Forward + backward once; returns every number produced, in a fixed order.
 std::vector<float> full_run(const PluginEntry& entry, const ConformanceOptions& o,
-                            std::int64_t seq_len, float input_scale, std::int64_t shift = 0) {
-  Setup s(entry, o, seq_len);
-  const auto pos = iota_positions(seq_len, shift);
+                            const std::vector<std::int64_t>& pos, float input_scale,
+                            std::int64_t block_rows = 0) {
+  const auto seq_len = static_cast<std::int64_t>(pos.size());
+  Setup s(entry, o, seq_len, block_rows);
   const Inputs in = s.layer->random_inputs(o.seed, input_scale);
   const Tensor out = s.layer->forward(in, pos);
   Tensor ones(out.shape());
@@ -197,8 +213,8 @@ std::vector<float> full_run(const PluginEntry& entry, const ConformanceOptions& 
 
 CheckResult check_determinism(const PluginEntry& entry, const ConformanceOptions& o) {
   CheckResult r{"determinism", CheckStatus::kPassed, ""};
-  const auto a = full_run(entry, o, o.seq_len, 1.0f);
-  const auto b = full_run(entry, o, o.seq_len, 1.0f);
+  const auto a = full_run(entry, o, iota_positions(o.seq_len), 1.0f);
+  const auto b = full_run(entry, o, iota_positions(o.seq_len), 1.0f);
   if (a.size() != b.size() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) != 0) {
     std::size_t differing = 0;
     for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
@@ -219,17 +235,47 @@ CheckResult check_relative(const PluginEntry& entry, const ConformanceOptions& o
     r.figure = "not declared relative";
     return r;
   }
+  std::int64_t shift = o.shift;
+  if (entry.info.max_positions > 0) shift = std::min(shift, entry.info.max_positions - o.seq_len);
+  if (shift <= 0) {
+    r.status = CheckStatus::kSkipped;
+    r.figure = "max_positions leaves no room to shift";
+    return r;
+  }
   Setup a(entry, o, o.seq_len), b(entry, o, o.seq_len);
   const Inputs in = a.layer->random_inputs(o.seed);
   const Tensor base = a.layer->forward(in, iota_positions(o.seq_len));
-  const Tensor moved = b.layer->forward(in, iota_positions(o.seq_len, o.shift));
+  const Tensor moved = b.layer->forward(in, iota_positions(o.seq_len, shift));
   double max_diff = 0, max_out = 1;
   for (std::int64_t i = 0; i < base.numel(); ++i) {
     max_diff = std::max(max_diff, std::fabs(double(base[i]) - double(moved[i])));
     max_out = std::max(max_out, std::fabs(double(base[i])));
   }
-  r.figure = fmt::format("max |out(pos+{}) - out(pos)| = {:.2e}", o.shift, max_diff);
+  r.figure = fmt::format("max |out(pos+{}) - out(pos)| = {:.2e}", shift, max_diff);
   if (!(max_diff <= o.tol.invariance_rel * max_out)) r.status = CheckStatus::kFailed;
+  return r;
+}
+
+// The blocked path (query blocks of block_rows) equals one block, with offset, strided
+// positions: catches hooks that assume Tq == Tk, qpos == kpos or positions 0..T-1.
+CheckResult check_blocking(const PluginEntry& entry, const ConformanceOptions& o) {
+  CheckResult r{"query blocks", CheckStatus::kPassed, ""};
+  std::vector<std::int64_t> pos(static_cast<std::size_t>(o.seq_len));
+  for (std::int64_t i = 0; i < o.seq_len; ++i) pos[i] = 3 + 2 * i;
+  if (entry.info.max_positions > 0 && pos.back() >= entry.info.max_positions)
+    pos = iota_positions(o.seq_len);
+  const auto blocked = full_run(entry, o, pos, 1.0f, o.block_rows);
+  const auto whole = full_run(entry, o, pos, 1.0f, o.seq_len);
+  double max_diff = 0, max_val = 1;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    max_diff = std::max(max_diff, std::fabs(double(blocked[i]) - double(whole[i])));
+    max_val = std::max(max_val, std::fabs(double(whole[i])));
+  }
+  r.figure = fmt::format(
+      "blocks of {} rows vs one block of {}, positions {}, {}, ...: max |diff| {:.2e} "
+      "(outputs and gradients)",
+      o.block_rows, o.seq_len, pos[0], pos[1], max_diff);
+  if (!(max_diff <= o.tol.invariance_rel * max_val)) r.status = CheckStatus::kFailed;
   return r;
 }
 
@@ -237,26 +283,29 @@ CheckResult check_length(const PluginEntry& entry, const ConformanceOptions& o) 
   CheckResult r{"length", CheckStatus::kPassed, ""};
   const std::int64_t max_pos = entry.info.max_positions;
   if (max_pos > 0) {
-    const auto at_limit = full_run(entry, o, max_pos, 1.0f);
+    // Short sequences whose last position is max_positions - 1 (accepted) and
+    // max_positions (refused): the limit is on positions, not on memory.
+    const std::int64_t T = std::min(o.seq_len, max_pos);
+    const auto at_limit = full_run(entry, o, iota_positions(T, max_pos - T), 1.0f);
     for (float x : at_limit)
       if (!std::isfinite(x)) {
         r.status = CheckStatus::kFailed;
-        r.figure = fmt::format("T = max_positions = {} gave NaN/Inf", max_pos);
+        r.figure = fmt::format("positions up to max_positions - 1 = {} gave NaN/Inf", max_pos - 1);
         return r;
       }
     try {
-      full_run(entry, o, max_pos + 1, 1.0f);
+      full_run(entry, o, iota_positions(T, max_pos - T + 1), 1.0f);
       r.status = CheckStatus::kFailed;
-      r.figure =
-          fmt::format("T = {} (beyond max_positions = {}) was not refused", max_pos + 1, max_pos);
+      r.figure = fmt::format("position {} (= max_positions) was not refused", max_pos);
     } catch (const std::out_of_range& e) {
-      r.figure = fmt::format("T = {} ran; T = {} refused: {}", max_pos, max_pos + 1, e.what());
+      r.figure = fmt::format("positions up to {} ran; position {} refused: {}", max_pos - 1,
+                             max_pos, e.what());
     }
     return r;
   }
   const std::int64_t T = 4 * entry.info.train_length;
   const auto t0 = std::chrono::steady_clock::now();
-  const auto all = full_run(entry, o, T, 1.0f);
+  const auto all = full_run(entry, o, iota_positions(T), 1.0f);
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::size_t bad = 0;
@@ -277,7 +326,7 @@ CheckResult check_large_logits(const PluginEntry& entry, const ConformanceOption
   const std::int64_t T =
       max_pos > 0 ? std::min(max_pos, 4 * entry.info.train_length) : 4 * entry.info.train_length;
   const float scale = o.tol.large_input_scale;
-  const auto all = full_run(entry, o, T, scale);
+  const auto all = full_run(entry, o, iota_positions(T), scale);
   std::size_t bad = 0;
   for (float x : all) bad += !std::isfinite(x);
   // Logits are q.k/sqrt(d) with q, k ~ N(0, scale^2): typical magnitude scale^2.
@@ -298,6 +347,8 @@ void run_check(std::vector<CheckResult>& out, const std::string& name, F&& f) {
     out.push_back(f());
   } catch (const std::exception& e) {
     out.push_back({name, CheckStatus::kFailed, std::string("threw: ") + e.what()});
+  } catch (...) {
+    out.push_back({name, CheckStatus::kFailed, "threw a non-standard exception"});
   }
 }
 
@@ -328,15 +379,21 @@ ConformanceReport run_conformance(const PluginEntry& entry, const ConformanceOpt
   } catch (const std::exception& e) {
     rep.checks.push_back({"config", CheckStatus::kFailed, e.what()});
     return rep;
+  } catch (...) {
+    rep.checks.push_back({"config", CheckStatus::kFailed, "threw a non-standard exception"});
+    return rep;
   }
   try {
     for (auto& c : check_gradients(entry, o)) rep.checks.push_back(std::move(c));
   } catch (const std::exception& e) {
     rep.checks.push_back({"gradients", CheckStatus::kFailed, std::string("threw: ") + e.what()});
+  } catch (...) {
+    rep.checks.push_back({"gradients", CheckStatus::kFailed, "threw a non-standard exception"});
   }
   run_check(rep.checks, "causality", [&] { return check_causality(entry, o); });
   run_check(rep.checks, "determinism", [&] { return check_determinism(entry, o); });
   run_check(rep.checks, "relative invariance", [&] { return check_relative(entry, o); });
+  run_check(rep.checks, "query blocks", [&] { return check_blocking(entry, o); });
   run_check(rep.checks, "length", [&] { return check_length(entry, o); });
   run_check(rep.checks, "large logits", [&] { return check_large_logits(entry, o); });
   return rep;

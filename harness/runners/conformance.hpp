@@ -5,6 +5,7 @@
 //   causality               editing token j never changes outputs before j (exactly)
 //   determinism             two runs, same seed and threads: bitwise identical
 //   relative invariance     (declared relative) shifting all positions keeps outputs
+//   query blocks            blocked attention == one block, with offset strided positions
 //   length                  runs at 4x train_length, or refuses beyond max_positions
 //   large logits            no NaN/Inf in outputs or gradients with huge logits, long T
 //

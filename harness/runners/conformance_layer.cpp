@@ -78,6 +78,7 @@ Tensor ConformanceLayer::forward(const std::map<std::string, Tensor>& inputs,
                                  const std::vector<std::int64_t>& positions) {
   saved_inputs_ = inputs;
   const auto& d = dims_;
+  attention_.check_positions(positions);  // before any hook sees them
   if (embeds_) {
     x_embedded_ = inputs.at("x");
     encoding_->embed_forward(x_embedded_.view<3>(), Positions{positions.data(), d.seq_len});
@@ -95,11 +96,16 @@ Tensor ConformanceLayer::forward(const std::map<std::string, Tensor>& inputs,
   return out;
 }
 
-std::map<std::string, Tensor> ConformanceLayer::backward(const Tensor& dout) {
+std::map<std::string, Tensor> ConformanceLayer::backward(const Tensor& dout, float prefill) {
   const auto& d = dims_;
+  // Gradients start at `prefill` and it is subtracted afterwards: a hook that writes (=)
+  // where it must accumulate (+=) then shows up as a wrong gradient.
   Tensor dq(q_.shape()), dk(k_.shape()), dv(v_.shape());
+  for (Tensor* t : {&dq, &dk, &dv}) std::fill(t->values().begin(), t->values().end(), prefill);
   attention_.backward(dq.data(), dk.data(), dv.data(), dout.data(), cache_, q_.data(), k_.data(),
                       v_.data());
+  for (Tensor* t : {&dq, &dk, &dv})
+    for (auto& x : t->values()) x -= prefill;
   std::map<std::string, Tensor> grads;
   if (!embeds_) {
     grads["q"] = std::move(dq);

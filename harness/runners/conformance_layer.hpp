@@ -30,7 +30,8 @@ class ConformanceLayer {
   Tensor forward(const std::map<std::string, Tensor>& inputs,
                  const std::vector<std::int64_t>& positions);
   // Gradients of sum(out * dout) w.r.t. each input; encoding grads are accumulated.
-  std::map<std::string, Tensor> backward(const Tensor& dout);
+  // `prefill`: the value internal gradient buffers start from (subtracted at the end).
+  std::map<std::string, Tensor> backward(const Tensor& dout, float prefill = 0.0f);
 
   bool embeds() const { return embeds_; }
   const AttentionDims& dims() const { return dims_; }

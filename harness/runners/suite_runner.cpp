@@ -80,10 +80,11 @@ Row conformance_row(const ConformanceReport& report, std::uint64_t seed) {
   row.set("plugin_path", report.path);
   row.set("seed", static_cast<std::int64_t>(seed));
   row.set("status", std::string(report.passed() ? "PASSED" : "FAILED"));
-  std::int64_t passed = 0, failed = 0;
+  std::int64_t passed = 0, failed = 0, skipped = 0;
   std::string failed_names;
   for (const auto& c : report.checks) {
     passed += c.status == CheckStatus::kPassed;
+    skipped += c.status == CheckStatus::kSkipped;
     if (c.status == CheckStatus::kFailed) {
       ++failed;
       failed_names += (failed_names.empty() ? "" : "; ") + c.name;
@@ -91,6 +92,7 @@ Row conformance_row(const ConformanceReport& report, std::uint64_t seed) {
   }
   row.set("checks_passed", passed);
   row.set("checks_failed", failed);
+  row.set("checks_skipped", skipped);
   row.set("checks_total", static_cast<std::int64_t>(report.checks.size()));
   row.set("failed_checks", failed_names);
   for (const auto& c : report.checks) {
@@ -106,9 +108,15 @@ void write_conformance_tables(const std::vector<Row>& rows, const std::string& d
   t.header = {"encoding", "seed", "status", "checks passed", "failed checks", "plugin version"};
   for (const auto& r : rows) {
     const std::string total = r.get_string("checks_total");
-    t.rows.push_back({r.get_string("encoding"), r.get_string("seed"), r.get_string("status"),
-                      total.empty() ? "n/a" : r.get_string("checks_passed") + "/" + total,
-                      r.get_string("failed_checks"), r.get_string("plugin_version")});
+    t.rows.push_back(
+        {r.get_string("encoding"), r.get_string("seed"), r.get_string("status"),
+         total.empty()
+             ? "n/a"
+             : r.get_string("checks_passed") + "/" + total +
+                   (r.get_string("checks_skipped") == "0" || r.get_string("checks_skipped").empty()
+                        ? ""
+                        : " (" + r.get_string("checks_skipped") + " skipped)"),
+         r.get_string("failed_checks"), r.get_string("plugin_version")});
   }
   write_file(dir + "/table.md", t.to_markdown());
   write_file(dir + "/table.csv", t.to_csv());
@@ -126,12 +134,12 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
     fmt::print(stderr, "pebench run {}: {} cases -> {}\n", suite.path, cases.size(), dir);
 
   int not_passed = 0;
+  std::vector<Row> run_rows;  // this run's rows (rows.jsonl may hold earlier runs' too)
   for (std::size_t n = 0; n < cases.size(); ++n) {
     const Case& c = cases[n];
     const std::string row_file = fmt::format("{}/logs/case-{}.row.json", dir, n);
     const std::string log = fmt::format("{}/logs/case-{}.log", dir, n);
     std::vector<std::string> args = {"pebench"};
-    for (const auto& p : options.plugin_paths) args.insert(args.end(), {"--plugin-path", p});
     args.insert(args.end(), c.args.begin(), c.args.end());
     args.insert(args.end(), {"--row-out", row_file});
     std::error_code ec;
@@ -140,10 +148,17 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
 
     Row row;
     std::ifstream in(row_file);
-    std::string line;
+    std::string line, bad_row;
+    bool have_row = false;
     if (res.kind == ChildResult::kExited && in && std::getline(in, line) && !line.empty()) {
-      row = Row::from_json(line);
-    } else {
+      try {
+        row = Row::from_json(line);
+        have_row = true;
+      } catch (const std::exception& e) {
+        bad_row = e.what();
+      }
+    }
+    if (!have_row) {
       row.set("kind", suite.kind);
       row.set("encoding", c.encoding.name);
       row.set("seed", static_cast<std::int64_t>(c.seed));
@@ -158,9 +173,10 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
         case ChildResult::kSpawnFailed:
           status = fmt::format("CRASHED(spawn failed: {})", strerror(res.code));
           break;
-        case ChildResult::kExited:
-          status = "LOAD_ERROR";
-          break;  // exited without a row
+        case ChildResult::kExited:  // exited without a (readable) row
+          status = bad_row.empty() ? "LOAD_ERROR" : "CRASHED(unreadable row)";
+          if (!bad_row.empty()) row.set("error", bad_row);
+          break;
       }
       row.set("status", status);
       add_provenance(row, prov);
@@ -172,6 +188,7 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
     row.set("seconds", res.seconds);
     row.set("log", log);
     writer.write(row);
+    run_rows.push_back(row);
     const std::string status = row.get_string("status");
     if (status != "PASSED") ++not_passed;
     if (options.progress)
@@ -179,7 +196,7 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
                  res.seconds,
                  status == "PASSED" ? "" : "\n    __REPRO: " + c.repro + "\n    log: " + log);
   }
-  write_conformance_tables(read_rows(writer.path()), dir);
+  write_conformance_tables(run_rows, dir);
   if (options.progress)
     fmt::print(stderr, "{} of {} cases passed; rows: {}/rows.jsonl, tables: {}/table.md\n",
                cases.size() - not_passed, cases.size(), dir, dir);

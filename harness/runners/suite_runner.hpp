@@ -14,9 +14,8 @@
 namespace pebench {
 
 struct RunOptions {
-  std::string out_dir;                    // results/<suite>/<run-id> when empty
-  std::vector<std::string> plugin_paths;  // passed on to every case
-  bool progress = true;                   // one line per case on stderr
+  std::string out_dir;   // results/<suite>/<run-id> when empty
+  bool progress = true;  // one line per case on stderr
 };
 
 // Returns the number of cases that did not pass.

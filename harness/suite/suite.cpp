@@ -74,7 +74,9 @@ EncodingSpec parse_encoding(const std::string& path, const YAML::Node& node) {
       for (const auto& p : kv.second) {
         if (!p.second.IsScalar())
           fail(path, p.second, fmt::format("param '{}' must be a scalar", p.first.Scalar()));
-        spec.params.set(p.first.Scalar(), parse_scalar(p.second.Scalar()));
+        // A quoted scalar ("10") is a string; a plain one is typed by its text.
+        spec.params.set(p.first.Scalar(), p.second.Tag() == "!" ? ConfigValue(p.second.Scalar())
+                                                                : parse_scalar(p.second.Scalar()));
       }
     } else {
       const std::string near = closest(key, {"name", "params"});
@@ -203,7 +205,17 @@ Suite load_suite(const std::string& path) {
   return s;
 }
 
-std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string>& available) {
+std::string shell_quote(const std::string& arg) {
+  if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789_-./=,:+@%") == std::string::npos)
+    return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string>& available,
+                               const std::vector<std::string>& plugin_paths) {
   std::vector<EncodingSpec> encodings = suite.encodings;
   if (suite.all_encodings)
     for (const auto& n : available) encodings.push_back(EncodingSpec{n, {}, ""});
@@ -219,8 +231,10 @@ std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string
       if (!e.params_text.empty()) c.args.insert(c.args.end(), {"--params", e.params_text});
       if (suite.threads > 0)
         c.args.insert(c.args.begin(), {"--threads", std::to_string(suite.threads)});
+      for (auto it = plugin_paths.rbegin(); it != plugin_paths.rend(); ++it)
+        c.args.insert(c.args.begin(), {"--plugin-path", *it});
       c.repro = "pebench";
-      for (const auto& a : c.args) c.repro += " " + a;
+      for (const auto& a : c.args) c.repro += " " + shell_quote(a);
       cases.push_back(std::move(c));
     }
   return cases;

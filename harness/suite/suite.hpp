@@ -48,8 +48,12 @@ struct Case {
 };
 
 Suite load_suite(const std::string& path);
-// `available` is the encodings found by the registry (used for `encodings: all`).
-std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string>& available);
+// `available` is the encodings found by the registry (used for `encodings: all`);
+// `plugin_paths` (the run's --plugin-path values) become part of each case's arguments.
+std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string>& available,
+                               const std::vector<std::string>& plugin_paths = {});
+// One command-line argument quoted for a POSIX shell where needed.
+std::string shell_quote(const std::string& arg);
 
 // "k=v,k2=v2" -> Config (true/false -> bool, integers, numbers, else string).
 Config parse_params(const std::string& text);

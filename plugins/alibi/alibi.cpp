@@ -5,8 +5,8 @@
 //   m_h = 2^(-8 (h+1) / n) for n heads, n a power of two: 1/2, 1/4, ... 1/256 for n = 8.
 //
 // For n not a power of two the reference `get_slopes` (ofirpress/attention_with_linear_biases)
-// takes the n' = 2^floor(log2 n) slopes of n', then the odd-indexed-from-zero
-// ([0::2]) slopes of 2n', the first n - n' of them. Parameter-free and relative.
+// takes the n' = 2^floor(log2 n) slopes of n', then every other slope of 2n'
+// (Python [0::2]: indices 0, 2, 4, ...), the first n - n' of them. Parameter-free, relative.
 #include <cmath>
 #include <pebench/pebench.hpp>
 #include <vector>
@@ -48,6 +48,9 @@ class Alibi final : public pebench::Encoding {
 
   void bias_forward(pebench::Span<3> bias, pebench::Positions qpos,
                     pebench::Positions kpos) override {
+    if (bias.size(0) != static_cast<std::int64_t>(slopes_.size()))
+      throw std::invalid_argument("alibi: created for " + std::to_string(slopes_.size()) +
+                                  " heads, called with " + std::to_string(bias.size(0)));
     for (std::int64_t h = 0; h < bias.size(0); ++h) {
       const double m = slopes_[static_cast<std::size_t>(h)];
       for (std::int64_t i = 0; i < bias.size(1); ++i) {

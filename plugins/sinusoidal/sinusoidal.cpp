@@ -13,9 +13,10 @@ namespace {
 
 class Sinusoidal final : public pebench::Encoding {
  public:
-  Sinusoidal(const pebench::Config& config, const pebench::AttentionShape& shape)
-      : base_(config.get_double("base", 10000.0)), model_dim_(shape.model_dim) {
-    if (base_ <= 1.0) throw std::invalid_argument("sinusoidal: base must be > 1");
+  Sinusoidal(const pebench::Config& config, const pebench::AttentionShape&)
+      : base_(config.get_double("base", 10000.0)) {
+    if (!(base_ > 1.0) || !std::isfinite(base_))
+      throw std::invalid_argument("sinusoidal: config key 'base' must be a finite number > 1");
   }
 
   pebench::EncodingInfo info() const override {
@@ -47,7 +48,6 @@ class Sinusoidal final : public pebench::Encoding {
 
  private:
   double base_;
-  std::int64_t model_dim_;
 };
 
 }  // namespace

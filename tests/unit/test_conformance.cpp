@@ -49,6 +49,13 @@ TEST(ConformanceRejects, WrongGradient) {
   EXPECT_EQ(find_check(r, "causality")->status, CheckStatus::kPassed);
 }
 
+TEST(ConformanceRejects, GradientWrittenInsteadOfAccumulated) {
+  const auto r = check_broken("pebench-broken_overwrites_gradient.so");
+  EXPECT_FALSE(r.passed());
+  EXPECT_EQ(find_check(r, "gradient param slope")->status, CheckStatus::kFailed);
+  EXPECT_EQ(find_check(r, "gradient q")->status, CheckStatus::kPassed);
+}
+
 TEST(ConformanceRejects, LeakingFutureTokens) {
   const auto r = check_broken("pebench-broken_leaks_future.so");
   EXPECT_FALSE(r.passed());

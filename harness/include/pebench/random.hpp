@@ -20,8 +20,8 @@ class Rng {
   // Uniform in [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  // Integer uniform in [0, n).
-  std::uint64_t below(std::uint64_t n) { return next_u64() % n; }
+  // Integer uniform in [0, n) (modulo bias < n / 2^64); n must be > 0.
+  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next_u64() % n; }
   // Standard normal (Box-Muller; one value per call, the pair's second is discarded).
   double normal() {
     double u1 = uniform();
