@@ -10,6 +10,7 @@
 #include "core/provenance.hpp"
 #include "registry/registry.hpp"
 #include "runners/conformance.hpp"
+#include "runners/probe.hpp"
 #include "runners/suite_runner.hpp"
 #include "suite/suite.hpp"
 
@@ -103,6 +104,19 @@ int main(int argc, char** argv) {
   check->add_option("--seed", copt.seed, "Seed for inputs and parameters");
   check->add_option("--row-out", row_out, "Also write the result row (JSON) to this file");
 
+  auto* probe =
+      app.add_subcommand("probe", "One forward+backward on .npy inputs, all results as .npy");
+  std::string probe_encoding, probe_params;
+  ProbeOptions popt;
+  probe->add_option("--encoding", probe_encoding, "Encoding name or plugin path")->required();
+  probe->add_option("--params", probe_params, "Encoding config, k=v,k2=v2");
+  probe->add_option("--in", popt.in_dir, "Directory with q.npy, k.npy, v.npy [dout.npy] or x.npy")
+      ->required();
+  probe->add_option("--out", popt.out_dir, "Directory for the results")->required();
+  probe->add_option("--seed", popt.seed, "Seed of the parameter initialisation");
+  probe->add_option("--heads", popt.heads, "Heads (embed encodings: x.npy has no head axis)");
+  probe->add_option("--block-rows", popt.block_rows, "Query rows per attention block");
+
   auto* run = app.add_subcommand("run", "Run a suite (YAML)");
   std::string suite_path, out_dir;
   run->add_option("suite", suite_path, "Suite file")->required();
@@ -151,6 +165,11 @@ int main(int argc, char** argv) {
     if (*check) {
       copt.config = parse_params(params);
       return cmd_check_plugin(registry, target, copt, row_out);
+    }
+    if (*probe) {
+      popt.config = parse_params(probe_params);
+      fmt::print("{}\n", run_probe(registry.find(probe_encoding), popt));
+      return 0;
     }
     if (*validate || *run) {
       const Suite suite = load_suite(suite_path);

@@ -1,0 +1,32 @@
+// `pebench probe`: one causal attention forward+backward with an encoding on inputs
+// read from .npy files, writing every output, gradient and parameter as .npy, so any
+// reference implementation (scripts/torch_reference/) can be compared with pebench.
+//
+//   in:  q.npy, k.npy, v.npy (B,H,T,d) float32; dout.npy (B,H,T,d), optional (default ones)
+//        encodings with an embed hook instead read x.npy (B,T,D), D = H*d, and use
+//        q = k = v = split_heads(x + E(pos)) (heads from --heads)
+//   out: out.npy, dq.npy, dk.npy, dv.npy; for embed: x_embedded.npy, dx.npy;
+//        param.<name>.npy (as initialised from the seed) and grad.<name>.npy per parameter
+// Scale 1/sqrt(d); positions 0..T-1.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "pebench/config.hpp"
+#include "registry/registry.hpp"
+
+namespace pebench {
+
+struct ProbeOptions {
+  std::string in_dir, out_dir;
+  std::uint64_t seed = 1;
+  std::int64_t heads = 0;  // required for embed encodings (x.npy has no head axis)
+  std::int64_t block_rows = 256;
+  Config config;
+};
+
+// Returns a one-line summary; throws std::runtime_error naming the file or option at fault.
+std::string run_probe(const PluginEntry& entry, const ProbeOptions& options);
+
+}  // namespace pebench

@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""Compares pebench's attention (via `pebench probe`) with the PyTorch references.
+
+    /usr/bin/python3 scripts/torch_reference/compare.py --pebench build/release/pebench [names...]
+
+For each encoding (default: every one in encodings.ENCODINGS that pebench lists): random
+q, k, v, dout (or x) -> `pebench probe` -> the same computation in float64 PyTorch with
+autograd, starting from pebench's initial parameters. Prints the max abs and max relative
+error of out, dq, dk, dv (dx), and every parameter gradient; exits 1 if any exceeds the
+tolerance, 77 if torch is not installed (ctest reports it as skipped).
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+try:
+    import numpy as np
+    import torch
+except ImportError as e:  # pragma: no cover
+    print(f"SKIPPED: {e} (install python3-torch: PEBENCH_WITH_TORCH=1 scripts/install-deps)")
+    sys.exit(77)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pe_references as refs  # noqa: E402
+
+TOLERANCE = 2e-4  # max |pebench - torch| / (1 + max |torch|), float32 vs float64
+
+
+def split_heads(x, H):
+    B, T, D = x.shape
+    return x.reshape(B, T, H, D // H).transpose(1, 2)
+
+
+def error(a, b):
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return np.abs(a - b).max() / (1 + np.abs(b).max()), np.abs(a - b).max()
+
+
+def parse_params(text):
+    cfg = {}
+    for item in filter(None, text.split(",")):
+        k, v = item.split("=", 1)
+        cfg[k] = v
+    return cfg
+
+
+def check(pebench, name, params_text, B=2, H=4, T=37, d=8, seed=0):
+    rng = np.random.default_rng(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        inp, out = os.path.join(tmp, "in"), os.path.join(tmp, "out")
+        os.makedirs(inp)
+        q, k, v, dout = (rng.standard_normal((B, H, T, d)).astype(np.float32) for _ in range(4))
+        x = rng.standard_normal((B, T, H * d)).astype(np.float32)
+        for n, a in dict(q=q, k=k, v=v, dout=dout, x=x).items():
+            np.save(os.path.join(inp, f"{n}.npy"), a)
+        cmd = [pebench, "probe", "--encoding", name, "--in", inp, "--out", out, "--heads", str(H),
+               "--seed", "3", "--block-rows", "16"]
+        if params_text:
+            cmd += ["--params", params_text]
+        subprocess.run(cmd, check=True, capture_output=True, text=True)
+        files = set(os.listdir(out))
+        embeds = "x_embedded.npy" in files
+        params = {f[6:-4]: torch.tensor(np.load(os.path.join(out, f)), dtype=torch.float64, requires_grad=True)
+                  for f in files if f.startswith("param.")}
+        enc = refs.ENCODINGS[name](params, parse_params(params_text), H, d)
+        pos = torch.arange(T)
+        t = {n: torch.tensor(a, dtype=torch.float64, requires_grad=True) for n, a in dict(q=q, k=k, v=v, x=x).items()}
+        if embeds:
+            xe = enc.embed(t["x"], pos)
+            qq = kk = vv = split_heads(xe, H)
+        else:
+            qq, kk, vv = t["q"], t["k"], t["v"]
+        o = refs.causal_attention(qq, kk, vv, pos, enc)
+        (o * torch.tensor(dout, dtype=torch.float64)).sum().backward()
+
+        pairs = [("out", o.detach())]
+        if embeds:
+            pairs += [("x_embedded", xe.detach()), ("dx", t["x"].grad)]
+        else:
+            pairs += [("dq", t["q"].grad), ("dk", t["k"].grad), ("dv", t["v"].grad)]
+        pairs += [(f"grad.{p}", params[p].grad if params[p].grad is not None else torch.zeros_like(params[p]))
+                  for p in sorted(params)]
+        worst, lines = 0.0, []
+        for label, ref in pairs:
+            rel, ab = error(np.load(os.path.join(out, f"{label}.npy")), ref.numpy())
+            worst = max(worst, rel)
+            lines.append(f"{label} {ab:.2e}/{rel:.2e}")
+    status = "PASSED" if worst <= TOLERANCE else "FAILED"
+    label = name + (f"[{params_text}]" if params_text else "")
+    print(f"{status} {label:<28} max abs/rel err: " + ", ".join(lines))
+    return worst <= TOLERANCE
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pebench", required=True)
+    ap.add_argument("cases", nargs="*", help="name or name:k=v,k2=v2 (default: all)")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    listed = subprocess.run([args.pebench, "list"], capture_output=True, text=True, check=True).stdout
+    found = {line.split()[0] for line in listed.splitlines()[1:] if line.strip()}
+    cases = args.cases or sorted(n for n in refs.ENCODINGS if n in found)
+    ok = True
+    for c in cases:
+        name, _, params_text = c.partition(":")
+        ok &= check(args.pebench, name, params_text)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
