@@ -49,9 +49,9 @@ int cmd_list(Registry& registry) {
 
 int cmd_check_plugin(Registry& registry, const std::string& target,
                      const ConformanceOptions& options, const std::string& row_out) {
-  const PluginEntry* entry = nullptr;
+  EncodingSource entry;
   try {
-    entry = &registry.find(target);
+    entry = registry.resolve(target);
   } catch (const std::exception& e) {
     fmt::print(stderr, "LOAD_ERROR {}\n", e.what());
     if (!row_out.empty()) {
@@ -64,9 +64,9 @@ int cmd_check_plugin(Registry& registry, const std::string& target,
     }
     return 2;
   }
-  fmt::print("check-plugin {} (version {}, {}, hooks: {})\n", entry->info.name, entry->info.version,
-             entry->path, hook_names(entry->info.hooks));
-  const ConformanceReport report = run_conformance(*entry, options);
+  fmt::print("check-plugin {} (version {}, {}, hooks: {})\n", entry.name, entry.version, entry.path,
+             hook_names(entry.info.hooks));
+  const ConformanceReport report = run_conformance(entry, options);
   for (const auto& c : report.checks)
     fmt::print("  {:<8} {:<24} {}\n", to_string(c.status), c.name, c.figure);
   int passed = 0, failed = 0;
@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check-plugin", "Run the conformance checks on one encoding");
   std::string target, params, row_out;
   ConformanceOptions copt;
-  check->add_option("encoding", target, "Encoding name or path to a plugin .so")->required();
+  check->add_option("encoding", target, "Encoding name, plugin .so path, or a stack a+b")
+      ->required();
   check->add_option("--params", params, "Encoding config, k=v,k2=v2");
   check->add_option("--seed", copt.seed, "Seed for inputs and parameters");
   check->add_option("--row-out", row_out, "Also write the result row (JSON) to this file");
@@ -168,7 +169,7 @@ int main(int argc, char** argv) {
     }
     if (*probe) {
       popt.config = parse_params(probe_params);
-      fmt::print("{}\n", run_probe(registry.find(probe_encoding), popt));
+      fmt::print("{}\n", run_probe(registry.resolve(probe_encoding), popt));
       return 0;
     }
     if (*validate || *run) {

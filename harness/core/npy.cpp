@@ -34,7 +34,8 @@ Tensor read_npy(const std::string& path) {
   if (!in) throw std::runtime_error(path + ": truncated header");
   std::smatch m;
   if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'")) || m[1] != "<f4")
-    throw std::runtime_error(path + ": dtype must be float32 little-endian ('<f4'), header: " + header);
+    throw std::runtime_error(path +
+                             ": dtype must be float32 little-endian ('<f4'), header: " + header);
   if (std::regex_search(header, std::regex("'fortran_order':\\s*True")))
     throw std::runtime_error(path + ": Fortran order is not supported (save a C-contiguous array)");
   if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
@@ -45,17 +46,19 @@ Tensor read_npy(const std::string& path) {
   for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it)
     shape.push_back(std::stoll(it->str()));
   Tensor t(shape);
-  in.read(reinterpret_cast<char*>(t.data()), static_cast<std::streamsize>(t.numel() * sizeof(float)));
+  in.read(reinterpret_cast<char*>(t.data()),
+          static_cast<std::streamsize>(t.numel() * sizeof(float)));
   if (!in)
-    throw std::runtime_error(fmt::format("{}: truncated data (expected {} floats for shape {})", path,
-                                         t.numel(), t.shape_string()));
+    throw std::runtime_error(fmt::format("{}: truncated data (expected {} floats for shape {})",
+                                         path, t.numel(), t.shape_string()));
   return t;
 }
 
 void write_npy(const std::string& path, const Tensor& t) {
   // numpy's tuple syntax: "()", "(5,)", "(2, 3)".
   std::string shape;
-  for (std::size_t i = 0; i < t.shape().size(); ++i) shape += (i ? ", " : "") + std::to_string(t.shape()[i]);
+  for (std::size_t i = 0; i < t.shape().size(); ++i)
+    shape += (i ? ", " : "") + std::to_string(t.shape()[i]);
   if (t.shape().size() == 1) shape += ",";
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape + "), }";
   const std::size_t total = 10 + header.size() + 1;
@@ -64,10 +67,12 @@ void write_npy(const std::string& path, const Tensor& t) {
   if (!out) throw std::runtime_error(path + ": cannot write");
   out.write("\x93NUMPY\x01\x00", 8);
   const std::uint16_t len = static_cast<std::uint16_t>(header.size());
-  const unsigned char lb[2] = {static_cast<unsigned char>(len & 0xff), static_cast<unsigned char>(len >> 8)};
+  const unsigned char lb[2] = {static_cast<unsigned char>(len & 0xff),
+                               static_cast<unsigned char>(len >> 8)};
   out.write(reinterpret_cast<const char*>(lb), 2);
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
-  out.write(reinterpret_cast<const char*>(t.data()), static_cast<std::streamsize>(t.numel() * sizeof(float)));
+  out.write(reinterpret_cast<const char*>(t.data()),
+            static_cast<std::streamsize>(t.numel() * sizeof(float)));
   if (!out) throw std::runtime_error(path + ": write failed");
 }
 

@@ -143,8 +143,8 @@ int main(int argc, char** argv) {
   registry.add_directory(Registry::default_plugin_dir());
   std::map<std::string, std::shared_ptr<Encoding>> made;
   for (const auto& e : encodings)
-    made[e] = Registry::create(registry.find(e), Config{},
-                               AttentionShape{kHeads, kHeadDim, kHeads * kHeadDim});
+    made[e] =
+        registry.resolve(e).create(Config{}, AttentionShape{kHeads, kHeadDim, kHeads * kHeadDim});
 
   for (std::int64_t T : lengths)
     for (bool bwd : {false, true}) {

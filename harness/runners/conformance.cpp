@@ -29,10 +29,9 @@ struct Setup {
   std::unique_ptr<ConformanceLayer> layer;
   std::vector<Parameter> params;
 
-  Setup(const PluginEntry& entry, const ConformanceOptions& o, std::int64_t seq_len,
+  Setup(const EncodingSource& entry, const ConformanceOptions& o, std::int64_t seq_len,
         std::int64_t block_rows = 0) {
-    encoding = Registry::create(entry, o.config,
-                                AttentionShape{o.heads, o.head_dim, o.heads * o.head_dim});
+    encoding = entry.create(o.config, AttentionShape{o.heads, o.head_dim, o.heads * o.head_dim});
     encoding->init_parameters(o.seed);
     params = encoding->parameters();
     layer = std::make_unique<ConformanceLayer>(encoding,
@@ -110,7 +109,7 @@ CheckResult compare_gradient(const std::string& name, float* value, const float*
   return r;
 }
 
-std::vector<CheckResult> check_gradients(const PluginEntry& entry, const ConformanceOptions& o) {
+std::vector<CheckResult> check_gradients(const EncodingSource& entry, const ConformanceOptions& o) {
   Setup s(entry, o, o.seq_len);
   const auto pos = iota_positions(o.seq_len);
   Inputs in = s.layer->random_inputs(o.seed);
@@ -144,7 +143,7 @@ std::vector<CheckResult> check_gradients(const PluginEntry& entry, const Conform
   return out;
 }
 
-CheckResult check_causality(const PluginEntry& entry, const ConformanceOptions& o) {
+CheckResult check_causality(const EncodingSource& entry, const ConformanceOptions& o) {
   CheckResult r{"causality", CheckStatus::kPassed, ""};
   Setup s(entry, o, o.seq_len);
   const auto pos = iota_positions(o.seq_len);
@@ -194,7 +193,7 @@ CheckResult check_causality(const PluginEntry& entry, const ConformanceOptions& 
 }
 
 // Forward + backward once; returns every number produced, in a fixed order.
-std::vector<float> full_run(const PluginEntry& entry, const ConformanceOptions& o,
+std::vector<float> full_run(const EncodingSource& entry, const ConformanceOptions& o,
                             const std::vector<std::int64_t>& pos, float input_scale,
                             std::int64_t block_rows = 0) {
   const auto seq_len = static_cast<std::int64_t>(pos.size());
@@ -211,7 +210,7 @@ std::vector<float> full_run(const PluginEntry& entry, const ConformanceOptions& 
   return all;
 }
 
-CheckResult check_determinism(const PluginEntry& entry, const ConformanceOptions& o) {
+CheckResult check_determinism(const EncodingSource& entry, const ConformanceOptions& o) {
   CheckResult r{"determinism", CheckStatus::kPassed, ""};
   const auto a = full_run(entry, o, iota_positions(o.seq_len), 1.0f);
   const auto b = full_run(entry, o, iota_positions(o.seq_len), 1.0f);
@@ -228,7 +227,7 @@ CheckResult check_determinism(const PluginEntry& entry, const ConformanceOptions
   return r;
 }
 
-CheckResult check_relative(const PluginEntry& entry, const ConformanceOptions& o) {
+CheckResult check_relative(const EncodingSource& entry, const ConformanceOptions& o) {
   CheckResult r{"relative invariance", CheckStatus::kPassed, ""};
   if (!entry.info.relative) {
     r.status = CheckStatus::kSkipped;
@@ -258,7 +257,7 @@ CheckResult check_relative(const PluginEntry& entry, const ConformanceOptions& o
 
 // The blocked path (query blocks of block_rows) equals one block, with offset, strided
 // positions: catches hooks that assume Tq == Tk, qpos == kpos or positions 0..T-1.
-CheckResult check_blocking(const PluginEntry& entry, const ConformanceOptions& o) {
+CheckResult check_blocking(const EncodingSource& entry, const ConformanceOptions& o) {
   CheckResult r{"query blocks", CheckStatus::kPassed, ""};
   std::vector<std::int64_t> pos(static_cast<std::size_t>(o.seq_len));
   for (std::int64_t i = 0; i < o.seq_len; ++i) pos[i] = 3 + 2 * i;
@@ -279,7 +278,7 @@ CheckResult check_blocking(const PluginEntry& entry, const ConformanceOptions& o
   return r;
 }
 
-CheckResult check_length(const PluginEntry& entry, const ConformanceOptions& o) {
+CheckResult check_length(const EncodingSource& entry, const ConformanceOptions& o) {
   CheckResult r{"length", CheckStatus::kPassed, ""};
   const std::int64_t max_pos = entry.info.max_positions;
   if (max_pos > 0) {
@@ -320,7 +319,7 @@ CheckResult check_length(const PluginEntry& entry, const ConformanceOptions& o) 
   return r;
 }
 
-CheckResult check_large_logits(const PluginEntry& entry, const ConformanceOptions& o) {
+CheckResult check_large_logits(const EncodingSource& entry, const ConformanceOptions& o) {
   CheckResult r{"large logits", CheckStatus::kPassed, ""};
   const std::int64_t max_pos = entry.info.max_positions;
   const std::int64_t T =
@@ -372,10 +371,10 @@ bool ConformanceReport::passed() const {
   return !checks.empty();
 }
 
-ConformanceReport run_conformance(const PluginEntry& entry, const ConformanceOptions& o) {
-  ConformanceReport rep{entry.info.name, entry.path, entry.info.version, entry.sha256, {}};
+ConformanceReport run_conformance(const EncodingSource& entry, const ConformanceOptions& o) {
+  ConformanceReport rep{entry.name, entry.path, entry.version, entry.sha256, {}};
   try {  // a config the encoding refuses is the only finding: nothing else can run
-    Registry::create(entry, o.config, AttentionShape{o.heads, o.head_dim, o.heads * o.head_dim});
+    entry.create(o.config, AttentionShape{o.heads, o.head_dim, o.heads * o.head_dim});
   } catch (const std::exception& e) {
     rep.checks.push_back({"config", CheckStatus::kFailed, e.what()});
     return rep;

@@ -56,6 +56,6 @@ struct ConformanceReport {
   bool passed() const;
 };
 
-ConformanceReport run_conformance(const PluginEntry& entry, const ConformanceOptions& options);
+ConformanceReport run_conformance(const EncodingSource& entry, const ConformanceOptions& options);
 
 }  // namespace pebench

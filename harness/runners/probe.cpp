@@ -18,7 +18,8 @@ Tensor split_heads(const Tensor& x, std::int64_t H) {
   Tensor out({B, H, T, d});
   for (std::int64_t b = 0; b < B; ++b)
     for (std::int64_t t = 0; t < T; ++t)
-      for (std::int64_t c = 0; c < D; ++c) out[((b * H + c / d) * T + t) * d + c % d] = x[(b * T + t) * D + c];
+      for (std::int64_t c = 0; c < D; ++c)
+        out[((b * H + c / d) * T + t) * d + c % d] = x[(b * T + t) * D + c];
   return out;
 }
 
@@ -27,10 +28,12 @@ void add_merged_heads(Tensor& dx, const Tensor& g) {
   for (std::int64_t b = 0; b < B; ++b)
     for (std::int64_t h = 0; h < H; ++h)
       for (std::int64_t t = 0; t < T; ++t)
-        for (std::int64_t c = 0; c < d; ++c) dx[(b * T + t) * H * d + h * d + c] += g[((b * H + h) * T + t) * d + c];
+        for (std::int64_t c = 0; c < d; ++c)
+          dx[(b * T + t) * H * d + h * d + c] += g[((b * H + h) * T + t) * d + c];
 }
 
-void expect_shape(const Tensor& t, const std::vector<std::int64_t>& shape, const std::string& file) {
+void expect_shape(const Tensor& t, const std::vector<std::int64_t>& shape,
+                  const std::string& file) {
   if (t.shape() != shape)
     throw std::runtime_error(fmt::format("{}: shape {} but {} expected", file, t.shape_string(),
                                          Tensor(shape).shape_string()));
@@ -38,19 +41,22 @@ void expect_shape(const Tensor& t, const std::vector<std::int64_t>& shape, const
 
 }  // namespace
 
-std::string run_probe(const PluginEntry& entry, const ProbeOptions& o) {
+std::string run_probe(const EncodingSource& entry, const ProbeOptions& o) {
   const fs::path in(o.in_dir), out(o.out_dir);
   fs::create_directories(out);
   const bool embeds = entry.info.hooks & kHookEmbed;
   Tensor x, q, k, v;
   if (embeds) {
     x = read_npy((in / "x.npy").string());
-    if (x.shape().size() != 3) throw std::runtime_error((in / "x.npy").string() + ": must be (B,T,D)");
+    if (x.shape().size() != 3)
+      throw std::runtime_error((in / "x.npy").string() + ": must be (B,T,D)");
     if (o.heads <= 0 || x.dim(2) % o.heads != 0)
-      throw std::runtime_error(fmt::format("--heads must divide D = {} for an embed encoding", x.dim(2)));
+      throw std::runtime_error(
+          fmt::format("--heads must divide D = {} for an embed encoding", x.dim(2)));
   } else {
     q = read_npy((in / "q.npy").string());
-    if (q.shape().size() != 4) throw std::runtime_error((in / "q.npy").string() + ": must be (B,H,T,d)");
+    if (q.shape().size() != 4)
+      throw std::runtime_error((in / "q.npy").string() + ": must be (B,H,T,d)");
     k = read_npy((in / "k.npy").string());
     v = read_npy((in / "v.npy").string());
     expect_shape(k, q.shape(), (in / "k.npy").string());
@@ -61,7 +67,7 @@ std::string run_probe(const PluginEntry& entry, const ProbeOptions& o) {
   const std::int64_t T = embeds ? x.dim(1) : q.dim(2);
   const std::int64_t d = embeds ? x.dim(2) / o.heads : q.dim(3);
 
-  auto encoding = Registry::create(entry, o.config, AttentionShape{H, d, H * d});
+  auto encoding = entry.create(o.config, AttentionShape{H, d, H * d});
   encoding->init_parameters(o.seed);
   auto params = encoding->parameters();
   for (auto& p : params) {
@@ -91,8 +97,10 @@ std::string run_probe(const PluginEntry& entry, const ProbeOptions& o) {
   }
   Tensor o_tensor({B, H, T, d}), dq({B, H, T, d}), dk({B, H, T, d}), dv({B, H, T, d});
   AttentionCache cache;
-  attention.forward(o_tensor.data(), cache, q.data(), k.data(), v.data(), AttentionDims{B, H, T, d}, positions);
-  attention.backward(dq.data(), dk.data(), dv.data(), dout.data(), cache, q.data(), k.data(), v.data());
+  attention.forward(o_tensor.data(), cache, q.data(), k.data(), v.data(), AttentionDims{B, H, T, d},
+                    positions);
+  attention.backward(dq.data(), dk.data(), dv.data(), dout.data(), cache, q.data(), k.data(),
+                     v.data());
   write_npy((out / "out.npy").string(), o_tensor);
   write_npy((out / "dq.npy").string(), dq);
   write_npy((out / "dk.npy").string(), dk);
@@ -110,8 +118,8 @@ std::string run_probe(const PluginEntry& entry, const ProbeOptions& o) {
     std::copy(p.grad, p.grad + grad.numel(), grad.data());
     write_npy((out / ("grad." + p.name + ".npy")).string(), grad);
   }
-  return fmt::format("probe {}: B={} H={} T={} d={}, {} parameter tensors -> {}", entry.info.name, B,
-                     H, T, d, params.size(), out.string());
+  return fmt::format("probe {}: B={} H={} T={} d={}, {} parameter tensors -> {}", entry.info.name,
+                     B, H, T, d, params.size(), out.string());
 }
 
 }  // namespace pebench

@@ -27,6 +27,6 @@ struct ProbeOptions {
 };
 
 // Returns a one-line summary; throws std::runtime_error naming the file or option at fault.
-std::string run_probe(const PluginEntry& entry, const ProbeOptions& options);
+std::string run_probe(const EncodingSource& entry, const ProbeOptions& options);
 
 }  // namespace pebench

@@ -4,6 +4,8 @@
 // to the parameter list; sizes and block sizes are crossed automatically.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "attention/attention.hpp"
 #include "attention/attention_reference.hpp"
 #include "test_helpers.hpp"
@@ -22,7 +24,9 @@ struct AttentionCase {
 
 std::string case_name(const ::testing::TestParamInfo<AttentionCase>& info) {
   const auto& c = info.param;
-  return c.encoding + "_B" + std::to_string(c.batch) + "H" + std::to_string(c.heads) + "T" +
+  std::string name = c.encoding;
+  std::replace(name.begin(), name.end(), '+', '_');
+  return name + "_B" + std::to_string(c.batch) + "H" + std::to_string(c.heads) + "T" +
          std::to_string(c.seq_len) + "d" + std::to_string(c.head_dim) + "blk" +
          std::to_string(c.block_rows);
 }
@@ -78,8 +82,9 @@ TEST_P(AttentionVsReference, ForwardAndBackward) {
 // Every encoding found (in-tree plugins and the hook fixtures) at three shapes.
 std::vector<AttentionCase> all_cases() {
   std::vector<AttentionCase> cases;
-  for (const auto& entry : test::plugins().plugins()) {
-    const std::string& e = entry.info.name;
+  std::vector<std::string> names = test::kStacks;
+  for (const auto& entry : test::plugins().plugins()) names.push_back(entry.info.name);
+  for (const std::string& e : names) {
     cases.push_back({e, 2, 3, 13, 4, 5});   // several blocks, ragged last block
     cases.push_back({e, 1, 2, 16, 8, 16});  // one block
     cases.push_back({e, 1, 12, 9, 6, 2});   // 12 heads (ALiBi's non-power-of-two slopes)

@@ -1,6 +1,8 @@
 // check-plugin: every correct encoding passes; each broken fixture fails for its reason.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "runners/conformance.hpp"
 #include "test_helpers.hpp"
 
@@ -17,7 +19,7 @@ class ConformancePasses : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ConformancePasses, AllChecksPass) {
   const ConformanceReport r =
-      run_conformance(test::plugins().find(GetParam()), ConformanceOptions{});
+      run_conformance(test::plugins().resolve(GetParam()), ConformanceOptions{});
   for (const auto& c : r.checks)
     EXPECT_NE(c.status, CheckStatus::kFailed) << c.name << ": " << c.figure;
   EXPECT_TRUE(r.passed());
@@ -26,16 +28,21 @@ TEST_P(ConformancePasses, AllChecksPass) {
 std::vector<std::string> all_encodings() {
   std::vector<std::string> names;
   for (const auto& entry : test::plugins().plugins()) names.push_back(entry.info.name);
+  names.insert(names.end(), test::kStacks.begin(), test::kStacks.end());
   return names;
 }
 
 // Every encoding found: in-tree plugins and the hook fixtures.
 INSTANTIATE_TEST_SUITE_P(Encodings, ConformancePasses, ::testing::ValuesIn(all_encodings()),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '+', '_');
+                           return n;
+                         });
 
 ConformanceReport check_broken(const std::string& file) {
   Registry r;
-  return run_conformance(r.find(std::string(FIXTURE_BROKEN_DIR) + "/" + file),
+  return run_conformance(r.resolve(std::string(FIXTURE_BROKEN_DIR) + "/" + file),
                          ConformanceOptions{});
 }
 
@@ -84,11 +91,48 @@ TEST(ConformanceRejects, AbiMismatchIsALoadError) {
 TEST(ConformanceRejects, UnknownConfigKeyFailsWithTheKey) {
   ConformanceOptions o;
   o.config.set("bas", 100.0);
-  const auto r = run_conformance(test::plugins().find("sinusoidal"), o);
+  const auto r = run_conformance(test::plugins().resolve("sinusoidal"), o);
   EXPECT_FALSE(r.passed());
   ASSERT_EQ(r.checks.size(), 1u);
   EXPECT_NE(r.checks[0].figure.find("unknown config key 'bas' for encoding 'sinusoidal'"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace pebench
+
+namespace pebench {
+namespace {
+
+TEST(EncodingStack, ConfigKeysArePrefixedWithThePartName) {
+  Config c;
+  c.set("sinusoidal.base", 100.0);
+  auto enc = test::make_encoding("sinusoidal+alibi", 2, 4, c);
+  EXPECT_EQ(enc->info().name, "sinusoidal+alibi");
+  EXPECT_EQ(enc->info().hooks, kHookEmbed | kHookStaticBias);
+  EXPECT_FALSE(enc->info().relative);  // sinusoidal is absolute
+  Config bare;
+  bare.set("base", 100.0);
+  try {
+    test::make_encoding("sinusoidal+alibi", 2, 4, bare);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("must be prefixed with a part's name, e.g. 'sinusoidal.base'"),
+        std::string::npos)
+        << e.what();
+  }
+  Config unknown;
+  unknown.set("alibi.slope", 1.0);
+  EXPECT_THROW(test::make_encoding("sinusoidal+alibi", 2, 4, unknown), std::invalid_argument);
+}
+
+TEST(EncodingStack, ParametersAreNamedByPart) {
+  auto enc = test::make_encoding("fixture_score+fixture_bias", 2, 4);
+  std::vector<std::string> names;
+  for (const auto& p : enc->parameters()) names.push_back(p.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"fixture_score.a", "fixture_score.c", "fixture_bias.slope"}));
 }
 
 }  // namespace

@@ -110,7 +110,7 @@ TEST(Config, WrongTypeIsAnErrorNamingKey) {
         try {
           test::make_encoding("sinusoidal", 1, 2, c);
         } catch (const std::invalid_argument& e) {
-          EXPECT_STREQ(e.what(), "config key 'base' must be a number");
+          EXPECT_STREQ(e.what(), "encoding 'sinusoidal': config key 'base' must be a number");
           throw;
         }
       },

@@ -41,10 +41,14 @@ inline Registry& plugins() {
   return registry;
 }
 
+// Stacks exercised wherever every encoding is: all five hook kinds at once, two biases.
+inline const std::vector<std::string> kStacks = {
+    "fixture_rotate+fixture_score+fixture_mix+fixture_bias+alibi", "sinusoidal+alibi"};
+
+// An encoding name, a plugin path or a stack "a+b".
 inline std::shared_ptr<Encoding> make_encoding(const std::string& name, std::int64_t heads,
                                                std::int64_t head_dim, const Config& config = {}) {
-  return Registry::create(plugins().find(name), config,
-                          AttentionShape{heads, head_dim, heads * head_dim});
+  return plugins().resolve(name).create(config, AttentionShape{heads, head_dim, heads * head_dim});
 }
 
 }  // namespace pebench::test

@@ -22,7 +22,7 @@ std::string load_error(const std::string& path) {
 
 TEST(Registry, FindsInTreePlugins) {
   Registry r;
-  EXPECT_EQ(r.add_directory(PEBENCH_PLUGIN_DIR), 3);
+  EXPECT_GE(r.add_directory(PEBENCH_PLUGIN_DIR), 3);
   EXPECT_TRUE(r.errors().empty());
   for (const char* name : {"nope", "sinusoidal", "alibi"}) {
     const PluginEntry& e = r.find(name);
@@ -76,23 +76,25 @@ TEST(Registry, ElfThatIsNotASharedLibraryGivesTheLoaderMessage) {
 
 TEST(Registry, BadPluginsDoNotStopTheOthers) {
   Registry r;
-  r.add_directory(PEBENCH_PLUGIN_DIR);
+  const int in_tree = r.add_directory(PEBENCH_PLUGIN_DIR);
   const int loaded = r.add_directory(FIXTURE_BROKEN_DIR);
   // The four broken-but-loadable fixtures load (their bugs are check-plugin's job);
   // abi_mismatch, no_factory and not_elf are refused, one error each.
   EXPECT_EQ(loaded, 4);
   EXPECT_EQ(r.errors().size(), 3u);
-  EXPECT_EQ(r.plugins().size(), 7u);
+  EXPECT_EQ(r.plugins().size(), static_cast<std::size_t>(in_tree + 4));
 }
 
 TEST(Registry, UnknownNameListsWhatExists) {
   Registry r;
   r.add_directory(PEBENCH_PLUGIN_DIR);
   try {
-    r.find("rope");
+    r.find("no_such_encoding");
     FAIL();
   } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "no encoding named 'rope' (found: alibi, nope, sinusoidal)");
+    const std::string msg = e.what();
+    EXPECT_EQ(msg.rfind("no encoding named 'no_such_encoding' (found: alibi, ", 0), 0u) << msg;
+    EXPECT_NE(msg.find("nope"), std::string::npos) << msg;
   }
 }
 
