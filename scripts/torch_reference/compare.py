@@ -25,7 +25,14 @@ except ImportError as e:  # pragma: no cover
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pe_references as refs  # noqa: E402
 
-TOLERANCE = 2e-4  # max |pebench - torch| / (1 + max |torch|), float32 vs float64
+TOLERANCE = 2e-4
+# Config variants checked besides each encoding's defaults ("name:k=v,...").
+VARIANTS = [
+    "sinusoidal:base=100",
+    "rope:pairing=half", "rope:fraction=0.5,pairing=half", "rope:scaling=linear,factor=4",
+    "rope:scaling=ntk,factor=4", "rope:scaling=yarn,factor=8,original_length=16",
+    "xpos:scale_base=64",
+]  # max |pebench - torch| / (1 + max |torch|), float32 vs float64
 
 
 def split_heads(x, H):
@@ -101,7 +108,8 @@ def main():
     torch.set_num_threads(1)
     listed = subprocess.run([args.pebench, "list"], capture_output=True, text=True, check=True).stdout
     found = {line.split()[0] for line in listed.splitlines()[1:] if line.strip()}
-    cases = args.cases or sorted(n for n in refs.ENCODINGS if n in found)
+    cases = args.cases or (sorted(n for n in refs.ENCODINGS if n in found) +
+                           [v for v in VARIANTS if v.partition(":")[0] in found])
     ok = True
     for c in cases:
         name, _, params_text = c.partition(":")
