@@ -52,7 +52,8 @@ EncodingInfo EncodingStack::info() const {
     s.relative = s.relative && i.relative;
     s.shared_across_layers = s.shared_across_layers && i.shared_across_layers;
     if (i.max_positions > 0)
-      s.max_positions = s.max_positions > 0 ? std::min(s.max_positions, i.max_positions) : i.max_positions;
+      s.max_positions =
+          s.max_positions > 0 ? std::min(s.max_positions, i.max_positions) : i.max_positions;
     s.train_length = std::max(s.train_length, i.train_length);
     if (i.extrapolates == "no" || (i.extrapolates == "limited" && extrapolates == "yes"))
       extrapolates = i.extrapolates;
@@ -139,8 +140,7 @@ std::unique_ptr<HookState> EncodingStack::score_forward(Span<4> logits, ConstSpa
 }
 
 void EncodingStack::score_backward(HookState* state, Span<4> dlogits, Span<4> dq, Span<4> dk,
-                                   ConstSpan<4> q, ConstSpan<4> k, Positions qpos,
-                                   Positions kpos) {
+                                   ConstSpan<4> q, ConstSpan<4> k, Positions qpos, Positions kpos) {
   auto& parts = static_cast<StackState*>(state)->parts;
   const auto scorers = with_hook(kHookScore);
   for (std::size_t i = scorers.size(); i-- > 0;)
@@ -150,7 +150,8 @@ void EncodingStack::score_backward(HookState* state, Span<4> dlogits, Span<4> dq
 std::unique_ptr<HookState> EncodingStack::mix_forward(Span<4> out, ConstSpan<4> probs,
                                                       Positions qpos, Positions kpos) {
   auto state = std::make_unique<StackState>();
-  for (auto& p : with_hook(kHookMix)) state->parts.push_back(p->mix_forward(out, probs, qpos, kpos));
+  for (auto& p : with_hook(kHookMix))
+    state->parts.push_back(p->mix_forward(out, probs, qpos, kpos));
   return state;
 }
 

@@ -8,7 +8,7 @@
 // The GEMM baseline is a batched (H, T, K) x (H, K, T) matmul with K = 2d
 // (forward) or 6d (forward+backward): exactly the same FLOP count.
 //
-//   pebench_attention_bench [--encodings nope,alibi] [--lengths 256,1024,4096]
+//   pebench_attention_bench [--encodings nope,alibi|all] [--lengths 256,1024,4096]
 //                           [--threads 2] [--block-rows 256] [google benchmark flags]
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -141,6 +141,11 @@ int main(int argc, char** argv) {
 
   Registry registry;
   registry.add_directory(Registry::default_plugin_dir());
+  if (encodings.size() == 1 && encodings[0] == "all") {  // nope first: the ratios' baseline
+    encodings = {"nope"};
+    for (const auto& p : registry.plugins())
+      if (p.info.name != "nope") encodings.push_back(p.info.name);
+  }
   std::map<std::string, std::shared_ptr<Encoding>> made;
   for (const auto& e : encodings)
     made[e] =
