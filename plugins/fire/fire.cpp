@@ -1,0 +1,433 @@
+// FIRE (Li et al. 2023, "Functional Interpolation for Relative Positions Improves Long Context
+// Transformers"), a learned static bias from an MLP of the normalized distance:
+//
+//   bias[h, i, j] = MLP_h( psi(qpos_i - kpos_j) / (psi(max(qpos_i, L)) + eps) )
+//   psi(x) = log(|c x| + 1),   L = |L_multiplier * init_length|,   eps = 1e-6
+//   MLP(x) = W2 relu(w1 x + b1) + b2        1 -> mlp_width (32) -> H
+//
+// Follows the paper's reference code (its appendix, as reproduced in public FIRE modules):
+// `threshold = abs(L_multiplier * init_L)`, `pos_normalizer = max(positions, threshold)`,
+// `log(abs(c * x) + 1)`, `+ eps` on the normalizer only. Trainable: w1, b1, w2, b2, c,
+// L_multiplier; init_length is a constant. Init as the reference: nn.Linear's default
+// (w and b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)): U(-1, 1) for the first layer,
+// U(-1/sqrt(32), 1/sqrt(32)) for the second), c = init_c (0.1), L_multiplier = 1.
+// Derivatives follow torch's conventions at the kinks: relu'(0) = 0, d|x|/dx = sign(x)
+// (0 at 0), and max(a, b) gives half the gradient to each side when a == b (this happens
+// at qpos_i == L, e.g. row 512 with the default L = 512).
+// The bias uses the query's absolute position through max(qpos_i, L): not relative.
+// shared_across_layers (config, default false: one instance per layer) only sets the
+// declaration the harness reads.
+//
+// Note on check-plugin: the MLP is piecewise linear in every first-layer parameter (ReLU
+// kinks at x = t_k). A central difference whose step moves a breakpoint t_k = -b1_k/w1_k
+// across some x of the test grid measures a blend of the two slopes, so "gradient param
+// b1/w1/c" can report an element off although the analytic gradient is exact (it matches
+// per-element backpropagation in tests/unit/test_fire.cpp).
+//
+// Cost. The MLP has one input, so it is piecewise linear in x with at most mlp_width
+// breakpoints t_k = -b1_k / w1_k: between consecutive breakpoints (segment s) it is
+// A[s,h] x + B[s,h]. Per row, x_j = psi(qpos_i - kpos_j) / den_i is a table lookup times a
+// row constant, monotone in |qpos_i - kpos_j|: with keys in order the segments form a few
+// runs of j on each side of the query, found by search (O(runs log Tk) per row), then
+//   forward:  bias[h,i,j] = A[s,h] x_j + B[s,h]                 (one multiply-add per element)
+//   backward: per (row, head, run) the sums of g, g x, g dpsi/dc  (three per element)
+// and the MLP and (c, L) gradients follow from these sums: with G0[s,h] = sum g and
+// G1[s,h] = sum g x over segment s,
+//   db2_h = sum_s G0,  dW2[h,k] = sum_{s: k active} w1_k G1 + b1_k G0,
+//   db1_k = sum_{s: k active} sum_h W2[h,k] G0,  dw1_k = sum_{s: k active} sum_h W2[h,k] G1,
+// and per row, with D_j = sum_h g A[s_j,h], P = sum_j D_j dpsi_j/dc, Q = sum_j D_j x_j:
+//   dc += (P - Q dden/dc) / den,   dL_multiplier += -Q (dden/dL_multiplier) / den.
+// Rows are processed in fixed chunks whose partial sums are reduced in order: deterministic.
+#include <algorithm>
+#include <cmath>
+#include <pebench/pebench.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr double kEps = 1e-6;            // reference: added to the normalizer
+constexpr std::int64_t kChunkRows = 32;  // rows per partial sum in the backward
+
+struct DistanceRange {
+  std::int64_t min = 0, max = -1;
+  std::int64_t size() const { return max - min + 1; }
+};
+
+DistanceRange distance_range(pebench::Positions q, pebench::Positions k) {
+  const auto [qmin, qmax] = std::minmax_element(q.data, q.data + q.size);
+  const auto [kmin, kmax] = std::minmax_element(k.data, k.data + k.size);
+  return {*qmin - *kmax, *qmax - *kmin};
+}
+
+double sign(double x) {
+  return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
+}
+
+// The MLP as a piecewise-linear function of its scalar input.
+struct PiecewiseLinear {
+  std::vector<float> t;           // sorted breakpoints (m)
+  std::vector<float> a, b;        // (m+1, H): slope and intercept per segment and head
+  std::vector<unsigned char> on;  // (m+1, W): hidden unit k active in segment s
+  std::int64_t segments() const { return static_cast<std::int64_t>(t.size()) + 1; }
+  // Segment s holds t[s-1] < x <= t[s].
+  std::int64_t find(float x) const { return std::lower_bound(t.begin(), t.end(), x) - t.begin(); }
+};
+
+// The runs of keys of one query row whose x lies in one segment: keys [start[r],
+// end(r)) are in segment segment[r].
+struct Runs {
+  std::vector<std::int64_t> start, segment;
+  void clear() { start.clear(), segment.clear(); }
+  void push(std::int64_t j, std::int64_t seg) {
+    if (!segment.empty() && segment.back() == seg) return;  // continues the previous run
+    start.push_back(j), segment.push_back(seg);
+  }
+  std::int64_t size() const { return static_cast<std::int64_t>(start.size()); }
+  std::int64_t end(std::int64_t r, std::int64_t keys) const {
+    return r + 1 < size() ? start[r + 1] : keys;
+  }
+};
+
+bool contiguous(pebench::Positions k) {
+  for (std::int64_t j = 1; j < k.size; ++j)
+    if (k[j] != k[0] + j) return false;
+  return true;
+}
+
+bool sorted(pebench::Positions k) {
+  return std::is_sorted(k.data, k.data + k.size);
+}
+
+// The first j' in (j, hi) with pred(j') false, given pred(j) true and pred true-then-false
+// on [j, hi); hi if none. Galloping, then bisection: O(log run length).
+template <typename Pred>
+std::int64_t first_false(std::int64_t j, std::int64_t hi, Pred pred) {
+  std::int64_t lo = j, step = 1, probe = j + 1;
+  while (probe < hi && pred(probe)) lo = probe, step *= 2, probe = lo + step;
+  std::int64_t up = std::min(probe, hi);
+  while (up - lo > 1) {
+    const std::int64_t mid = lo + (up - lo) / 2;
+    (pred(mid) ? lo : up) = mid;
+  }
+  return up;
+}
+
+class Fire final : public pebench::Encoding {
+ public:
+  Fire(const pebench::Config& config, const pebench::AttentionShape& shape)
+      : heads_(shape.heads),
+        width_(config.get_int("mlp_width", 32)),
+        init_length_(config.get_double("init_length", 512.0)),
+        init_c_(config.get_double("init_c", 0.1)),
+        shared_(config.get_bool("shared_across_layers", false)) {
+    if (width_ < 1)
+      throw std::invalid_argument("fire: config key 'mlp_width' must be >= 1, got " +
+                                  std::to_string(width_));
+    if (!(init_length_ > 0.0))
+      throw std::invalid_argument("fire: config key 'init_length' must be > 0");
+    if (!(init_c_ > 0.0)) throw std::invalid_argument("fire: config key 'init_c' must be > 0");
+    const auto W = static_cast<std::size_t>(width_), H = static_cast<std::size_t>(heads_);
+    w1_.assign(W, 0.0f), b1_.assign(W, 0.0f), w2_.assign(H * W, 0.0f), b2_.assign(H, 0.0f);
+    dw1_ = w1_, db1_ = b1_, dw2_ = w2_, db2_ = b2_;
+    c_ = static_cast<float>(init_c_);
+  }
+
+  pebench::EncodingInfo info() const override {
+    pebench::EncodingInfo i;
+    i.name = "fire";
+    i.version = "1.0.0";
+    i.paper =
+        "Li et al. 2023, Functional Interpolation for Relative Positions Improves Long Context "
+        "Transformers (FIRE)";
+    i.hooks = pebench::kHookStaticBias;
+    i.relative = false;  // psi(max(qpos_i, L)) depends on the absolute query position
+    i.shared_across_layers = shared_;
+    i.parameter_formula = "mlp_width*(H+2)+H+2 (33*H+66)";
+    i.extrapolates = "yes";
+    return i;
+  }
+
+  std::vector<pebench::Parameter> parameters() override {
+    return {{"w1", {width_, 1}, w1_.data(), dw1_.data()},
+            {"b1", {width_}, b1_.data(), db1_.data()},
+            {"w2", {heads_, width_}, w2_.data(), dw2_.data()},
+            {"b2", {heads_}, b2_.data(), db2_.data()},
+            {"c", {1}, &c_, &dc_},
+            {"L_multiplier", {1}, &lm_, &dlm_}};
+  }
+
+  void init_parameters(std::uint64_t seed) override {
+    pebench::Rng rng(seed);
+    const double bound2 = 1.0 / std::sqrt(static_cast<double>(width_));
+    for (auto& v : w1_) v = static_cast<float>(rng.uniform(-1.0, 1.0));
+    for (auto& v : b1_) v = static_cast<float>(rng.uniform(-1.0, 1.0));
+    for (auto& v : w2_) v = static_cast<float>(rng.uniform(-bound2, bound2));
+    for (auto& v : b2_) v = static_cast<float>(rng.uniform(-bound2, bound2));
+    c_ = static_cast<float>(init_c_);
+    lm_ = 1.0f;
+  }
+
+  void bias_forward(pebench::Span<3> bias, pebench::Positions qpos,
+                    pebench::Positions kpos) override {
+    const std::int64_t H = bias.size(0), Tq = bias.size(1), Tk = bias.size(2);
+    check_heads(H);
+    if (Tq == 0 || Tk == 0) return;
+    const PiecewiseLinear pwl = piecewise_linear();
+    const DistanceRange range = distance_range(qpos, kpos);
+    std::vector<float> psi, dpsi;
+    distance_tables(range, psi, dpsi);
+    const bool dense = contiguous(kpos), in_order = sorted(kpos);
+#pragma omp parallel
+    {
+      Runs runs;
+#pragma omp for schedule(static)
+      for (std::int64_t i = 0; i < Tq; ++i) {
+        const Row row = make_row(range, psi, dpsi, qpos[i]);
+        find_runs(pwl, row, qpos[i], kpos, in_order, runs);
+        for (std::int64_t h = 0; h < H; ++h) {
+          float* out = bias.row(h, i);
+          for (std::int64_t r = 0; r < runs.size(); ++r) {
+            const std::int64_t j0 = runs.start[r], j1 = runs.end(r, Tk);
+            const float a = pwl.a[runs.segment[r] * H + h], b = pwl.b[runs.segment[r] * H + h];
+            const float inv = row.inv;
+            if (dense) {
+              const float* p = row.psi - kpos[0];  // p[-j]: psi at qpos_i - (kpos_0 + j)
+#pragma omp simd
+              for (std::int64_t j = j0; j < j1; ++j) out[j] = a * (p[-j] * inv) + b;
+            } else {
+              for (std::int64_t j = j0; j < j1; ++j) out[j] = a * (row.psi[-kpos[j]] * inv) + b;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  void bias_backward(pebench::ConstSpan<3> dbias, pebench::Positions qpos,
+                     pebench::Positions kpos) override {
+    const std::int64_t H = dbias.size(0), Tq = dbias.size(1), Tk = dbias.size(2);
+    check_heads(H);
+    if (Tq == 0 || Tk == 0) return;
+    const PiecewiseLinear pwl = piecewise_linear();
+    const std::int64_t S = pwl.segments();
+    const DistanceRange range = distance_range(qpos, kpos);
+    std::vector<float> psi, dpsi;
+    distance_tables(range, psi, dpsi);
+
+    // Per chunk of rows: G0 (S,H), G1 (S,H), dc, dL.
+    const std::int64_t chunks = (Tq + kChunkRows - 1) / kChunkRows;
+    const std::int64_t stride = 2 * S * H + 2;
+    std::vector<double> partial(static_cast<std::size_t>(chunks * stride), 0.0);
+    const double c = c_, abs_c = std::fabs(c), threshold = std::fabs(double(lm_) * init_length_);
+    const bool dense = contiguous(kpos), in_order = sorted(kpos);
+#pragma omp parallel
+    {
+      Runs runs;
+#pragma omp for schedule(static)
+      for (std::int64_t chunk = 0; chunk < chunks; ++chunk) {
+        double* g0 = partial.data() + chunk * stride;
+        double* g1 = g0 + S * H;
+        double& dc = g1[S * H];
+        double& dl = g1[S * H + 1];
+        for (std::int64_t i = chunk * kChunkRows; i < std::min(Tq, (chunk + 1) * kChunkRows); ++i) {
+          const Row row = make_row(range, psi, dpsi, qpos[i]);
+          find_runs(pwl, row, qpos[i], kpos, in_order, runs);
+          const float inv = row.inv;
+          double P = 0, Q = 0;
+          for (std::int64_t h = 0; h < H; ++h) {
+            const float* g = dbias.row(h, i);
+            for (std::int64_t r = 0; r < runs.size(); ++r) {
+              const std::int64_t j0 = runs.start[r], j1 = runs.end(r, Tk);
+              float s0 = 0, s1 = 0, s2 = 0;  // sums of g, g x, g dpsi/dc over the run
+              if (dense) {
+                const float* p = row.psi - kpos[0];
+                const float* dp = row.dpsi - kpos[0];
+#pragma omp simd reduction(+ : s0, s1, s2)
+                for (std::int64_t j = j0; j < j1; ++j) {
+                  s0 += g[j];
+                  s1 += g[j] * (p[-j] * inv);
+                  s2 += g[j] * dp[-j];
+                }
+              } else {
+                for (std::int64_t j = j0; j < j1; ++j) {
+                  s0 += g[j];
+                  s1 += g[j] * (row.psi[-kpos[j]] * inv);
+                  s2 += g[j] * row.dpsi[-kpos[j]];
+                }
+              }
+              const std::int64_t sh = runs.segment[r] * H + h;
+              g0[sh] += s0;
+              g1[sh] += s1;
+              P += double(pwl.a[sh]) * s2;
+              Q += double(pwl.a[sh]) * s1;
+            }
+          }
+          // den = log(|c| n + 1) + eps, n = max(qpos_i, threshold)
+          const double q = static_cast<double>(qpos[i]);
+          const double n = std::max(q, threshold);
+          const double dden_dc = sign(c) * n / (abs_c * n + 1.0);
+          const double dn_dl = q < threshold ? 1.0 : (q == threshold ? 0.5 : 0.0);
+          const double dden_dl = abs_c / (abs_c * n + 1.0) * dn_dl * sign(lm_) * init_length_;
+          dc += (P - Q * dden_dc) / row.den;
+          dl += -Q * dden_dl / row.den;
+        }
+      }
+    }
+
+    // Reduce the chunks in order, then map segment sums to parameter gradients.
+    std::vector<double> G0(static_cast<std::size_t>(S * H), 0.0), G1(G0.size(), 0.0);
+    double dc = 0, dl = 0;
+    for (std::int64_t chunk = 0; chunk < chunks; ++chunk) {
+      const double* p = partial.data() + chunk * stride;
+      for (std::int64_t e = 0; e < S * H; ++e) G0[e] += p[e], G1[e] += p[S * H + e];
+      dc += p[2 * S * H];
+      dl += p[2 * S * H + 1];
+    }
+    for (std::int64_t h = 0; h < H; ++h) {
+      double sum = 0;
+      for (std::int64_t sg = 0; sg < S; ++sg) sum += G0[sg * H + h];
+      db2_[h] += static_cast<float>(sum);
+    }
+    for (std::int64_t k = 0; k < width_; ++k) {
+      double db1 = 0, dw1 = 0;
+      for (std::int64_t h = 0; h < H; ++h) {
+        double dw2 = 0;
+        const double w2 = w2_[h * width_ + k];
+        for (std::int64_t sg = 0; sg < S; ++sg) {
+          if (!pwl.on[sg * width_ + k]) continue;
+          dw2 += double(w1_[k]) * G1[sg * H + h] + double(b1_[k]) * G0[sg * H + h];
+          db1 += w2 * G0[sg * H + h];
+          dw1 += w2 * G1[sg * H + h];
+        }
+        dw2_[h * width_ + k] += static_cast<float>(dw2);
+      }
+      db1_[k] += static_cast<float>(db1);
+      dw1_[k] += static_cast<float>(dw1);
+    }
+    dc_ += static_cast<float>(dc);
+    dlm_ += static_cast<float>(dl);
+  }
+
+ private:
+  void check_heads(std::int64_t H) const {
+    if (H != heads_)
+      throw std::invalid_argument("fire: bias has " + std::to_string(H) +
+                                  " heads, the encoding was created for " + std::to_string(heads_));
+  }
+
+  PiecewiseLinear piecewise_linear() const {
+    const std::int64_t W = width_, H = heads_;
+    PiecewiseLinear p;
+    std::vector<std::int64_t> units;  // hidden units with a breakpoint, sorted by it
+    for (std::int64_t k = 0; k < W; ++k)
+      if (w1_[k] != 0.0f) units.push_back(k);
+    auto breakpoint = [&](std::int64_t k) { return -b1_[k] / w1_[k]; };
+    std::stable_sort(units.begin(), units.end(),
+                     [&](std::int64_t a, std::int64_t b) { return breakpoint(a) < breakpoint(b); });
+    std::vector<std::int64_t> rank(static_cast<std::size_t>(W), -1);
+    for (std::size_t r = 0; r < units.size(); ++r) {
+      rank[units[r]] = static_cast<std::int64_t>(r);
+      p.t.push_back(breakpoint(units[r]));
+    }
+    const std::int64_t S = p.segments();
+    p.on.assign(static_cast<std::size_t>(S * W), 0);
+    p.a.assign(static_cast<std::size_t>(S * H), 0.0f);
+    p.b.assign(static_cast<std::size_t>(S * H), 0.0f);
+    for (std::int64_t s = 0; s < S; ++s) {
+      // x in segment s lies right of the breakpoints of rank < s and left of (or on) the rest.
+      for (std::int64_t k = 0; k < W; ++k) {
+        const bool on = w1_[k] > 0 ? s > rank[k] : (w1_[k] < 0 ? s <= rank[k] : b1_[k] > 0);
+        p.on[s * W + k] = on;
+      }
+      for (std::int64_t h = 0; h < H; ++h) {
+        double a = 0, b = b2_[h];
+        for (std::int64_t k = 0; k < W; ++k)
+          if (p.on[s * W + k]) {
+            a += double(w2_[h * W + k]) * w1_[k];
+            b += double(w2_[h * W + k]) * b1_[k];
+          }
+        p.a[s * H + h] = static_cast<float>(a);
+        p.b[s * H + h] = static_cast<float>(b);
+      }
+    }
+    return p;
+  }
+
+  // psi(d) = log(|c d| + 1) and d psi / d c = sign(c) |d| / (|c d| + 1) per distance.
+  void distance_tables(const DistanceRange& range, std::vector<float>& psi,
+                       std::vector<float>& dpsi) const {
+    const std::int64_t nd = range.size();
+    psi.resize(static_cast<std::size_t>(nd));
+    dpsi.resize(static_cast<std::size_t>(nd));
+    const double c = c_;
+    for (std::int64_t e = 0; e < nd; ++e) {
+      const double d = std::fabs(double(range.min + e));
+      const double u = std::fabs(c) * d;
+      psi[e] = static_cast<float>(std::log1p(u));
+      dpsi[e] = static_cast<float>(sign(c) * d / (u + 1.0));
+    }
+  }
+
+  // One query row: psi and dpsi/dc indexed by -kpos (row.psi[-kpos_j] is psi at qpos_i -
+  // kpos_j), 1/den and den = psi(max(qpos_i, L)) + eps.
+  struct Row {
+    const float *psi, *dpsi;
+    double den;
+    float inv;
+  };
+
+  Row make_row(const DistanceRange& range, const std::vector<float>& psi,
+               const std::vector<float>& dpsi, std::int64_t qi) const {
+    const double threshold = std::fabs(double(lm_) * init_length_);
+    const double n = std::max(static_cast<double>(qi), threshold);
+    const double den = std::log1p(std::fabs(double(c_)) * n) + kEps;
+    return {psi.data() + (qi - range.min), dpsi.data() + (qi - range.min), den,
+            static_cast<float>(1.0 / den)};
+  }
+
+  // Splits keys [0, Tk) into runs of one segment. x_j = psi_j * inv (float) is what forward
+  // and backward evaluate; with keys in order, x is non-increasing in j up to the query
+  // position and non-decreasing after it (psi is monotone in |distance|), so each run's end
+  // is found by search; otherwise (unsorted keys) a walk over every key.
+  void find_runs(const PiecewiseLinear& pwl, const Row& row, std::int64_t qi,
+                 pebench::Positions kpos, bool in_order, Runs& runs) const {
+    runs.clear();
+    const std::int64_t Tk = kpos.size, m = static_cast<std::int64_t>(pwl.t.size());
+    auto x = [&](std::int64_t j) { return row.psi[-kpos[j]] * row.inv; };
+    if (!in_order) {
+      for (std::int64_t j = 0; j < Tk; ++j) runs.push(j, pwl.find(x(j)));
+      return;
+    }
+    const std::int64_t jz = std::lower_bound(kpos.data, kpos.data + Tk, qi) - kpos.data;
+    for (std::int64_t j = 0; j < jz;) {  // keys before the query: x non-increasing
+      const std::int64_t seg = pwl.find(x(j));
+      const std::int64_t end =
+          seg == 0
+              ? jz
+              : first_false(j, jz, [&, lo = pwl.t[seg - 1]](std::int64_t k) { return x(k) > lo; });
+      runs.push(j, seg);
+      j = end;
+    }
+    for (std::int64_t j = jz; j < Tk;) {  // keys at or after the query: x non-decreasing
+      const std::int64_t seg = pwl.find(x(j));
+      const std::int64_t end =
+          seg == m
+              ? Tk
+              : first_false(j, Tk, [&, hi = pwl.t[seg]](std::int64_t k) { return x(k) <= hi; });
+      runs.push(j, seg);
+      j = end;
+    }
+  }
+
+  std::int64_t heads_, width_;
+  double init_length_, init_c_;
+  bool shared_;
+  std::vector<float> w1_, b1_, w2_, b2_, dw1_, db1_, dw2_, db2_;
+  float c_ = 0.1f, lm_ = 1.0f, dc_ = 0.0f, dlm_ = 0.0f;
+};
+
+}  // namespace
+
+PEBENCH_EXPORT_ENCODING(Fire)

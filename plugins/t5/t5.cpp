@@ -1,0 +1,187 @@
+// T5 relative position bias (Raffel et al. 2020, "Exploring the Limits of Transfer Learning
+// with a Unified Text-to-Text Transformer"), a learned static bias:
+//
+//   bias[h, i, j] = table[bucket(kpos_j - qpos_i), h]          table: (num_buckets, H)
+//
+//   bucket(r), r = key - query (HF / Mesh-TF `_relative_position_bucket`):
+//     bidirectional: n = num_buckets / 2, offset = n if r > 0 else 0, a = |r|
+//     causal:        n = num_buckets,     offset = 0,                a = max(-r, 0)
+//     m = n / 2 (max_exact)
+//     a <  m: offset + a                                          (one bucket per distance)
+//     a >= m: offset + min(m + trunc(log(a/m) / log(max_distance/m) * (n - m)), n - 1)
+//
+// Defaults num_buckets = 32, max_distance = 128, bidirectional = false (decoder: all keys
+// after the query share bucket 0; they are masked anyway). The large-distance branch is
+// evaluated in float32 as in the reference (torch); over a = m..2e6 and the usual configs
+// float32 and double give the same buckets. One table shared by all layers (as in T5, where
+// only the first layer owns `relative_attention_bias`).
+//
+// Initialisation: HF T5PreTrainedModel._init_weights, relative_attention_bias ~
+// normal(0, factor * d_model^-0.5) with factor 1 and d_model = D (AttentionShape::model_dim).
+// Unlike T5 the harness scales q.k by 1/sqrt(d); the bias is added after that scaling.
+//
+// Cost: buckets depend on qpos_i - kpos_j only, so forward fills a per-head table over the
+// distances present and gathers; backward sums dbias per distance (double) and scatters the
+// sums into the buckets. Both O(H Tq Tk) with one load/store per element.
+#include <algorithm>
+#include <cmath>
+#include <pebench/pebench.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+// The distances qpos_i - kpos_j of a block span [min, max].
+struct DistanceRange {
+  std::int64_t min = 0, max = -1;
+  std::int64_t size() const { return max - min + 1; }
+};
+
+DistanceRange distance_range(pebench::Positions q, pebench::Positions k) {
+  const auto [qmin, qmax] = std::minmax_element(q.data, q.data + q.size);
+  const auto [kmin, kmax] = std::minmax_element(k.data, k.data + k.size);
+  return {*qmin - *kmax, *qmax - *kmin};
+}
+
+// True when kpos_j = kpos_0 + j (the usual case): gathers become reversed contiguous loads.
+bool contiguous(pebench::Positions k) {
+  for (std::int64_t j = 1; j < k.size; ++j)
+    if (k[j] != k[0] + j) return false;
+  return true;
+}
+
+class T5Bias final : public pebench::Encoding {
+ public:
+  T5Bias(const pebench::Config& config, const pebench::AttentionShape& shape)
+      : heads_(shape.heads),
+        model_dim_(shape.model_dim),
+        num_buckets_(config.get_int("num_buckets", 32)),
+        max_distance_(config.get_int("max_distance", 128)),
+        bidirectional_(config.get_bool("bidirectional", false)) {
+    const std::int64_t n = bidirectional_ ? num_buckets_ / 2 : num_buckets_;
+    if (n < 2)
+      throw std::invalid_argument(
+          "t5: config key 'num_buckets' must be >= 2 (>= 4 with bidirectional), got " +
+          std::to_string(num_buckets_));
+    if (max_distance_ <= n / 2)
+      throw std::invalid_argument("t5: config key 'max_distance' must be > max_exact = " +
+                                  std::to_string(n / 2) + ", got " + std::to_string(max_distance_));
+    table_.assign(static_cast<std::size_t>(num_buckets_ * heads_), 0.0f);
+    grad_.assign(table_.size(), 0.0f);
+  }
+
+  pebench::EncodingInfo info() const override {
+    pebench::EncodingInfo i;
+    i.name = "t5";
+    i.version = "1.0.0";
+    i.paper =
+        "Raffel et al. 2020, Exploring the Limits of Transfer Learning with a Unified "
+        "Text-to-Text Transformer (T5)";
+    i.hooks = pebench::kHookStaticBias;
+    i.relative = true;
+    i.shared_across_layers = true;
+    i.parameter_formula = "num_buckets*H (32*H), shared by all layers";
+    i.extrapolates = "limited";  // distances >= max_distance share the last bucket
+    return i;
+  }
+
+  std::vector<pebench::Parameter> parameters() override {
+    return {{"relative_attention_bias", {num_buckets_, heads_}, table_.data(), grad_.data()}};
+  }
+
+  void init_parameters(std::uint64_t seed) override {
+    pebench::Rng rng(seed);
+    const double std_dev = 1.0 / std::sqrt(static_cast<double>(model_dim_));
+    for (auto& x : table_) x = static_cast<float>(rng.normal() * std_dev);
+  }
+
+  // The reference bucket of r = key position - query position.
+  std::int64_t bucket(std::int64_t r) const {
+    std::int64_t n = num_buckets_, out = 0, a;
+    if (bidirectional_) {
+      n /= 2;
+      if (r > 0) out += n;
+      a = r < 0 ? -r : r;
+    } else {
+      a = r < 0 ? -r : 0;
+    }
+    const std::int64_t max_exact = n / 2;
+    if (a < max_exact) return out + a;
+    const float scaled = std::log(static_cast<float>(a) / static_cast<float>(max_exact)) /
+                         static_cast<float>(std::log(double(max_distance_) / double(max_exact))) *
+                         static_cast<float>(n - max_exact);
+    return out + std::min<std::int64_t>(max_exact + static_cast<std::int64_t>(scaled), n - 1);
+  }
+
+  void bias_forward(pebench::Span<3> bias, pebench::Positions qpos,
+                    pebench::Positions kpos) override {
+    const std::int64_t H = bias.size(0), Tq = bias.size(1), Tk = bias.size(2);
+    if (Tq == 0 || Tk == 0) return;
+    const DistanceRange range = distance_range(qpos, kpos);
+    const std::int64_t nd = range.size();
+    // lut[h * nd + (qpos - kpos - range.min)] = table[bucket(kpos - qpos), h]
+    std::vector<float> lut(static_cast<std::size_t>(H * nd));
+#pragma omp parallel for schedule(static)
+    for (std::int64_t e = 0; e < nd; ++e) {
+      const std::int64_t b = bucket(-(range.min + e));
+      for (std::int64_t h = 0; h < H; ++h) lut[h * nd + e] = table_[b * heads_ + h];
+    }
+    const bool dense = contiguous(kpos);
+#pragma omp parallel for collapse(2) schedule(static)
+    for (std::int64_t h = 0; h < H; ++h)
+      for (std::int64_t i = 0; i < Tq; ++i) {
+        float* row = bias.row(h, i);
+        const float* l = lut.data() + h * nd + (qpos[i] - range.min);
+        if (dense) {
+          const float* base = l - kpos[0];  // base[-j] = lut at distance qpos_i - (kpos_0 + j)
+          for (std::int64_t j = 0; j < Tk; ++j) row[j] = base[-j];
+        } else {
+          for (std::int64_t j = 0; j < Tk; ++j) row[j] = l[-kpos[j]];
+        }
+      }
+  }
+
+  void bias_backward(pebench::ConstSpan<3> dbias, pebench::Positions qpos,
+                     pebench::Positions kpos) override {
+    const std::int64_t H = dbias.size(0), Tq = dbias.size(1), Tk = dbias.size(2);
+    if (Tq == 0 || Tk == 0) return;
+    const DistanceRange range = distance_range(qpos, kpos);
+    const std::int64_t nd = range.size();
+    std::vector<std::int64_t> buckets(static_cast<std::size_t>(nd));
+    for (std::int64_t e = 0; e < nd; ++e) buckets[e] = bucket(-(range.min + e));
+    const bool dense = contiguous(kpos);
+    // One head per thread: per-distance sums in a fixed order (deterministic).
+#pragma omp parallel
+    {
+      std::vector<double> acc(static_cast<std::size_t>(nd));
+#pragma omp for schedule(static)
+      for (std::int64_t h = 0; h < H; ++h) {
+        std::fill(acc.begin(), acc.end(), 0.0);
+        for (std::int64_t i = 0; i < Tq; ++i) {
+          const float* g = dbias.row(h, i);
+          double* a = acc.data() + (qpos[i] - range.min);
+          if (dense) {
+            double* base = a - kpos[0];
+            for (std::int64_t j = 0; j < Tk; ++j) base[-j] += g[j];
+          } else {
+            for (std::int64_t j = 0; j < Tk; ++j) a[-kpos[j]] += g[j];
+          }
+        }
+        std::vector<double> per_bucket(static_cast<std::size_t>(num_buckets_), 0.0);
+        for (std::int64_t e = 0; e < nd; ++e) per_bucket[buckets[e]] += acc[e];
+        for (std::int64_t b = 0; b < num_buckets_; ++b)
+          grad_[b * heads_ + h] += static_cast<float>(per_bucket[b]);
+      }
+    }
+  }
+
+ private:
+  std::int64_t heads_, model_dim_, num_buckets_, max_distance_;
+  bool bidirectional_;
+  std::vector<float> table_, grad_;  // (num_buckets, H), as HF's nn.Embedding weight
+};
+
+}  // namespace
+
+PEBENCH_EXPORT_ENCODING(T5Bias)
