@@ -32,6 +32,8 @@ VARIANTS = [
     "rope:pairing=half", "rope:fraction=0.5,pairing=half", "rope:scaling=linear,factor=4",
     "rope:scaling=ntk,factor=4", "rope:scaling=yarn,factor=8,original_length=16",
     "xpos:scale_base=64",
+    "t5:bidirectional=true", "t5:num_buckets=8,max_distance=16",
+    "kerple:variant=power", "fire:init_length=8", "sandwich:dim=16",
 ]  # max |pebench - torch| / (1 + max |torch|), float32 vs float64
 
 

@@ -168,7 +168,95 @@ def xpos(params, cfg, H, d):
     return Encoding(rotate=rotate)
 
 
+def distances(pos):
+    """(T, T) int64: pos_i - pos_j (query minus key)."""
+    return pos[:, None] - pos[None, :]
+
+
+# --- t5 (Raffel et al. 2020; HF T5Attention._relative_position_bucket) ------------------------
+def t5_bucket(relative_position, bidirectional, num_buckets, max_distance):
+    ret = torch.zeros_like(relative_position)
+    if bidirectional:
+        num_buckets //= 2
+        ret += (relative_position > 0).long() * num_buckets
+        n = relative_position.abs()
+    else:
+        n = -torch.min(relative_position, torch.zeros_like(relative_position))
+    max_exact = num_buckets // 2
+    is_small = n < max_exact
+    large = max_exact + (torch.log(n.float().clamp(min=1) / max_exact) / math.log(max_distance / max_exact)
+                         * (num_buckets - max_exact)).long()
+    large = torch.min(large, torch.full_like(large, num_buckets - 1))
+    return ret + torch.where(is_small, n, large)
+
+
+def t5(params, cfg, H, d):
+    table = params["relative_attention_bias"]  # (num_buckets, H)
+    bidirectional = cfg.get("bidirectional", "false") == "true"
+    nb, md = int(cfg.get("num_buckets", 32)), int(cfg.get("max_distance", 128))
+
+    def bias(pos):
+        buckets = t5_bucket(-distances(pos), bidirectional, nb, md)  # key - query
+        return table[buckets].permute(2, 0, 1)
+
+    return Encoding(bias=bias)
+
+
+# --- kerple (Chi et al. 2022; chijames/KERPLE ParallelKerpleLog / ParallelKerplePower) --------
+def kerple(params, cfg, H, d):
+    r1, r2 = params["r1"], params["r2"]
+    variant = cfg.get("variant", "log")
+
+    def bias(pos):
+        dist = distances(pos).abs().double()[None]
+        a, p = r1[:, None, None], r2[:, None, None]
+        if variant == "log":
+            return -a * torch.log1p(p * dist)
+        safe = torch.where(dist > 0, dist, torch.ones_like(dist))
+        return torch.where(dist > 0, -a * torch.exp(p * torch.log(safe)), torch.zeros_like(dist * p))
+
+    return Encoding(bias=bias)
+
+
+# --- fire (Li et al. 2023, the paper's appendix code) ---------------------------------------
+def fire(params, cfg, H, d):
+    init_length = float(cfg.get("init_length", 512))
+    w1, b1, w2, b2 = params["w1"], params["b1"], params["w2"], params["b2"]
+    c, lm = params["c"], params["L_multiplier"]
+
+    def psi(x):
+        return torch.log(torch.abs(c * x) + 1)
+
+    def bias(pos):
+        rel = distances(pos).double()
+        threshold = torch.abs(lm * init_length)
+        normalizer = torch.maximum(pos.double()[:, None], threshold)
+        x = psi(rel) / (psi(normalizer) + 1e-6)  # (T, T)
+        hidden = torch.relu(x[..., None] * w1[:, 0] + b1)  # (T, T, width)
+        return (hidden @ w2.T + b2).permute(2, 0, 1)
+
+    return Encoding(bias=bias)
+
+
+# --- sandwich (Chi et al. 2023; NeMo SandwichRelativePositionEmbedding) ----------------------
+def sandwich(params, cfg, H, d):
+    dim = int(cfg.get("dim", 128))
+    k = torch.arange(1, dim // 2 + 1, dtype=torch.float64)
+
+    def bias(pos):
+        rel = distances(pos).double()
+        kernel = torch.cos(rel[..., None] / 10000 ** (2 * k / dim)).sum(-1) - dim / 2
+        scale = 8 * torch.arange(1, H + 1, dtype=torch.float64) / H
+        return kernel[None] / scale[:, None, None]
+
+    return Encoding(bias=bias)
+
+
 ENCODINGS = {
+    "t5": t5,
+    "kerple": kerple,
+    "fire": fire,
+    "sandwich": sandwich,
     "rope": rope,
     "xpos": xpos,
     "nope": nope,
