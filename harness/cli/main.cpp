@@ -35,13 +35,23 @@ void print_load_errors(const Registry& registry) {
 }
 
 int cmd_list(Registry& registry) {
-  fmt::print("{:<12} {:<20} {:<18} {:>10} {:<12} {}\n", "encoding", "hooks", "parameters",
-             "max_pos", "extrapolates", "paper");
+  std::vector<std::vector<std::string>> rows = {{"encoding", "hooks", "relative",
+                                                 "trainable parameters", "max_positions",
+                                                 "extrapolates", "paper"}};
   for (const auto& p : registry.plugins()) {
     const auto& i = p.info;
-    fmt::print("{:<12} {:<20} {:<18} {:>10} {:<12} {}\n", i.name, hook_names(i.hooks),
-               i.parameter_formula, i.max_positions > 0 ? std::to_string(i.max_positions) : "-",
-               i.extrapolates, i.paper);
+    rows.push_back({i.name, hook_names(i.hooks), i.relative ? "yes" : "no", i.parameter_formula,
+                    i.max_positions > 0 ? std::to_string(i.max_positions) : "-", i.extrapolates,
+                    i.paper});
+  }
+  std::vector<std::size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows)
+    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < r.size(); ++c)
+      line += c + 1 < r.size() ? fmt::format("{:<{}}  ", r[c], width[c]) : r[c];
+    fmt::print("{}\n", line);
   }
   print_load_errors(registry);
   return 0;
@@ -64,9 +74,9 @@ int cmd_check_plugin(Registry& registry, const std::string& target,
     }
     return 2;
   }
-  fmt::print("check-plugin {} (version {}, {}, hooks: {})\n", entry.name, entry.version, entry.path,
-             hook_names(entry.info.hooks));
   const ConformanceReport report = run_conformance(entry, options);
+  fmt::print("check-plugin {} (version {}, {}, hooks: {})\n", entry.name, entry.version, entry.path,
+             hook_names(report.info.hooks));
   for (const auto& c : report.checks)
     fmt::print("  {:<8} {:<24} {}\n", to_string(c.status), c.name, c.figure);
   int passed = 0, failed = 0;

@@ -398,10 +398,14 @@ bool ConformanceReport::passed() const {
   return !checks.empty();
 }
 
-ConformanceReport run_conformance(const EncodingSource& entry, const ConformanceOptions& o) {
-  ConformanceReport rep{entry.name, entry.path, entry.version, entry.sha256, {}};
+ConformanceReport run_conformance(const EncodingSource& source, const ConformanceOptions& o) {
+  ConformanceReport rep{source.name, source.path, source.version, source.sha256, source.info, {}};
+  // The checks read the declarations (hooks, max_positions, relative, train_length) of the
+  // encoding as configured, not of its default configuration.
+  EncodingSource entry = source;
   try {  // a config the encoding refuses is the only finding: nothing else can run
-    entry.create(o.config, AttentionShape{o.heads, o.head_dim, o.heads * o.head_dim});
+    entry.info = rep.info =
+        entry.create(o.config, AttentionShape{o.heads, o.head_dim, o.heads * o.head_dim})->info();
   } catch (const std::exception& e) {
     rep.checks.push_back({"config", CheckStatus::kFailed, e.what()});
     return rep;

@@ -52,6 +52,7 @@ struct ConformanceOptions {
 
 struct ConformanceReport {
   std::string encoding, path, version, sha256;
+  EncodingInfo info;  // as configured
   std::vector<CheckResult> checks;
   bool passed() const;
 };

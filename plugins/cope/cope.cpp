@@ -1,0 +1,421 @@
+// Contextual Position Encoding (Golovneva, Wang, Weston, Sukhbaatar 2024, "Contextual
+// Position Encoding: Learning to Count What's Important"), score hook:
+//
+//   g_ij = sigmoid(s_ij)                   s_ij = the logit as it reaches the hook
+//                                          (q_i.k_j / sqrt(d), causally masked: gate 0)
+//   p_ij = min( sum_{t=j..i} g_it, npos_max - 1 )      reverse cumsum over keys, incl. i
+//   z_i[n] = c * q_i . E[:, n]             n = 0..npos_max-1, E (d, npos_max) per layer,
+//                                          shared across heads; c = 1/sqrt(d) (see below)
+//   w = p_ij - floor(p_ij)
+//   s_ij += z_i[ceil(p_ij)] * w + z_i[floor(p_ij)] * (1 - w)
+//
+// We follow the reference code (facebookresearch/RAM, projects/cope/src/cope/
+// context_position.py, class ContextPosSelfAttn) where it is more specific than the paper:
+//  - gates use the scaled logit sigmoid(q.k / sqrt(d)) (the paper writes sigmoid(q.k));
+//    the hook reads the incoming logit before changing it;
+//  - the position term is divided by sqrt(d) together with q.k
+//    ((attn_logits + pos_logits) / sqrt(d)); config `nodiv: true` mirrors --cope-nodiv
+//    (position term not divided);
+//  - interpolation weights as written there: w = p - floor(p) on ceil, 1 - w on floor, so
+//    at an integer p the term is z[p] (weights (ceil - p) on floor, (p - floor) on ceil would
+//    give 0 there) and d/dp is 0 (ceil == floor); floor/ceil carry no gradient;
+//    clamp(max = npos - 1) passes no gradient above the limit;
+//  - E is zero-initialised (nn.Parameter(torch.zeros(1, head_dim, npos))). With E = 0 the
+//    hook adds nothing and the gradients through the gates into q, k are 0 (dE is not).
+//    Config `init_std` (default 0 = reference) draws E ~ N(0, init_std^2) instead.
+// The reference's default npos is block_size + 1; ours is npos_max = 64.
+//
+// Backward, per row i (G_ij = d loss / d(s_ij after the hook)):
+//   dz[floor] += G (1 - w), dz[ceil] += G w;   dp_ij = G (z[ceil] - z[floor])
+//   dg_it = sum_{j <= t} dp_ij  (a left-to-right prefix sum)
+//   dlogits_it += dg_it g_it (1 - g_it)         (the hook's own path, added in place)
+//   dq_i += c E dz_i;   dE += c q_i dz_i^T (summed over batch, heads, rows).
+// Masked entries (-inf) stay -inf, get gate 0 and keep dlogits 0.
+//
+// Relative: positions are counts of gates (content only): shifting all positions changes
+// nothing, exactly.
+//
+// Cost, per row: z (npos_max*d), then keys right to left in blocks of 4 (SIMD sigmoid,
+// in-register suffix sum, interpolation). Once the running sum reaches npos_max - 1 every
+// key further left is clamped: it gets z[npos_max-1] (one vector add over the rest of the
+// row), needs no gate, and in the backward only adds its dlogits to dz[npos_max-1] (dp = 0
+// there, so the prefix sum of dp stays 0 and those dlogits get no gate term). The state
+// keeps the gates of the unclamped keys only (at most the visible keys of each row).
+// Positions are summed in the same blocks in forward and backward, so both see the same
+// floors bit for bit. z[f] + w (z[f+1] - z[f]) is the reference's z[ceil] w + z[floor] (1-w)
+// up to rounding.
+//
+// Config: npos_max (int, default 64, >= 1), init_std (double, default 0, >= 0),
+//         nodiv (bool, default false).
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <pebench/pebench.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+// 4 float lanes (GCC/Clang vector extensions; the auto-vectorizer keeps float compares
+// scalar under -ftrapping-math).
+using v4f = float __attribute__((vector_size(16)));
+using v4i = std::int32_t __attribute__((vector_size(16)));
+
+constexpr float kMasked = -std::numeric_limits<float>::infinity();
+
+v4f splat(float c) {
+  return v4f{} + c;
+}
+
+// Lanes [0, n) from p, the others `pad`.
+v4f load(const float* p, std::int64_t n, float pad) {
+  v4f v = splat(pad);
+  std::memcpy(&v, p, sizeof(float) * static_cast<std::size_t>(n));
+  return v;
+}
+void store(float* p, v4f v, std::int64_t n) {
+  std::memcpy(p, &v, sizeof(float) * static_cast<std::size_t>(n));
+}
+v4f load4(const float* p) {
+  v4f v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+void store4(float* p, v4f v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// sigmoid(x) = 1 / (1 + exp(-x)); exp by range reduction 2^k e^r (|r| <= ln2/2) and a
+// degree-6 Taylor polynomial (relative error < 2e-7). x < -80 (and -inf) gives exactly 0.
+v4f sigmoid4(v4f x) {
+  v4f y = -x;
+  y = y < -88.0f ? splat(-88.0f) : y;
+  y = y > 88.0f ? splat(88.0f) : y;
+  const v4f k = (y * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round(y / ln2)
+  const v4f r = (y - k * 0.693145751953125f) - k * 1.428606765330187e-06f;
+  v4f e = splat(1.0f / 720.0f);
+  e = e * r + 1.0f / 120.0f;
+  e = e * r + 1.0f / 24.0f;
+  e = e * r + 1.0f / 6.0f;
+  e = e * r + 0.5f;
+  e = e * r + 1.0f;
+  e = e * r + 1.0f;
+  const v4i bits = (__builtin_convertvector(k, v4i) + 127) << 23;  // 2^k, k in [-127, 127]
+  const v4f g = 1.0f / (1.0f + e * (v4f)bits);
+  return x < -80.0f ? splat(0.0f) : g;
+}
+
+// Positions of one block of 4 keys: p_l = min(carry + g_l + ... + g_3, cap); carry becomes
+// carry + g_0 + ... + g_3 (the running sum from the right).
+v4f block_positions(v4f g, float& carry, float cap) {
+  const v4f zero{};
+  v4f t = g + __builtin_shufflevector(g, zero, 1, 2, 3, 4);
+  t = t + __builtin_shufflevector(t, zero, 2, 3, 4, 4);
+  const v4f cum = t + carry;
+  carry = cum[0];
+  return cum < cap ? cum : splat(cap);
+}
+
+// Gate buffers are recycled between forwards (like a caching allocator): a fresh
+// allocation of H*T^2/2 floats per call costs more in page faults than the hook itself.
+class BufferPool {
+ public:
+  struct Buffer {
+    std::unique_ptr<float[]> data;
+    std::size_t capacity = 0;
+  };
+  Buffer acquire(std::size_t n) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::size_t best = free_.size();
+    for (std::size_t k = 0; k < free_.size(); ++k)
+      if (free_[k].capacity >= n &&
+          (best == free_.size() || free_[k].capacity < free_[best].capacity))
+        best = k;
+    if (best == free_.size())
+      return Buffer{std::unique_ptr<float[]>(new float[std::max<std::size_t>(n, 1)]), n};
+    Buffer b = std::move(free_[best]);
+    free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(best));
+    return b;
+  }
+  void release(Buffer b) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(b));
+    if (free_.size() > kMaxFree) {  // drop the smallest
+      auto smallest = std::min_element(
+          free_.begin(), free_.end(),
+          [](const Buffer& a, const Buffer& c) { return a.capacity < c.capacity; });
+      free_.erase(smallest);
+    }
+  }
+
+ private:
+  static constexpr std::size_t kMaxFree = 64;
+  std::mutex mutex_;
+  std::vector<Buffer> free_;
+};
+
+struct CopeState : pebench::HookState {
+  std::shared_ptr<BufferPool> pool;
+  BufferPool::Buffer gates;          // row r, key j: gates.data[offset[r] + j], j in [stop, len)
+  std::vector<std::int64_t> offset;  // (B*H*Tq + 1)
+  std::vector<std::int64_t> stop;    // (B*H*Tq): keys [0, stop) clamped, [len, Tk) masked
+  ~CopeState() override {
+    if (pool) pool->release(std::move(gates));
+  }
+};
+
+class Cope final : public pebench::Encoding {
+ public:
+  Cope(const pebench::Config& config, const pebench::AttentionShape& shape)
+      : npos_(config.get_int("npos_max", 64)),
+        init_std_(config.get_double("init_std", 0.0)),
+        nodiv_(config.get_bool("nodiv", false)),
+        d_(shape.head_dim) {
+    if (npos_ < 1)
+      throw std::invalid_argument("cope: config key 'npos_max' must be >= 1, got " +
+                                  std::to_string(npos_));
+    if (npos_ > (1 << 20))
+      throw std::invalid_argument("cope: config key 'npos_max' must be <= 2^20");
+    if (!(init_std_ >= 0.0))
+      throw std::invalid_argument("cope: config key 'init_std' must be >= 0");
+    if (d_ < 1) throw std::invalid_argument("cope: head_dim must be >= 1");
+    c_ = nodiv_ ? 1.0f : 1.0f / std::sqrt(static_cast<float>(d_));
+    cap_ = static_cast<float>(npos_ - 1);
+    e_.assign(static_cast<std::size_t>(d_ * npos_), 0.0f);
+    de_.assign(e_.size(), 0.0f);
+  }
+
+  pebench::EncodingInfo info() const override {
+    pebench::EncodingInfo i;
+    i.name = "cope";
+    i.version = "1.0.0";
+    i.paper =
+        "Golovneva et al. 2024, Contextual Position Encoding: Learning to Count What's Important";
+    i.hooks = pebench::kHookScore;
+    i.relative = true;
+    i.shared_across_layers = false;
+    i.parameter_formula = "d*npos_max per layer (npos_max = " + std::to_string(npos_) + ")";
+    i.extrapolates = "yes";  // runs at any length; contextual positions saturate at npos_max-1
+    return i;
+  }
+
+  std::vector<pebench::Parameter> parameters() override {
+    return {{"pos_emb", {d_, npos_}, e_.data(), de_.data()}};
+  }
+
+  void init_parameters(std::uint64_t seed) override {
+    pebench::Rng rng(seed);
+    for (auto& x : e_) x = init_std_ > 0 ? static_cast<float>(rng.normal() * init_std_) : 0.0f;
+  }
+
+  std::unique_ptr<pebench::HookState> score_forward(pebench::Span<4> s, pebench::ConstSpan<4> q,
+                                                    pebench::ConstSpan<4>, pebench::Positions,
+                                                    pebench::Positions) override {
+    check_dim(q.size(3));
+    const std::int64_t B = s.size(0), H = s.size(1), Tq = s.size(2), Tk = s.size(3);
+    const std::int64_t rows = B * H * Tq;
+    auto state = std::make_unique<CopeState>();
+    state->pool = pool_;
+    state->offset.assign(static_cast<std::size_t>(rows + 1), 0);
+    state->stop.assign(static_cast<std::size_t>(rows), 0);
+    std::int64_t* offset = state->offset.data();
+
+    // Visible length of each row: 1 + the last key that is not masked.
+#pragma omp parallel for schedule(static)
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const float* row = s.row(r / (H * Tq), (r / Tq) % H, r % Tq);
+      std::int64_t len = Tk;
+      while (len > 0 && row[len - 1] == kMasked) --len;
+      offset[r + 1] = len;
+    }
+    for (std::int64_t r = 0; r < rows; ++r) offset[r + 1] += offset[r];
+    state->gates = pool_->acquire(static_cast<std::size_t>(offset[rows]));
+    float* gates = state->gates.data.get();
+
+#pragma omp parallel
+    {
+      std::vector<float> z(static_cast<std::size_t>(npos_)), slope(z.size());
+#pragma omp for schedule(dynamic, 8)
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const std::int64_t len = offset[r + 1] - offset[r];
+        if (len == 0) continue;
+        const std::int64_t b = r / (H * Tq), h = (r / Tq) % H, i = r % Tq;
+        position_logits(z.data(), slope.data(), q.row(b, h, i));
+        state->stop[r] =
+            forward_row(s.row(b, h, i), len, z.data(), slope.data(), gates + offset[r]);
+      }
+    }
+    return state;
+  }
+
+  void score_backward(pebench::HookState* base, pebench::Span<4> ds, pebench::Span<4> dq,
+                      pebench::Span<4>, pebench::ConstSpan<4> q, pebench::ConstSpan<4>,
+                      pebench::Positions, pebench::Positions) override {
+    check_dim(q.size(3));
+    auto* state = static_cast<CopeState*>(base);
+    const std::int64_t B = ds.size(0), H = ds.size(1), Tq = ds.size(2), Tk = ds.size(3);
+    const std::int64_t rows = B * H * Tq;
+    if (state == nullptr || static_cast<std::int64_t>(state->stop.size()) != rows)
+      throw std::invalid_argument("cope: score_backward got a state of another shape");
+    const std::int64_t* offset = state->offset.data();
+    const float* gates = state->gates.data.get();
+    std::vector<float> dz_all(static_cast<std::size_t>(rows * npos_), 0.0f);
+
+#pragma omp parallel
+    {
+      std::vector<float> z(static_cast<std::size_t>(npos_)), slope(z.size());
+      std::vector<float> p(static_cast<std::size_t>(Tk));
+#pragma omp for schedule(dynamic, 8)
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const std::int64_t len = offset[r + 1] - offset[r];
+        if (len == 0) continue;
+        const std::int64_t b = r / (H * Tq), h = (r / Tq) % H, i = r % Tq;
+        const float* qi = q.row(b, h, i);
+        float* dz = dz_all.data() + r * npos_;
+        position_logits(z.data(), slope.data(), qi);
+        backward_row(ds.row(b, h, i), dz, state->stop[r], len, gates + offset[r], slope.data(),
+                     p.data());
+        // dq_i += c E dz
+        float* dqi = dq.row(b, h, i);
+        for (std::int64_t ch = 0; ch < d_; ++ch) {
+          const float* e = e_.data() + ch * npos_;
+          float a = 0.0f;
+#pragma omp simd reduction(+ : a)
+          for (std::int64_t n = 0; n < npos_; ++n) a += e[n] * dz[n];
+          dqi[ch] += c_ * a;
+        }
+      }
+    }
+
+    // dE[ch, :] += c sum_rows q[row, ch] dz[row, :]: parallel over ch, fixed order inside.
+#pragma omp parallel
+    {
+      std::vector<float> acc(static_cast<std::size_t>(npos_));
+#pragma omp for schedule(static)
+      for (std::int64_t ch = 0; ch < d_; ++ch) {
+        std::fill(acc.begin(), acc.end(), 0.0f);
+        for (std::int64_t r = 0; r < rows; ++r) {
+          if (offset[r + 1] == offset[r]) continue;
+          const float qv = q.row(r / (H * Tq), (r / Tq) % H, r % Tq)[ch];
+          const float* dz = dz_all.data() + r * npos_;
+          for (std::int64_t n = 0; n < npos_; ++n) acc[n] += qv * dz[n];
+        }
+        float* de = de_.data() + ch * npos_;
+        for (std::int64_t n = 0; n < npos_; ++n) de[n] += c_ * acc[n];
+      }
+    }
+  }
+
+ private:
+  // One row, keys [0, len) right to left in blocks of 4 ending at len: writes the gates
+  // into g[key] (keys [stop, len)), adds the interpolated position logit to row[key]. Returns
+  // `stop`: keys [0, stop) are clamped (they got z[npos_max-1]; their gates are not computed).
+  std::int64_t forward_row(float* row, std::int64_t len, const float* z, const float* slope,
+                           float* g) const {
+    float carry = 0.0f;
+    std::int64_t j = len;
+    auto block = [&](std::int64_t j0, std::int64_t n) {
+      const v4f x = n == 4 ? load4(row + j0) : load(row + j0, n, kMasked);  // pad: gate 0
+      const v4f gv = sigmoid4(x);
+      const v4f y = x + interpolate(block_positions(gv, carry, cap_), z, slope);
+      if (n == 4) {
+        store4(g + j0, gv);
+        store4(row + j0, y);
+      } else {
+        store(g + j0, gv, n);
+        store(row + j0, y, n);
+      }
+    };
+    for (; j >= 4 && carry < cap_; j -= 4) block(j - 4, 4);
+    if (j > 0 && carry < cap_) block(0, j), j = 0;
+    const float z_cap = z[npos_ - 1];
+    for (std::int64_t t = 0; t < j; ++t) row[t] += z_cap;
+    return j;
+  }
+
+  // G = dlogits of one row (changed in place); gk[key] = gates of keys [stop, len).
+  void backward_row(float* G, float* dz, std::int64_t stop, std::int64_t len, const float* gk,
+                    const float* slope, float* p) const {
+    // The forward's positions, bit for bit (same blocks, same gates).
+    float carry = 0.0f;
+    std::int64_t j = len;
+    for (; j - 4 >= stop; j -= 4)
+      store4(p + j - 4, block_positions(load4(gk + j - 4), carry, cap_));
+    if (j > stop) store(p, block_positions(load(gk, j, 0.0f), carry, cap_), j);  // j0 = 0
+    // Clamped keys: w = 0 and dp = 0, so only dz[npos_max-1] += their dlogits.
+    float clamped = 0.0f;
+#pragma omp simd reduction(+ : clamped)
+    for (std::int64_t t = 0; t < stop; ++t) clamped += G[t];
+    dz[npos_ - 1] += clamped;
+    if (stop == len) return;
+    // Left to right: p shrinks, so floor(p) changes rarely; dz summed per run of floors.
+    float acc = 0.0f;  // sum_{j <= t} d loss / d p_ij
+    float floor_p = std::floor(p[stop]), run_floor = 0.0f, run_ceil = 0.0f;
+    auto f = static_cast<std::int64_t>(floor_p);
+    float slope_f = slope[f];
+    for (std::int64_t t = stop; t < len; ++t) {
+      const float pt = p[t];
+      if (pt < floor_p || pt >= floor_p + 1.0f) {  // a new floor
+        dz[f] += run_floor;
+        if (run_ceil != 0.0f) dz[f + 1] += run_ceil;
+        run_floor = run_ceil = 0.0f;
+        floor_p = std::floor(pt);
+        f = static_cast<std::int64_t>(floor_p);
+        slope_f = slope[f];
+      }
+      const float Gt = G[t];
+      const float w = pt - floor_p;
+      run_floor += Gt * (1.0f - w);
+      run_ceil += Gt * w;  // 0 at an integer p (ceil == floor in the reference)
+      acc += w > 0.0f ? Gt * slope_f : 0.0f;
+      G[t] += acc * (gk[t] * (1.0f - gk[t]));
+    }
+    dz[f] += run_floor;
+    if (run_ceil != 0.0f) dz[f + 1] += run_ceil;
+  }
+
+  // z[f] + (p - f) (z[f+1] - z[f]) per lane, f = floor(p) (p >= 0: truncation).
+  v4f interpolate(v4f p, const float* z, const float* slope) const {
+    const v4i f = __builtin_convertvector(p, v4i);
+    const v4f w = p - __builtin_convertvector(f, v4f);
+    if (f[0] == f[3]) return z[f[0]] + w * slope[f[0]];  // p is monotone across the block
+    const v4f zf{z[f[0]], z[f[1]], z[f[2]], z[f[3]]};
+    const v4f sf{slope[f[0]], slope[f[1]], slope[f[2]], slope[f[3]]};
+    return zf + w * sf;
+  }
+
+  // z[n] = c q . E[:, n];  slope[n] = z[n+1] - z[n], slope[npos_max-1] = 0 (clamped p).
+  void position_logits(float* z, float* slope, const float* qi) const {
+    std::fill(z, z + npos_, 0.0f);
+    for (std::int64_t ch = 0; ch < d_; ++ch) {
+      const float qc = c_ * qi[ch];
+      const float* e = e_.data() + ch * npos_;
+      for (std::int64_t n = 0; n < npos_; ++n) z[n] += qc * e[n];
+    }
+    for (std::int64_t n = 0; n + 1 < npos_; ++n) slope[n] = z[n + 1] - z[n];
+    slope[npos_ - 1] = 0.0f;
+  }
+
+  void check_dim(std::int64_t d) const {
+    if (d != d_)
+      throw std::invalid_argument("cope: head dim " + std::to_string(d) +
+                                  " != the AttentionShape's " + std::to_string(d_));
+  }
+
+  std::int64_t npos_;
+  double init_std_;
+  bool nodiv_;
+  std::int64_t d_;
+  float c_ = 1.0f, cap_ = 0.0f;
+  std::vector<float> e_, de_;
+  std::shared_ptr<BufferPool> pool_ = std::make_shared<BufferPool>();
+};
+
+}  // namespace
+
+PEBENCH_EXPORT_ENCODING(Cope)

@@ -1,0 +1,276 @@
+// Relative position representations (Shaw, Uszkoreit, Vaswani 2018, "Self-Attention
+// with Relative Position Representations"), per layer, shared across heads:
+//
+//   r(i, j)   = clip(pos_j - pos_i, -k, k) + k                 in [0, 2k]
+//   keys:     s_ij  += (q_i . aK[r(i,j)]) / sqrt(d)            (score hook)
+//   values:   out_i += sum_j P_ij aV[r(i,j)]                   (mix hook, `values: true`)
+//   aK, aV (2k+1, d) trainable; d = head dim.
+//
+// Backward: dq_i += sum_j dS_ij aK[r] / sqrt(d);  daK[r] += dS_ij q_i / sqrt(d);
+//           dP_ij += dout_i . aV[r];              daV[r] += P_ij dout_i.
+// The logits reach the hook already scaled by 1/sqrt(d); the hook scales its own
+// term the same way (eq. 4 of the paper divides (x W^Q)(x W^K + a^K)^T by sqrt(d_z)).
+//
+// In a causal decoder pos_j - pos_i <= 0, so only aK[0..k], aV[0..k] (distances -k..0)
+// receive gradient; we keep the paper's full table of 2k+1 vectors (the same
+// checkpoint layout works for a bidirectional model). Unused rows get zero gradient.
+//
+// Cost: both hooks bucket a row by clipped distance. Keys at distance <= -k share one
+// bucket (a contiguous prefix of the row, found by binary search on the sorted
+// positions), so per row: (<= 2k+1) dot products of length d, one constant add over
+// the far prefix, and a clip + gather on the <= 2k near keys.
+//
+// Init: Glorot/Xavier uniform, limit sqrt(6 / (2k+1 + d)) -- tensor2tensor creates the
+// tables with tf.get_variable under the model's default initializer
+// (uniform_unit_scaling = variance_scaling(fan_avg, uniform)); PyTorch ports use
+// nn.init.xavier_uniform_. aK first, then aV, from one Rng(seed).
+//
+// Config: k (int, clip distance, default 16, >= 1), values (bool, default true).
+#include <algorithm>
+#include <cmath>
+#include <pebench/pebench.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+class Shaw final : public pebench::Encoding {
+ public:
+  Shaw(const pebench::Config& config, const pebench::AttentionShape& shape)
+      : k_(config.get_int("k", 16)),
+        values_(config.get_bool("values", true)),
+        heads_(shape.heads),
+        d_(shape.head_dim) {
+    if (k_ < 1)
+      throw std::invalid_argument("shaw: config key 'k' must be >= 1, got " + std::to_string(k_));
+    if (d_ < 1) throw std::invalid_argument("shaw: head_dim must be >= 1");
+    n_ = 2 * k_ + 1;
+    scale_ = 1.0f / std::sqrt(static_cast<float>(d_));
+    const std::size_t size = static_cast<std::size_t>(n_ * d_);
+    ak_.assign(size, 0.0f);
+    dak_.assign(size, 0.0f);
+    if (values_) {
+      av_.assign(size, 0.0f);
+      dav_.assign(size, 0.0f);
+    }
+  }
+
+  pebench::EncodingInfo info() const override {
+    pebench::EncodingInfo i;
+    i.name = "shaw";
+    i.version = "1.0.0";
+    i.paper = "Shaw et al. 2018, Self-Attention with Relative Position Representations";
+    i.hooks = pebench::kHookScore | (values_ ? pebench::kHookMix : 0u);
+    i.relative = true;
+    i.shared_across_layers = false;
+    i.parameter_formula = std::string(values_ ? "2*(2k+1)*d" : "(2k+1)*d") +
+                          " per layer (k = " + std::to_string(k_) + ")";
+    i.extrapolates = "yes";
+    return i;
+  }
+
+  std::vector<pebench::Parameter> parameters() override {
+    std::vector<pebench::Parameter> p{{"a_k", {n_, d_}, ak_.data(), dak_.data()}};
+    if (values_) p.push_back({"a_v", {n_, d_}, av_.data(), dav_.data()});
+    return p;
+  }
+
+  void init_parameters(std::uint64_t seed) override {
+    pebench::Rng rng(seed);
+    const double limit = std::sqrt(6.0 / static_cast<double>(n_ + d_));
+    for (auto& x : ak_) x = static_cast<float>(rng.uniform(-limit, limit));
+    for (auto& x : av_) x = static_cast<float>(rng.uniform(-limit, limit));
+  }
+
+  // s_ij += scale * q_i . aK[r(i,j)]
+  std::unique_ptr<pebench::HookState> score_forward(pebench::Span<4> s, pebench::ConstSpan<4> q,
+                                                    pebench::ConstSpan<4>, pebench::Positions qpos,
+                                                    pebench::Positions kpos) override {
+    check_dim(q.size(3));
+    const std::int64_t H = s.size(1), Tq = s.size(2), Tk = s.size(3);
+    for (std::int64_t b = 0; b < s.size(0); ++b) {
+#pragma omp parallel
+      {
+        std::vector<float> u(static_cast<std::size_t>(n_));
+#pragma omp for collapse(2) schedule(static)
+        for (std::int64_t h = 0; h < H; ++h)
+          for (std::int64_t i = 0; i < Tq; ++i) {
+            const Row r = row_layout(qpos[i], kpos, Tk);
+            const float* qi = q.row(b, h, i);
+            for (std::int64_t t = r.lo; t <= r.hi; ++t)
+              u[t] = scale_ * dot(qi, ak_.data() + t * d_, d_);
+            scatter(s.row(b, h, i), u.data(), r, qpos[i], kpos, Tk);
+          }
+      }
+    }
+    return nullptr;
+  }
+
+  // dq_i += scale * sum_r w_r aK[r], daK[r] += scale * w_r q_i, with w_r = sum_{j in r} dS_ij.
+  void score_backward(pebench::HookState*, pebench::Span<4> ds, pebench::Span<4> dq,
+                      pebench::Span<4>, pebench::ConstSpan<4> q, pebench::ConstSpan<4>,
+                      pebench::Positions qpos, pebench::Positions kpos) override {
+    check_dim(q.size(3));
+    const std::int64_t H = ds.size(1), Tq = ds.size(2), Tk = ds.size(3);
+    std::vector<float> w(static_cast<std::size_t>(H * Tq * n_));
+    for (std::int64_t b = 0; b < ds.size(0); ++b) {
+#pragma omp parallel for collapse(2) schedule(static)
+      for (std::int64_t h = 0; h < H; ++h)
+        for (std::int64_t i = 0; i < Tq; ++i) {
+          float* wi = w.data() + (h * Tq + i) * n_;
+          const Row r = row_layout(qpos[i], kpos, Tk);
+          bucket(wi, ds.row(b, h, i), r, qpos[i], kpos, Tk);
+          float* dqi = dq.row(b, h, i);
+          for (std::int64_t t = r.lo; t <= r.hi; ++t) {
+            const float g = scale_ * wi[t];
+            if (g == 0.0f) continue;
+            const float* a = ak_.data() + t * d_;
+            for (std::int64_t c = 0; c < d_; ++c) dqi[c] += g * a[c];
+          }
+        }
+      // daK[r] += scale * sum_{h,i} w[h,i,r] q[h,i]: parallel over r, fixed order inside.
+      reduce_rows(dak_.data(), w.data(), scale_, H, Tq,
+                  [&](std::int64_t h, std::int64_t i) { return q.row(b, h, i); });
+    }
+  }
+
+  // out_i += sum_r w_r aV[r], w_r = sum_{j in r} P_ij.
+  std::unique_ptr<pebench::HookState> mix_forward(pebench::Span<4> out, pebench::ConstSpan<4> p,
+                                                  pebench::Positions qpos,
+                                                  pebench::Positions kpos) override {
+    check_dim(out.size(3));
+    const std::int64_t H = p.size(1), Tq = p.size(2), Tk = p.size(3);
+    for (std::int64_t b = 0; b < p.size(0); ++b) {
+#pragma omp parallel
+      {
+        std::vector<float> w(static_cast<std::size_t>(n_));
+#pragma omp for collapse(2) schedule(static)
+        for (std::int64_t h = 0; h < H; ++h)
+          for (std::int64_t i = 0; i < Tq; ++i) {
+            const Row r = row_layout(qpos[i], kpos, Tk);
+            bucket(w.data(), p.row(b, h, i), r, qpos[i], kpos, Tk);
+            float* oi = out.row(b, h, i);
+            for (std::int64_t t = r.lo; t <= r.hi; ++t) {
+              const float g = w[t];
+              if (g == 0.0f) continue;
+              const float* a = av_.data() + t * d_;
+              for (std::int64_t c = 0; c < d_; ++c) oi[c] += g * a[c];
+            }
+          }
+      }
+    }
+    return nullptr;
+  }
+
+  // dP_ij += dout_i . aV[r(i,j)];  daV[r] += w_r dout_i.
+  void mix_backward(pebench::HookState*, pebench::ConstSpan<4> dout, pebench::ConstSpan<4> p,
+                    pebench::Span<4> dp, pebench::Positions qpos,
+                    pebench::Positions kpos) override {
+    check_dim(dout.size(3));
+    const std::int64_t H = p.size(1), Tq = p.size(2), Tk = p.size(3);
+    std::vector<float> w(static_cast<std::size_t>(H * Tq * n_));
+    for (std::int64_t b = 0; b < p.size(0); ++b) {
+#pragma omp parallel
+      {
+        std::vector<float> u(static_cast<std::size_t>(n_));
+#pragma omp for collapse(2) schedule(static)
+        for (std::int64_t h = 0; h < H; ++h)
+          for (std::int64_t i = 0; i < Tq; ++i) {
+            const Row r = row_layout(qpos[i], kpos, Tk);
+            const float* gi = dout.row(b, h, i);
+            for (std::int64_t t = r.lo; t <= r.hi; ++t) u[t] = dot(gi, av_.data() + t * d_, d_);
+            scatter(dp.row(b, h, i), u.data(), r, qpos[i], kpos, Tk);
+            bucket(w.data() + (h * Tq + i) * n_, p.row(b, h, i), r, qpos[i], kpos, Tk);
+          }
+      }
+      reduce_rows(dav_.data(), w.data(), 1.0f, H, Tq,
+                  [&](std::int64_t h, std::int64_t i) { return dout.row(b, h, i); });
+    }
+  }
+
+ private:
+  // One row's keys: [0, far_end) are at distance <= -k (bucket 0, a prefix because
+  // positions are non-decreasing); buckets used lie in [lo, hi].
+  struct Row {
+    std::int64_t far_end, lo, hi;
+  };
+
+  std::int64_t index(std::int64_t dist) const {
+    return std::clamp(dist, -k_, k_) + k_;
+  }
+
+  Row row_layout(std::int64_t qp, pebench::Positions kpos, std::int64_t Tk) const {
+    if (Tk == 0) return {0, 0, -1};
+    const std::int64_t far_end = std::upper_bound(kpos.data, kpos.data + Tk, qp - k_) - kpos.data;
+    return {far_end, index(kpos[0] - qp), index(kpos[Tk - 1] - qp)};
+  }
+
+  // row[j] += u[r(i,j)]; masked entries (-inf) stay -inf.
+  void scatter(float* row, const float* u, const Row& r, std::int64_t qp, pebench::Positions kpos,
+               std::int64_t Tk) const {
+    const float far = u[0];
+    if (r.far_end > 0)
+      for (std::int64_t j = 0; j < r.far_end; ++j) row[j] += far;
+    for (std::int64_t j = r.far_end; j < Tk; ++j) row[j] += u[index(kpos[j] - qp)];
+  }
+
+  // w[t] = sum_{j : r(i,j) = t} x[j] (all 2k+1 entries written).
+  void bucket(float* w, const float* x, const Row& r, std::int64_t qp, pebench::Positions kpos,
+              std::int64_t Tk) const {
+    std::fill(w, w + n_, 0.0f);
+    float far = 0.0f;
+#pragma omp simd reduction(+ : far)
+    for (std::int64_t j = 0; j < r.far_end; ++j) far += x[j];
+    if (r.far_end > 0) w[0] += far;
+    for (std::int64_t j = r.far_end; j < Tk; ++j) w[index(kpos[j] - qp)] += x[j];
+  }
+
+  // grad[t, :] += alpha * sum_{h, i} w[h, i, t] vec(h, i)[:], parallel over t.
+  template <typename VecOf>
+  void reduce_rows(float* grad, const float* w, float alpha, std::int64_t H, std::int64_t Tq,
+                   VecOf vec_of) const {
+#pragma omp parallel
+    {
+      std::vector<float> acc(static_cast<std::size_t>(d_));
+#pragma omp for schedule(static, 1)  // round robin: in a decoder only t <= k are used
+      for (std::int64_t t = 0; t < n_; ++t) {
+        std::fill(acc.begin(), acc.end(), 0.0f);
+        bool any = false;
+        for (std::int64_t h = 0; h < H; ++h)
+          for (std::int64_t i = 0; i < Tq; ++i) {
+            const float g = w[(h * Tq + i) * n_ + t];
+            if (g == 0.0f) continue;
+            any = true;
+            const float* v = vec_of(h, i);
+            for (std::int64_t c = 0; c < d_; ++c) acc[c] += g * v[c];
+          }
+        if (any)
+          for (std::int64_t c = 0; c < d_; ++c) grad[t * d_ + c] += alpha * acc[c];
+      }
+    }
+  }
+
+  static float dot(const float* a, const float* b, std::int64_t n) {
+    float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+    for (std::int64_t c = 0; c < n; ++c) acc += a[c] * b[c];
+    return acc;
+  }
+
+  void check_dim(std::int64_t d) const {
+    if (d != d_)
+      throw std::invalid_argument("shaw: head dim " + std::to_string(d) +
+                                  " != the AttentionShape's " + std::to_string(d_));
+  }
+
+  std::int64_t k_;
+  bool values_;
+  std::int64_t heads_, d_, n_ = 0;
+  float scale_ = 1.0f;
+  std::vector<float> ak_, dak_, av_, dav_;
+};
+
+}  // namespace
+
+PEBENCH_EXPORT_ENCODING(Shaw)
