@@ -34,6 +34,8 @@ VARIANTS = [
     "xpos:scale_base=64",
     "t5:bidirectional=true", "t5:num_buckets=8,max_distance=16",
     "kerple:variant=power", "fire:init_length=8", "sandwich:dim=16",
+    "learned:max_positions=64", "shaw:k=3", "shaw:values=false",
+    "cope:init_std=0.5", "cope:init_std=0.5,npos_max=4", "cope:init_std=0.5,nodiv=true",
 ]  # max |pebench - torch| / (1 + max |torch|), float32 vs float64
 
 

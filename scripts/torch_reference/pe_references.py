@@ -252,7 +252,53 @@ def sandwich(params, cfg, H, d):
     return Encoding(bias=bias)
 
 
+# --- learned absolute (GPT-2 style) ----------------------------------------------------------
+def learned(params, cfg, H, d):
+    table = params["table"]  # (max_positions, D)
+    return Encoding(embed=lambda x, pos: x + table[pos][None])
+
+
+# --- shaw (Shaw et al. 2018), tables shared across heads, keys and values ---------------------
+def shaw(params, cfg, H, d):
+    k = int(cfg.get("k", 16))
+    a_k = params["a_k"]  # (2k+1, d)
+    a_v = params.get("a_v")
+    values = cfg.get("values", "true") == "true"
+
+    def index(pos):
+        return (-distances(pos)).clamp(-k, k) + k  # clip(pos_j - pos_i) + k
+
+    def score(s, q, kk, pos):
+        rel = a_k[index(pos)]  # (T, T, d)
+        return s + torch.einsum("bhid,ijd->bhij", q, rel) / math.sqrt(d)
+
+    def mix(p, pos):
+        return torch.einsum("bhij,ijd->bhid", p, a_v[index(pos)])
+
+    return Encoding(score=score, mix=mix if values else None)
+
+
+# --- cope (Golovneva et al. 2024; facebookresearch/RAM projects/cope) ------------------------
+def cope(params, cfg, H, d):
+    E = params["pos_emb"]  # (d, npos_max)
+    npos = E.shape[1]
+    c = 1.0 if cfg.get("nodiv", "false") == "true" else 1.0 / math.sqrt(d)
+
+    def score(s, q, kk, pos):
+        gates = torch.sigmoid(s)  # masked (-inf) -> 0
+        p = gates.flip(-1).cumsum(-1).flip(-1).clamp(max=npos - 1)
+        floor, ceil = p.floor().long(), p.ceil().long()
+        z = (q @ E) * c  # (B,H,T,npos)
+        w = p - floor
+        return s + z.gather(-1, ceil) * w + z.gather(-1, floor) * (1 - w)
+
+    return Encoding(score=score)
+
+
 ENCODINGS = {
+    "learned": learned,
+    "shaw": shaw,
+    "cope": cope,
     "t5": t5,
     "kerple": kerple,
     "fire": fire,
