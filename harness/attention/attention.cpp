@@ -202,7 +202,8 @@ void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dou
     const Positions qpos = slice(positions, blk.first_row, blk.rows);
     const Positions kpos = slice(positions, 0, blk.keys);
     const std::int64_t block_size = H * blk.rows * blk.keys;
-    if (has_bias_params_) dbias.assign(static_cast<std::size_t>(block_size), 0.0f);
+    // dbias = sum over the batch of dS; with B = 1 that is dS itself (no copy).
+    if (has_bias_params_ && B > 1) dbias.assign(static_cast<std::size_t>(block_size), 0.0f);
     for (std::int64_t b = 0; b < B; ++b, ++state_index) {
       const float* p = cache.probs.data() + blk.probs_offset + b * block_size;
       const std::int64_t batch_offset = b * H * T * hd;
@@ -239,8 +240,14 @@ void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dou
                                   rows_view(q, d, b, blk.first_row, blk.rows),
                                   rows_view(k, d, b, 0, blk.keys), qpos, kpos);
       }
-      if (has_bias_params_) {
-        for (std::int64_t i = 0; i < block_size; ++i) dbias[i] += ds[i];
+      if (has_bias_params_ && B == 1) {
+        encoding_->bias_backward(dense_view<const float, 3>(ds.data(), {H, blk.rows, blk.keys}),
+                                 qpos, kpos);
+      } else if (has_bias_params_) {
+        float* acc = dbias.data();
+        const float* add = ds.data();
+#pragma omp parallel for simd schedule(static)
+        for (std::int64_t i = 0; i < block_size; ++i) acc[i] += add[i];
       }
 
       // dQ_blk (H, rows, d) += scale * dS (H, rows, keys) K (H, keys, d)
@@ -261,7 +268,7 @@ void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dou
       dks.c_strides = {T * hd, hd, 1};
       matmul(dks, ds.data(), q + row_offset, dk_acc + batch_offset);
     }
-    if (has_bias_params_) {
+    if (has_bias_params_ && B > 1) {
       encoding_->bias_backward(dense_view<const float, 3>(dbias.data(), {H, blk.rows, blk.keys}),
                                qpos, kpos);
     }

@@ -127,6 +127,8 @@ int main(int argc, char** argv) {
   probe->add_option("--seed", popt.seed, "Seed of the parameter initialisation");
   probe->add_option("--heads", popt.heads, "Heads (embed encodings: x.npy has no head axis)");
   probe->add_option("--block-rows", popt.block_rows, "Query rows per attention block");
+  probe->add_option("--random-positions", popt.random_positions,
+                    "L > 0: positions are a sorted random T-subset of [0, L) (randomized PE)");
 
   auto* run = app.add_subcommand("run", "Run a suite (YAML)");
   std::string suite_path, out_dir;

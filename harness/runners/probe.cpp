@@ -6,6 +6,7 @@
 
 #include "attention/attention.hpp"
 #include "core/npy.hpp"
+#include "core/positions.hpp"
 
 namespace pebench {
 namespace {
@@ -77,8 +78,13 @@ std::string run_probe(const EncodingSource& entry, const ProbeOptions& o) {
     std::fill(p.grad, p.grad + value.numel(), 0.0f);
   }
 
-  std::vector<std::int64_t> positions(static_cast<std::size_t>(T));
-  for (std::int64_t i = 0; i < T; ++i) positions[i] = i;
+  Rng position_rng(o.seed ^ 0x9e3779b97f4a7c15ull);
+  const std::vector<std::int64_t> positions =
+      o.random_positions > 0 ? randomized_positions(T, o.random_positions, position_rng)
+                             : sequential_positions(T);
+  Tensor positions_out({T});
+  for (std::int64_t i = 0; i < T; ++i) positions_out[i] = static_cast<float>(positions[i]);
+  write_npy((out / "positions.npy").string(), positions_out);
   CausalAttention attention(encoding, AttentionOptions{o.block_rows, 0.0f});
   attention.check_positions(positions);
   if (embeds) {

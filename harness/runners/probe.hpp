@@ -7,7 +7,9 @@
 //        q = k = v = split_heads(x + E(pos)) (heads from --heads)
 //   out: out.npy, dq.npy, dk.npy, dv.npy; for embed: x_embedded.npy, dx.npy;
 //        param.<name>.npy (as initialised from the seed) and grad.<name>.npy per parameter
-// Scale 1/sqrt(d); positions 0..T-1.
+// Scale 1/sqrt(d); positions 0..T-1, or with random_positions = L > 0 a sorted random
+// T-subset of [0, L) drawn from the seed (randomized PE, Ruoss et al. 2023), written to
+// positions.npy (float32, exact below 2^24).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,7 @@ struct ProbeOptions {
   std::uint64_t seed = 1;
   std::int64_t heads = 0;  // required for embed encodings (x.npy has no head axis)
   std::int64_t block_rows = 256;
+  std::int64_t random_positions = 0;
   Config config;
 };
 

@@ -57,7 +57,7 @@ def parse_params(text):
     return cfg
 
 
-def check(pebench, name, params_text, B=2, H=4, T=37, d=8, seed=0):
+def check(pebench, name, params_text, random_positions=0, B=2, H=4, T=37, d=8, seed=0):
     rng = np.random.default_rng(seed)
     with tempfile.TemporaryDirectory() as tmp:
         inp, out = os.path.join(tmp, "in"), os.path.join(tmp, "out")
@@ -70,13 +70,15 @@ def check(pebench, name, params_text, B=2, H=4, T=37, d=8, seed=0):
                "--seed", "3", "--block-rows", "16"]
         if params_text:
             cmd += ["--params", params_text]
+        if random_positions:
+            cmd += ["--random-positions", str(random_positions)]
         subprocess.run(cmd, check=True, capture_output=True, text=True)
         files = set(os.listdir(out))
         embeds = "x_embedded.npy" in files
         params = {f[6:-4]: torch.tensor(np.load(os.path.join(out, f)), dtype=torch.float64, requires_grad=True)
                   for f in files if f.startswith("param.")}
         enc = refs.ENCODINGS[name](params, parse_params(params_text), H, d)
-        pos = torch.arange(T)
+        pos = torch.tensor(np.load(os.path.join(out, "positions.npy")), dtype=torch.int64)
         t = {n: torch.tensor(a, dtype=torch.float64, requires_grad=True) for n, a in dict(q=q, k=k, v=v, x=x).items()}
         if embeds:
             xe = enc.embed(t["x"], pos)
@@ -99,7 +101,8 @@ def check(pebench, name, params_text, B=2, H=4, T=37, d=8, seed=0):
             worst = max(worst, rel)
             lines.append(f"{label} {ab:.2e}/{rel:.2e}")
     status = "PASSED" if worst <= TOLERANCE else "FAILED"
-    label = name + (f"[{params_text}]" if params_text else "")
+    label = name + (f"[{params_text}]" if params_text else "") + (
+        f"@random<{random_positions}" if random_positions else "")
     print(f"{status} {label:<28} max abs/rel err: " + ", ".join(lines))
     return worst <= TOLERANCE
 
@@ -118,6 +121,11 @@ def main():
     for c in cases:
         name, _, params_text = c.partition(":")
         ok &= check(args.pebench, name, params_text)
+    # Randomized positions (a sorted random subset of [0, 512)) for every encoding's defaults:
+    # catches hooks that assume positions 0..T-1.
+    if not args.cases:
+        for name in sorted(n for n in refs.ENCODINGS if n in found):
+            ok &= check(args.pebench, name, "", random_positions=512)
     sys.exit(0 if ok else 1)
 
 

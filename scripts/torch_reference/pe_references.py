@@ -156,7 +156,9 @@ def xpos(params, cfg, H, d):
     def rotate(q, k, pos):
         T = pos.shape[0]
         min_pos = -T // 2  # torchscale: -(length + offset) // 2 (floor division)
-        exponent = torch.arange(min_pos, min_pos + T, dtype=torch.float64) / scale_base
+        # torchscale's exponents are min_pos + t for t = 0..T-1; with general positions the
+        # exponent follows the position (any centre cancels in q.k: zeta^(e_m - e_n)).
+        exponent = ((pos - pos[0]).double() + min_pos) / scale_base
         scale = zeta[None, :] ** exponent[:, None]  # (T, d/2)
         angle = pos.double()[:, None] * inv[None, :]
         def apply(x, s):
