@@ -89,8 +89,10 @@ void bench_attention(benchmark::State& state, std::shared_ptr<Encoding> encoding
 class MedianCollector : public benchmark::ConsoleReporter {
  public:
   std::map<std::string, double> median_ms, cv, mean, stddev;
+  std::map<std::string, std::string> errors;  // benchmarks that could not run, e.g. n/a lengths
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& r : runs) {
+      if (r.error_occurred) errors[r.run_name.function_name] = r.error_message;
       const double ms =
           r.GetAdjustedRealTime() * (r.time_unit == benchmark::kMillisecond ? 1.0 : 1e-6);
       if (r.aggregate_name == "median") median_ms[r.run_name.function_name] = ms;
@@ -186,22 +188,27 @@ int main(int argc, char** argv) {
       "variation)\n");
   fmt::print("{:>6} {:>8} {:>10} {:>10} {:>8} {:>12} {:>7}\n", "T", "mode", "encoding", "ms",
              "vs GEMM", "vs nope", "cv");
+  auto median = [&](const std::string& name) {
+    const auto it = collector.median_ms.find(name);
+    return it == collector.median_ms.end() ? 0.0 : it->second;
+  };
   for (std::int64_t T : lengths)
     for (std::string mode : {"fwd", "fwd_bwd"}) {
-      if (!collector.median_ms.count(fmt::format("gemm_same_flops/{}/T={}", mode, T)))
-        continue;  // filtered out
-      const double gemm = collector.median_ms[fmt::format("gemm_same_flops/{}/T={}", mode, T)];
+      const std::string gemm_name = fmt::format("gemm_same_flops/{}/T={}", mode, T);
+      const double gemm = median(gemm_name);
+      const double nope = median(fmt::format("attention/{}/nope/T={}", mode, T));
+      if (gemm <= 0) continue;  // filtered out
       fmt::print("{:>6} {:>8} {:>10} {:>10.3f} {:>8} {:>12} {:>6.1f}%\n", T, mode, "GEMM", gemm,
-                 "1.00", "", 100 * collector.cv[fmt::format("gemm_same_flops/{}/T={}", mode, T)]);
-      const double nope = collector.median_ms[fmt::format("attention/{}/nope/T={}", mode, T)];
+                 "1.00", "", 100 * collector.cv[gemm_name]);
       for (const auto& e : encodings) {
         const std::string name = fmt::format("attention/{}/{}/T={}", mode, e, T);
-        if (!collector.median_ms.count(name)) {
-          fmt::print("{:>6} {:>8} {:>10} {:>10} {:>8} {:>12} {:>7}\n", T, mode, e, "n/a", "n/a",
-                     "n/a", "");
+        if (collector.errors.count(name)) {
+          fmt::print("{:>6} {:>8} {:>10} {:>10}  n/a: {}\n", T, mode, e, "-",
+                     collector.errors[name]);
           continue;
         }
-        const double ms = collector.median_ms[name];
+        const double ms = median(name);
+        if (ms <= 0) continue;  // filtered out
         fmt::print("{:>6} {:>8} {:>10} {:>10.3f} {:>8.2f} {:>12} {:>6.1f}%\n", T, mode, e, ms,
                    ms / gemm, nope > 0 ? fmt::format("{:.3f}", ms / nope) : "-",
                    100 * collector.cv[name]);
