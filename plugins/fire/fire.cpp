@@ -50,16 +50,9 @@ namespace {
 constexpr double kEps = 1e-6;            // reference: added to the normalizer
 constexpr std::int64_t kChunkRows = 32;  // rows per partial sum in the backward
 
-struct DistanceRange {
-  std::int64_t min = 0, max = -1;
-  std::int64_t size() const { return max - min + 1; }
-};
-
-DistanceRange distance_range(pebench::Positions q, pebench::Positions k) {
-  const auto [qmin, qmax] = std::minmax_element(q.data, q.data + q.size);
-  const auto [kmin, kmax] = std::minmax_element(k.data, k.data + k.size);
-  return {*qmin - *kmax, *qmax - *kmin};
-}
+using pebench::contiguous;
+using pebench::DistanceRange;
+using pebench::distance_range;
 
 double sign(double x) {
   return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
@@ -89,12 +82,6 @@ struct Runs {
     return r + 1 < size() ? start[r + 1] : keys;
   }
 };
-
-bool contiguous(pebench::Positions k) {
-  for (std::int64_t j = 1; j < k.size; ++j)
-    if (k[j] != k[0] + j) return false;
-  return true;
-}
 
 bool sorted(pebench::Positions k) {
   return std::is_sorted(k.data, k.data + k.size);

@@ -27,22 +27,8 @@
 
 namespace {
 
-struct DistanceRange {
-  std::int64_t min = 0, max = -1;
-  std::int64_t size() const { return max - min + 1; }
-};
-
-DistanceRange distance_range(pebench::Positions q, pebench::Positions k) {
-  const auto [qmin, qmax] = std::minmax_element(q.data, q.data + q.size);
-  const auto [kmin, kmax] = std::minmax_element(k.data, k.data + k.size);
-  return {*qmin - *kmax, *qmax - *kmin};
-}
-
-bool contiguous(pebench::Positions k) {
-  for (std::int64_t j = 1; j < k.size; ++j)
-    if (k[j] != k[0] + j) return false;
-  return true;
-}
+using pebench::distance_range;
+using pebench::DistanceRange;
 
 std::string read_variant(const pebench::Config& config) {
   try {
@@ -104,62 +90,36 @@ class Kerple final : public pebench::Encoding {
     for (std::int64_t h = 0; h < H; ++h)
       for (std::int64_t e = 0; e < nd; ++e)
         lut[h * nd + e] = static_cast<float>(kernel(h, std::fabs(double(range.min + e))));
-    const bool dense = contiguous(kpos);
-#pragma omp parallel for collapse(2) schedule(static)
-    for (std::int64_t h = 0; h < H; ++h)
-      for (std::int64_t i = 0; i < Tq; ++i) {
-        float* row = bias.row(h, i);
-        const float* l = lut.data() + h * nd + (qpos[i] - range.min);
-        if (dense) {
-          const float* base = l - kpos[0];
-          for (std::int64_t j = 0; j < Tk; ++j) row[j] = base[-j];
-        } else {
-          for (std::int64_t j = 0; j < Tk; ++j) row[j] = l[-kpos[j]];
-        }
-      }
+    pebench::gather_by_distance(bias, qpos, kpos, range, lut.data());
   }
 
   void bias_backward(pebench::ConstSpan<3> dbias, pebench::Positions qpos,
                      pebench::Positions kpos) override {
-    const std::int64_t H = dbias.size(0), Tq = dbias.size(1), Tk = dbias.size(2);
-    if (Tq == 0 || Tk == 0) return;
+    const std::int64_t H = dbias.size(0);
+    if (dbias.size(1) == 0 || dbias.size(2) == 0) return;
     const DistanceRange range = distance_range(qpos, kpos);
     const std::int64_t nd = range.size();
-    const bool dense = contiguous(kpos);
-#pragma omp parallel
-    {
-      std::vector<double> acc(static_cast<std::size_t>(nd));
-#pragma omp for schedule(static)
-      for (std::int64_t h = 0; h < H; ++h) {
-        std::fill(acc.begin(), acc.end(), 0.0);
-        for (std::int64_t i = 0; i < Tq; ++i) {
-          const float* g = dbias.row(h, i);
-          double* a = acc.data() + (qpos[i] - range.min);
-          if (dense) {
-            double* base = a - kpos[0];
-            for (std::int64_t j = 0; j < Tk; ++j) base[-j] += g[j];
-          } else {
-            for (std::int64_t j = 0; j < Tk; ++j) a[-kpos[j]] += g[j];
-          }
+    const std::vector<double> sums = pebench::sum_by_distance(dbias, qpos, kpos, range);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t h = 0; h < H; ++h) {
+      const double* acc = sums.data() + h * nd;
+      const double r1 = r1_[h], r2 = r2_[h];
+      double g1 = 0, g2 = 0;
+      for (std::int64_t e = 0; e < nd; ++e) {
+        if (acc[e] == 0.0) continue;
+        const double x = std::fabs(double(range.min + e));
+        if (power_) {
+          if (x == 0.0) continue;  // 0^r2 = 0, d/dr2 = 0
+          const double xp = std::pow(x, r2);
+          g1 += acc[e] * -xp;
+          g2 += acc[e] * -r1 * xp * std::log(x);
+        } else {
+          g1 += acc[e] * -std::log1p(r2 * x);
+          g2 += acc[e] * -r1 * x / (1.0 + r2 * x);
         }
-        const double r1 = r1_[h], r2 = r2_[h];
-        double g1 = 0, g2 = 0;
-        for (std::int64_t e = 0; e < nd; ++e) {
-          if (acc[e] == 0.0) continue;
-          const double x = std::fabs(double(range.min + e));
-          if (power_) {
-            if (x == 0.0) continue;  // 0^r2 = 0, d/dr2 = 0
-            const double xp = std::pow(x, r2);
-            g1 += acc[e] * -xp;
-            g2 += acc[e] * -r1 * xp * std::log(x);
-          } else {
-            g1 += acc[e] * -std::log1p(r2 * x);
-            g2 += acc[e] * -r1 * x / (1.0 + r2 * x);
-          }
-        }
-        dr1_[h] += static_cast<float>(g1);
-        dr2_[h] += static_cast<float>(g2);
       }
+      dr1_[h] += static_cast<float>(g1);
+      dr2_[h] += static_cast<float>(g2);
     }
   }
 

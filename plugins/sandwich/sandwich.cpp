@@ -27,22 +27,8 @@
 
 namespace {
 
-struct DistanceRange {
-  std::int64_t min = 0, max = -1;
-  std::int64_t size() const { return max - min + 1; }
-};
-
-DistanceRange distance_range(pebench::Positions q, pebench::Positions k) {
-  const auto [qmin, qmax] = std::minmax_element(q.data, q.data + q.size);
-  const auto [kmin, kmax] = std::minmax_element(k.data, k.data + k.size);
-  return {*qmin - *kmax, *qmax - *kmin};
-}
-
-bool contiguous(pebench::Positions k) {
-  for (std::int64_t j = 1; j < k.size; ++j)
-    if (k[j] != k[0] + j) return false;
-  return true;
-}
+using pebench::distance_range;
+using pebench::DistanceRange;
 
 class Sandwich final : public pebench::Encoding {
  public:
@@ -92,19 +78,7 @@ class Sandwich final : public pebench::Encoding {
       for (std::int64_t e = 0; e < nd; ++e)
         lut[h * nd + e] = static_cast<float>(k[std::abs(range.min + e)] * inv_scale);
     }
-    const bool dense = contiguous(kpos);
-#pragma omp parallel for collapse(2) schedule(static)
-    for (std::int64_t h = 0; h < H; ++h)
-      for (std::int64_t i = 0; i < Tq; ++i) {
-        float* row = bias.row(h, i);
-        const float* l = lut.data() + h * nd + (qpos[i] - range.min);
-        if (dense) {
-          const float* base = l - kpos[0];
-          for (std::int64_t j = 0; j < Tk; ++j) row[j] = base[-j];
-        } else {
-          for (std::int64_t j = 0; j < Tk; ++j) row[j] = l[-kpos[j]];
-        }
-      }
+    pebench::gather_by_distance(bias, qpos, kpos, range, lut.data());
   }
 
  private:

@@ -32,24 +32,8 @@
 
 namespace {
 
-// The distances qpos_i - kpos_j of a block span [min, max].
-struct DistanceRange {
-  std::int64_t min = 0, max = -1;
-  std::int64_t size() const { return max - min + 1; }
-};
-
-DistanceRange distance_range(pebench::Positions q, pebench::Positions k) {
-  const auto [qmin, qmax] = std::minmax_element(q.data, q.data + q.size);
-  const auto [kmin, kmax] = std::minmax_element(k.data, k.data + k.size);
-  return {*qmin - *kmax, *qmax - *kmin};
-}
-
-// True when kpos_j = kpos_0 + j (the usual case): gathers become reversed contiguous loads.
-bool contiguous(pebench::Positions k) {
-  for (std::int64_t j = 1; j < k.size; ++j)
-    if (k[j] != k[0] + j) return false;
-  return true;
-}
+using pebench::distance_range;
+using pebench::DistanceRange;
 
 class T5Bias final : public pebench::Encoding {
  public:
@@ -127,52 +111,25 @@ class T5Bias final : public pebench::Encoding {
       const std::int64_t b = bucket(-(range.min + e));
       for (std::int64_t h = 0; h < H; ++h) lut[h * nd + e] = table_[b * heads_ + h];
     }
-    const bool dense = contiguous(kpos);
-#pragma omp parallel for collapse(2) schedule(static)
-    for (std::int64_t h = 0; h < H; ++h)
-      for (std::int64_t i = 0; i < Tq; ++i) {
-        float* row = bias.row(h, i);
-        const float* l = lut.data() + h * nd + (qpos[i] - range.min);
-        if (dense) {
-          const float* base = l - kpos[0];  // base[-j] = lut at distance qpos_i - (kpos_0 + j)
-          for (std::int64_t j = 0; j < Tk; ++j) row[j] = base[-j];
-        } else {
-          for (std::int64_t j = 0; j < Tk; ++j) row[j] = l[-kpos[j]];
-        }
-      }
+    pebench::gather_by_distance(bias, qpos, kpos, range, lut.data());
   }
 
   void bias_backward(pebench::ConstSpan<3> dbias, pebench::Positions qpos,
                      pebench::Positions kpos) override {
-    const std::int64_t H = dbias.size(0), Tq = dbias.size(1), Tk = dbias.size(2);
-    if (Tq == 0 || Tk == 0) return;
+    const std::int64_t H = dbias.size(0);
+    if (dbias.size(1) == 0 || dbias.size(2) == 0) return;
     const DistanceRange range = distance_range(qpos, kpos);
     const std::int64_t nd = range.size();
     std::vector<std::int64_t> buckets(static_cast<std::size_t>(nd));
     for (std::int64_t e = 0; e < nd; ++e) buckets[e] = bucket(-(range.min + e));
-    const bool dense = contiguous(kpos);
-    // One head per thread: per-distance sums in a fixed order (deterministic).
-#pragma omp parallel
-    {
-      std::vector<double> acc(static_cast<std::size_t>(nd));
-#pragma omp for schedule(static)
-      for (std::int64_t h = 0; h < H; ++h) {
-        std::fill(acc.begin(), acc.end(), 0.0);
-        for (std::int64_t i = 0; i < Tq; ++i) {
-          const float* g = dbias.row(h, i);
-          double* a = acc.data() + (qpos[i] - range.min);
-          if (dense) {
-            double* base = a - kpos[0];
-            for (std::int64_t j = 0; j < Tk; ++j) base[-j] += g[j];
-          } else {
-            for (std::int64_t j = 0; j < Tk; ++j) a[-kpos[j]] += g[j];
-          }
-        }
-        std::vector<double> per_bucket(static_cast<std::size_t>(num_buckets_), 0.0);
-        for (std::int64_t e = 0; e < nd; ++e) per_bucket[buckets[e]] += acc[e];
-        for (std::int64_t b = 0; b < num_buckets_; ++b)
-          grad_[b * heads_ + h] += static_cast<float>(per_bucket[b]);
-      }
+    const std::vector<double> sums = pebench::sum_by_distance(dbias, qpos, kpos, range);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t h = 0; h < H; ++h) {
+      const double* acc = sums.data() + h * nd;
+      std::vector<double> per_bucket(static_cast<std::size_t>(num_buckets_), 0.0);
+      for (std::int64_t e = 0; e < nd; ++e) per_bucket[buckets[e]] += acc[e];
+      for (std::int64_t b = 0; b < num_buckets_; ++b)
+        grad_[b * heads_ + h] += static_cast<float>(per_bucket[b]);
     }
   }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "pebench/config.hpp"
+#include "pebench/distance_table.hpp"
 #include "pebench/encoding.hpp"
 #include "pebench/plugin.hpp"
 #include "pebench/random.hpp"
