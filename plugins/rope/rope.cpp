@@ -71,41 +71,6 @@ auto read_key(F&& get) {
   }
 }
 
-// Rotates the first 2*half dims of every row x(b, h, t, :) by the table row of t.
-// kInverse applies the transpose rotation (the backward).
-template <bool kInterleaved, bool kInverse>
-void rotate_rows(pebench::Span<4> x, const float* cos_table, const float* sin_table,
-                 std::int64_t half) {
-  const std::int64_t B = x.size(0), H = x.size(1), T = x.size(2);
-#pragma omp parallel for collapse(2) schedule(static) if (B * H * T * half > 8192)
-  for (std::int64_t b = 0; b < B; ++b) {
-    for (std::int64_t h = 0; h < H; ++h) {
-      for (std::int64_t t = 0; t < T; ++t) {
-        float* row = x.row(b, h, t);
-        const float* c = cos_table + t * half;
-        const float* s = sin_table + t * half;
-        if constexpr (kInterleaved) {
-          for (std::int64_t i = 0; i < half; ++i) {
-            const float x0 = row[2 * i], x1 = row[2 * i + 1];
-            const float sn = kInverse ? -s[i] : s[i];
-            row[2 * i] = x0 * c[i] - x1 * sn;
-            row[2 * i + 1] = x1 * c[i] + x0 * sn;
-          }
-        } else {
-          float* lo = row;
-          float* hi = row + half;
-          for (std::int64_t i = 0; i < half; ++i) {
-            const float x0 = lo[i], x1 = hi[i];
-            const float sn = kInverse ? -s[i] : s[i];
-            lo[i] = x0 * c[i] - x1 * sn;
-            hi[i] = x1 * c[i] + x0 * sn;
-          }
-        }
-      }
-    }
-  }
-}
-
 class Rope final : public pebench::Encoding {
  public:
   Rope(const pebench::Config& config, const pebench::AttentionShape& shape)
@@ -202,29 +167,18 @@ class Rope final : public pebench::Encoding {
  private:
   template <bool kInverse>
   void apply(pebench::Span<4> q, pebench::Span<4> k, pebench::Positions pos) {
-    for (const auto* x : {&q, &k}) {
-      if (x->size(3) != head_dim_)
-        throw std::invalid_argument("rope: head dim " + std::to_string(x->size(3)) +
-                                    " differs from the configured " + std::to_string(head_dim_));
-      if (x->size(2) != pos.size)
-        throw std::invalid_argument("rope: T differs from the number of positions");
-    }
+    pebench::check_rotate_shapes("rope", q, k, pos, head_dim_);
     std::lock_guard<std::mutex> lock(mutex_);
     update_tables(pos);
-    for (auto x : {q, k}) {
-      if (interleaved_)
-        rotate_rows<true, kInverse>(x, cos_.data(), sin_.data(), half_);
-      else
-        rotate_rows<false, kInverse>(x, cos_.data(), sin_.data(), half_);
-    }
+    const auto pairing = interleaved_ ? pebench::Pairing::kInterleaved : pebench::Pairing::kHalf;
+    for (auto x : {q, k})
+      pebench::rotate_rows<kInverse>(x, cos_.data(), sin_.data(), half_, pairing);
   }
 
   // cos/sin (times the attention factor) per (position, pair), rebuilt when positions change.
   void update_tables(pebench::Positions pos) {
     const std::int64_t T = pos.size;
-    if (static_cast<std::int64_t>(table_pos_.size()) == T &&
-        std::equal(table_pos_.begin(), table_pos_.end(), pos.data))
-      return;
+    if (pebench::same_positions(table_pos_, pos)) return;
     cos_.resize(static_cast<std::size_t>(T * half_));
     sin_.resize(static_cast<std::size_t>(T * half_));
     const double g = attention_factor_;

@@ -59,30 +59,6 @@ auto read_key(F&& get) {
   }
 }
 
-// Rotates interleaved pairs of every row x(b, h, t, :) by the (scaled) table row of t.
-// kInverse applies the transpose (the backward).
-template <bool kInverse>
-void rotate_rows(pebench::Span<4> x, const float* cos_table, const float* sin_table,
-                 std::int64_t half) {
-  const std::int64_t B = x.size(0), H = x.size(1), T = x.size(2);
-#pragma omp parallel for collapse(2) schedule(static) if (B * H * T * half > 8192)
-  for (std::int64_t b = 0; b < B; ++b) {
-    for (std::int64_t h = 0; h < H; ++h) {
-      for (std::int64_t t = 0; t < T; ++t) {
-        float* row = x.row(b, h, t);
-        const float* c = cos_table + t * half;
-        const float* s = sin_table + t * half;
-        for (std::int64_t i = 0; i < half; ++i) {
-          const float x0 = row[2 * i], x1 = row[2 * i + 1];
-          const float sn = kInverse ? -s[i] : s[i];
-          row[2 * i] = x0 * c[i] - x1 * sn;
-          row[2 * i + 1] = x1 * c[i] + x0 * sn;
-        }
-      }
-    }
-  }
-}
-
 class Xpos final : public pebench::Encoding {
  public:
   Xpos(const pebench::Config& config, const pebench::AttentionShape& shape)
@@ -128,27 +104,20 @@ class Xpos final : public pebench::Encoding {
  private:
   template <bool kInverse>
   void apply(pebench::Span<4> q, pebench::Span<4> k, pebench::Positions pos) {
-    for (const auto* x : {&q, &k}) {
-      if (x->size(3) != head_dim_)
-        throw std::invalid_argument("xpos: head dim " + std::to_string(x->size(3)) +
-                                    " differs from the configured " + std::to_string(head_dim_));
-      if (x->size(2) != pos.size)
-        throw std::invalid_argument("xpos: T differs from the number of positions");
-    }
+    pebench::check_rotate_shapes("xpos", q, k, pos, head_dim_);
     if (pos.size == 0) return;
     std::lock_guard<std::mutex> lock(mutex_);
     update_tables(pos);
-    rotate_rows<kInverse>(q, q_cos_.data(), q_sin_.data(), half_);
-    rotate_rows<kInverse>(k, k_cos_.data(), k_sin_.data(), half_);
+    constexpr auto kPairs = pebench::Pairing::kInterleaved;  // torchscale rotate_every_two
+    pebench::rotate_rows<kInverse>(q, q_cos_.data(), q_sin_.data(), half_, kPairs);
+    pebench::rotate_rows<kInverse>(k, k_cos_.data(), k_sin_.data(), half_, kPairs);
   }
 
   // Scaled cos/sin per (position, pair) for q (zeta^e) and k (zeta^-e); rebuilt when the
   // positions change.
   void update_tables(pebench::Positions pos) {
     const std::int64_t T = pos.size;
-    if (static_cast<std::int64_t>(table_pos_.size()) == T &&
-        std::equal(table_pos_.begin(), table_pos_.end(), pos.data))
-      return;
+    if (pebench::same_positions(table_pos_, pos)) return;
     const std::int64_t span = pos[T - 1] - pos[0] + 1;
     const std::int64_t centre = pos[0] + (span + 1) / 2;
     const double max_e = double(std::max(centre - pos[0], pos[T - 1] - centre)) / scale_base_;

@@ -6,4 +6,5 @@
 #include "pebench/encoding.hpp"
 #include "pebench/plugin.hpp"
 #include "pebench/random.hpp"
+#include "pebench/rotary.hpp"
 #include "pebench/view.hpp"
