@@ -2,6 +2,7 @@
 
 #include <dnnl.hpp>
 #include <functional>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "ops/dnnl_context.hpp"
@@ -20,13 +21,13 @@ struct ShapeHash {
     for (auto v : s.b_strides) mix(v);
     for (auto v : s.c_strides) mix(v);
     mix(static_cast<std::int64_t>(s.alpha * 1e6f));
-    mix(s.accumulate * 2 + s.fused_add);
+    mix(s.accumulate * 4 + s.fused_add * 2 + s.fused_bias);
     return h;
   }
 };
 
 struct CachedMatmul {
-  dnnl::memory::desc a, b, c, add;
+  dnnl::memory::desc a, b, c, add, bias;
   dnnl::matmul primitive;
 };
 
@@ -48,7 +49,12 @@ CachedMatmul create(const MatmulShape& s) {
   }
   if (s.accumulate) ops.append_sum(1.0f);
   attr.set_post_ops(ops);
-  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(m.a, m.b, m.c), attr, cpu_engine());
+  if (s.fused_bias) {
+    m.bias = dnnl::memory::desc({1, 1, s.n}, dt::f32, dnnl::memory::format_tag::abc);
+  }
+  dnnl::matmul::primitive_desc pd(
+      s.fused_bias ? dnnl::matmul::desc(m.a, m.b, m.bias, m.c) : dnnl::matmul::desc(m.a, m.b, m.c),
+      attr, cpu_engine());
   m.primitive = dnnl::matmul(pd);
   return m;
 }
@@ -70,10 +76,12 @@ MatmulShape MatmulShape::dense(std::int64_t batch, std::int64_t m, std::int64_t 
   return s;
 }
 
-void matmul(const MatmulShape& shape_in, const float* a, const float* b, float* c,
-            const float* add) {
+void matmul(const MatmulShape& shape_in, const float* a, const float* b, float* c, const float* add,
+            const float* bias) {
   MatmulShape shape = shape_in;
   shape.fused_add = add != nullptr;
+  shape.fused_bias = bias != nullptr;
+  if (bias && shape.alpha != 1.0f) throw std::invalid_argument("matmul: bias needs alpha = 1");
   static std::unordered_map<MatmulShape, CachedMatmul, ShapeHash> cache;
   auto it = cache.find(shape);
   if (it == cache.end()) it = cache.emplace(shape, create(shape)).first;
@@ -88,6 +96,7 @@ void matmul(const MatmulShape& shape_in, const float* a, const float* b, float* 
     args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1,
                  dnnl::memory(m.add, eng, const_cast<float*>(add)));
   }
+  if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(m.bias, eng, const_cast<float*>(bias)));
   m.primitive.execute(cpu_stream(), args);
   cpu_stream().wait();
 }

@@ -1,0 +1,363 @@
+#include "model/model.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "ops/cross_entropy.hpp"
+#include "ops/embedding.hpp"
+#include "ops/gelu.hpp"
+#include "ops/layer_norm.hpp"
+#include "ops/linear.hpp"
+#include "ops/matmul.hpp"
+#include "pebench/random.hpp"
+
+namespace pebench {
+namespace {
+
+using Buffer = std::vector<float>;
+
+void resize(Buffer& b, std::int64_t n) {
+  b.resize(static_cast<std::size_t>(n));
+}
+void zeros(Buffer& b, std::int64_t n) {
+  b.assign(static_cast<std::size_t>(n), 0.0f);
+}
+
+// qkv (B,T,3,H,d) -> q, k, v (B,H,T,d), and the reverse (overwriting qkv).
+void split_heads(float* q, float* k, float* v, const float* qkv, const AttentionDims& d) {
+  const std::int64_t H = d.heads, T = d.seq_len, hd = d.head_dim, D = H * hd;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (std::int64_t b = 0; b < d.batch; ++b)
+    for (std::int64_t t = 0; t < T; ++t) {
+      const float* row = qkv + (b * T + t) * 3 * D;
+      for (std::int64_t h = 0; h < H; ++h) {
+        const std::int64_t o = ((b * H + h) * T + t) * hd;
+        std::copy_n(row + h * hd, hd, q + o);
+        std::copy_n(row + D + h * hd, hd, k + o);
+        std::copy_n(row + 2 * D + h * hd, hd, v + o);
+      }
+    }
+}
+
+void merge_qkv(float* qkv, const float* q, const float* k, const float* v, const AttentionDims& d) {
+  const std::int64_t H = d.heads, T = d.seq_len, hd = d.head_dim, D = H * hd;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (std::int64_t b = 0; b < d.batch; ++b)
+    for (std::int64_t t = 0; t < T; ++t) {
+      float* row = qkv + (b * T + t) * 3 * D;
+      for (std::int64_t h = 0; h < H; ++h) {
+        const std::int64_t o = ((b * H + h) * T + t) * hd;
+        std::copy_n(q + o, hd, row + h * hd);
+        std::copy_n(k + o, hd, row + D + h * hd);
+        std::copy_n(v + o, hd, row + 2 * D + h * hd);
+      }
+    }
+}
+
+// heads (B,H,T,d) <-> rows (B,T,H*d).
+template <bool kToRows>
+void permute_heads(float* dst, const float* src, const AttentionDims& d) {
+  const std::int64_t H = d.heads, T = d.seq_len, hd = d.head_dim;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (std::int64_t b = 0; b < d.batch; ++b)
+    for (std::int64_t t = 0; t < T; ++t)
+      for (std::int64_t h = 0; h < H; ++h) {
+        const std::int64_t heads_at = ((b * H + h) * T + t) * hd;
+        const std::int64_t rows_at = ((b * T + t) * H + h) * hd;
+        if constexpr (kToRows)
+          std::copy_n(src + heads_at, hd, dst + rows_at);
+        else
+          std::copy_n(src + rows_at, hd, dst + heads_at);
+      }
+}
+
+void add_into(float* acc, const float* x, std::int64_t n) {
+#pragma omp parallel for simd schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) acc[i] += x[i];
+}
+
+}  // namespace
+
+struct Model::Layer {
+  std::size_t ln1_w, ln1_b, qkv_w, qkv_b, proj_w, proj_b, ln2_w, ln2_b, fc_w, fc_b, mlp_w, mlp_b;
+  std::shared_ptr<Encoding> encoding;
+  std::unique_ptr<CausalAttention> attention;
+  // Saved by forward for backward.
+  Buffer x_in, ln1, mean1, var1, q, k, v, att, merged, x_mid, ln2, mean2, var2, h, a;
+  AttentionCache cache;
+};
+
+struct Model::Activations {
+  ModelInput input;
+  std::vector<std::int32_t> tokens, targets;
+  std::vector<float> mask;
+  std::vector<std::int64_t> positions;
+  Buffer x, x_final, lnf, meanf, varf, logp;
+};
+
+Model::~Model() = default;
+
+void Model::add_param(const std::string& name, std::vector<std::int64_t> shape, bool decay) {
+  ParamRef p;
+  p.name = name;
+  p.shape = std::move(shape);
+  p.size = 1;
+  for (auto s : p.shape) p.size *= s;
+  p.weight_decay = decay;
+  params_.push_back(std::move(p));
+}
+
+Model::Model(const ModelConfig& config, const MakeEncoding& make_encoding, std::uint64_t seed)
+    : config_(config), acts_(std::make_unique<Activations>()) {
+  const ModelConfig& c = config_;
+  if (c.vocab <= 0 || c.d_model <= 0 || c.heads <= 0 || c.layers <= 0 || c.hidden() <= 0)
+    throw std::invalid_argument("model: vocab, d_model, heads, layers must be > 0");
+  if (c.d_model % c.heads != 0)
+    throw std::invalid_argument(
+        fmt::format("model: d_model ({}) must be divisible by heads ({})", c.d_model, c.heads));
+  const std::int64_t D = c.d_model, F = c.hidden(), V = c.vocab;
+
+  // The model's own parameters: names and shapes first, storage after.
+  wte_ = params_.size();
+  add_param("wte", {V, D}, true);
+  for (std::int64_t l = 0; l < c.layers; ++l) {
+    auto layer = std::make_unique<Layer>();
+    const std::string p = fmt::format("h{}.", l);
+    auto add = [&](const std::string& n, std::vector<std::int64_t> s, bool decay) {
+      add_param(p + n, std::move(s), decay);
+      return params_.size() - 1;
+    };
+    layer->ln1_w = add("ln1.weight", {D}, false);
+    layer->ln1_b = add("ln1.bias", {D}, false);
+    layer->qkv_w = add("attn.qkv.weight", {D, 3 * D}, true);
+    layer->qkv_b = add("attn.qkv.bias", {3 * D}, false);
+    layer->proj_w = add("attn.proj.weight", {D, D}, true);
+    layer->proj_b = add("attn.proj.bias", {D}, false);
+    layer->ln2_w = add("ln2.weight", {D}, false);
+    layer->ln2_b = add("ln2.bias", {D}, false);
+    layer->fc_w = add("mlp.fc.weight", {D, F}, true);
+    layer->fc_b = add("mlp.fc.bias", {F}, false);
+    layer->mlp_w = add("mlp.proj.weight", {F, D}, true);
+    layer->mlp_b = add("mlp.proj.bias", {D}, false);
+    layers_.push_back(std::move(layer));
+  }
+  lnf_w_ = params_.size();
+  add_param("lnf.weight", {D}, false);
+  lnf_b_ = params_.size();
+  add_param("lnf.bias", {D}, false);
+
+  std::int64_t total = 0;
+  for (const auto& p : params_) total += p.size;
+  zeros(values_, total);
+  zeros(grads_, total);
+  std::int64_t offset = 0;
+  for (auto& p : params_) {
+    p.value = values_.data() + offset;
+    p.grad = grads_.data() + offset;
+    offset += p.size;
+  }
+
+  // GPT-2 init, in parameter order from one generator.
+  Rng rng(seed);
+  const double residual_std = 0.02 / std::sqrt(2.0 * double(c.layers));
+  for (auto& p : params_) {
+    const bool layer_norm_weight =
+        p.name.ends_with("ln1.weight") || p.name.ends_with("ln2.weight") || p.name == "lnf.weight";
+    if (layer_norm_weight) {
+      std::fill_n(p.value, p.size, 1.0f);
+    } else if (p.shape.size() == 2) {
+      const bool residual =
+          p.name.ends_with("attn.proj.weight") || p.name.ends_with("mlp.proj.weight");
+      const double std = residual ? residual_std : 0.02;
+      for (std::int64_t i = 0; i < p.size; ++i) p.value[i] = static_cast<float>(std * rng.normal());
+    }
+  }
+
+  // Encodings: one per layer, or one for all (shared_across_layers, or embed only).
+  const AttentionShape shape{c.heads, c.head_dim(), D};
+  std::shared_ptr<Encoding> shared;
+  for (std::int64_t l = 0; l < c.layers; ++l) {
+    Layer& layer = *layers_[static_cast<std::size_t>(l)];
+    std::shared_ptr<Encoding> enc = shared;
+    if (!enc && make_encoding) {
+      enc = make_encoding(shape);
+      if (enc) {
+        const EncodingInfo info = enc->info();
+        const bool one_for_all = info.shared_across_layers || info.hooks == kHookEmbed;
+        enc->init_parameters(seed + 1000003ull * std::uint64_t(l + 1));
+        const std::string prefix = one_for_all ? "enc." : fmt::format("h{}.enc.", l);
+        for (const Parameter& ep : enc->parameters()) {
+          ParamRef p;
+          p.name = prefix + ep.name;
+          p.shape = ep.shape;
+          p.size = 1;
+          for (auto s : p.shape) p.size *= s;
+          p.value = ep.value;
+          p.grad = ep.grad;
+          params_.push_back(std::move(p));
+        }
+        if (one_for_all) shared = enc;
+      }
+    }
+    layer.encoding = enc;
+    layer.attention = std::make_unique<CausalAttention>(enc);
+    encodings_.push_back(enc);
+  }
+}
+
+std::int64_t Model::parameter_count() const {
+  std::int64_t n = 0;
+  for (const auto& p : params_) n += p.size;
+  return n;
+}
+
+std::int64_t Model::encoding_parameter_count() const {
+  return parameter_count() - static_cast<std::int64_t>(values_.size());
+}
+
+void Model::zero_grad() {
+  for (auto& p : params_) std::fill_n(p.grad, p.size, 0.0f);
+}
+
+void Model::parameters_changed() {
+  for (auto& layer : layers_) layer->attention->parameters_changed();
+}
+
+double Model::forward(const ModelInput& in) {
+  const ModelConfig& c = config_;
+  const std::int64_t B = in.batch, T = in.seq_len, M = B * T, D = c.d_model, F = c.hidden();
+  if (B <= 0 || T <= 0 || !in.tokens || !in.targets || !in.loss_mask || !in.positions)
+    throw std::invalid_argument("model: input needs B, T > 0, tokens, targets, mask, positions");
+  if (static_cast<std::int64_t>(in.positions->size()) != T)
+    throw std::invalid_argument("model: positions must have T entries");
+  Activations& a = *acts_;
+  a.tokens.assign(in.tokens, in.tokens + M);
+  a.targets.assign(in.targets, in.targets + M);
+  a.mask.assign(in.loss_mask, in.loss_mask + M);
+  a.positions = *in.positions;
+  a.input = in;
+  const AttentionDims dims{B, c.heads, T, c.head_dim()};
+  const Positions pos{a.positions.data(), T};
+
+  resize(a.x, M * D);
+  embedding_forward(a.x.data(), value(wte_), a.tokens.data(), M, c.vocab, D);
+  const auto& enc0 = layers_.front()->encoding;
+  if (enc0 && (enc0->info().hooks & kHookEmbed))
+    enc0->embed_forward(dense_view<float, 3>(a.x.data(), {B, T, D}), pos);
+
+  Buffer qkv, y;
+  for (auto& lp : layers_) {
+    Layer& L = *lp;
+    L.x_in = a.x;
+    resize(L.ln1, M * D), resize(L.mean1, M), resize(L.var1, M);
+    layer_norm_forward(L.ln1.data(), L.mean1.data(), L.var1.data(), a.x.data(), value(L.ln1_w),
+                       value(L.ln1_b), M, D);
+    resize(qkv, M * 3 * D);
+    linear_forward(qkv.data(), L.ln1.data(), value(L.qkv_w), value(L.qkv_b), {M, D, 3 * D});
+    resize(L.q, M * D), resize(L.k, M * D), resize(L.v, M * D), resize(L.att, M * D);
+    split_heads(L.q.data(), L.k.data(), L.v.data(), qkv.data(), dims);
+    L.attention->forward(L.att.data(), L.cache, L.q.data(), L.k.data(), L.v.data(), dims,
+                         a.positions);
+    resize(L.merged, M * D);
+    permute_heads<true>(L.merged.data(), L.att.data(), dims);
+    resize(y, M * D);
+    linear_forward(y.data(), L.merged.data(), value(L.proj_w), value(L.proj_b), {M, D, D});
+    add_into(a.x.data(), y.data(), M * D);
+
+    L.x_mid = a.x;
+    resize(L.ln2, M * D), resize(L.mean2, M), resize(L.var2, M);
+    layer_norm_forward(L.ln2.data(), L.mean2.data(), L.var2.data(), a.x.data(), value(L.ln2_w),
+                       value(L.ln2_b), M, D);
+    resize(L.h, M * F), resize(L.a, M * F);
+    linear_forward(L.h.data(), L.ln2.data(), value(L.fc_w), value(L.fc_b), {M, D, F});
+    gelu_forward(L.a.data(), L.h.data(), M * F);
+    linear_forward(y.data(), L.a.data(), value(L.mlp_w), value(L.mlp_b), {M, F, D});
+    add_into(a.x.data(), y.data(), M * D);
+  }
+
+  a.x_final = a.x;
+  resize(a.lnf, M * D), resize(a.meanf, M), resize(a.varf, M);
+  layer_norm_forward(a.lnf.data(), a.meanf.data(), a.varf.data(), a.x.data(), value(lnf_w_),
+                     value(lnf_b_), M, D);
+  Buffer logits(static_cast<std::size_t>(M * c.vocab));
+  // logits (M, V) = lnf (M, D) wte^T
+  matmul(MatmulShape::dense(1, M, c.vocab, D, false, true), a.lnf.data(), value(wte_),
+         logits.data());
+  resize(a.logp, M * c.vocab);
+  return cross_entropy_forward(a.logp.data(), logits.data(), a.targets.data(), a.mask.data(), M,
+                               c.vocab);
+}
+
+std::vector<std::int32_t> Model::predictions() const {
+  const Activations& a = *acts_;
+  const std::int64_t M = a.input.batch * a.input.seq_len;
+  std::vector<std::int32_t> out(static_cast<std::size_t>(M));
+  if (M > 0) argmax_rows(out.data(), a.logp.data(), M, config_.vocab);
+  return out;
+}
+
+void Model::backward() {
+  const ModelConfig& c = config_;
+  Activations& a = *acts_;
+  const std::int64_t B = a.input.batch, T = a.input.seq_len, M = B * T, D = c.d_model;
+  const std::int64_t F = c.hidden(), V = c.vocab;
+  if (M == 0) throw std::logic_error("model: backward() without forward()");
+  const AttentionDims dims{B, c.heads, T, c.head_dim()};
+  auto grad = [&](std::size_t i) { return params_[i].grad; };
+
+  Buffer dlogits, dx, dtmp, dwide, dh, dq, dk, dv, datt;
+  zeros(dlogits, M * V);
+  cross_entropy_backward(dlogits.data(), a.logp.data(), a.targets.data(), a.mask.data(), M, V);
+  // dlnf (M, D) = dlogits (M, V) wte (V, D);  dwte += dlogits^T lnf
+  zeros(dtmp, M * D);
+  matmul(MatmulShape::dense(1, M, D, V), dlogits.data(), value(wte_), dtmp.data());
+  MatmulShape dwte = MatmulShape::dense(1, V, D, M, true, false);
+  dwte.accumulate = true;
+  matmul(dwte, dlogits.data(), a.lnf.data(), grad(wte_));
+  zeros(dx, M * D);
+  layer_norm_backward(dx.data(), grad(lnf_w_), grad(lnf_b_), dtmp.data(), a.x_final.data(),
+                      value(lnf_w_), value(lnf_b_), a.meanf.data(), a.varf.data(), M, D);
+
+  for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
+    Layer& L = **it;
+    // MLP branch: x_out = x_mid + proj(gelu(fc(ln2(x_mid)))); dx is d x_out.
+    zeros(dwide, M * F);
+    linear_backward(dwide.data(), grad(L.mlp_w), grad(L.mlp_b), dx.data(), L.a.data(),
+                    value(L.mlp_w), {M, F, D});
+    resize(dh, M * F);
+    gelu_backward(dh.data(), dwide.data(), L.h.data(), M * F);
+    zeros(dtmp, M * D);
+    linear_backward(dtmp.data(), grad(L.fc_w), grad(L.fc_b), dh.data(), L.ln2.data(), value(L.fc_w),
+                    {M, D, F});
+    layer_norm_backward(dx.data(), grad(L.ln2_w), grad(L.ln2_b), dtmp.data(), L.x_mid.data(),
+                        value(L.ln2_w), value(L.ln2_b), L.mean2.data(), L.var2.data(), M, D);
+
+    // Attention branch: x_mid = x_in + proj(attn(ln1(x_in))); dx is now d x_mid.
+    zeros(dtmp, M * D);
+    linear_backward(dtmp.data(), grad(L.proj_w), grad(L.proj_b), dx.data(), L.merged.data(),
+                    value(L.proj_w), {M, D, D});
+    resize(datt, M * D);
+    permute_heads<false>(datt.data(), dtmp.data(), dims);
+    zeros(dq, M * D), zeros(dk, M * D), zeros(dv, M * D);
+    L.attention->backward(dq.data(), dk.data(), dv.data(), datt.data(), L.cache, L.q.data(),
+                          L.k.data(), L.v.data());
+    resize(dwide, M * 3 * D);
+    merge_qkv(dwide.data(), dq.data(), dk.data(), dv.data(), dims);
+    zeros(dtmp, M * D);
+    linear_backward(dtmp.data(), grad(L.qkv_w), grad(L.qkv_b), dwide.data(), L.ln1.data(),
+                    value(L.qkv_w), {M, D, 3 * D});
+    layer_norm_backward(dx.data(), grad(L.ln1_w), grad(L.ln1_b), dtmp.data(), L.x_in.data(),
+                        value(L.ln1_w), value(L.ln1_b), L.mean1.data(), L.var1.data(), M, D);
+  }
+
+  const auto& enc0 = layers_.front()->encoding;
+  if (enc0 && (enc0->info().hooks & kHookEmbed))
+    enc0->embed_backward(dense_view<const float, 3>(dx.data(), {B, T, D}),
+                         Positions{a.positions.data(), T});
+  embedding_backward(grad(wte_), dx.data(), a.tokens.data(), M, D);
+}
+
+}  // namespace pebench

@@ -1,0 +1,99 @@
+// A tiny decoder-only transformer (GPT-2 shape) with a positional encoding:
+//
+//   x = wte[tokens]  (+ E(pos) for encodings with an embed hook)
+//   N pre-LN blocks:  x += proj(attn(ln1(x)));   x += mlp(ln2(x))
+//     attn: qkv = ln1(x) Wqkv + b  (columns [q | k | v], head h at h*d..),
+//           causal attention with the encoding's hooks (scale 1/sqrt(d))
+//     mlp:  gelu_tanh(x Wfc + bfc) Wproj + bproj,  hidden 4D
+//   logits = lnf(x) wte^T  (tied head);  loss = masked mean cross-entropy
+//
+// Linear weights are stored (in, out). Parameter names and init follow GPT-2
+// (Radford et al. 2019): weights N(0, 0.02), residual projections N(0, 0.02/sqrt(2N)),
+// biases 0, LayerNorm 1/0. scripts/torch_reference/tiny_model.py is the same model.
+//
+// Encodings: one instance per layer, or one for all layers when the encoding
+// declares shared_across_layers (T5). An embed hook acts once, on the input, with
+// layer 0's instance (the embed part of later layers' instances stays unused).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "attention/attention.hpp"
+#include "pebench/encoding.hpp"
+
+namespace pebench {
+
+struct ModelConfig {
+  std::int64_t vocab = 256, d_model = 128, heads = 4, layers = 2;
+  std::int64_t mlp_hidden = 0;  // 0: 4 * d_model
+  std::int64_t hidden() const { return mlp_hidden > 0 ? mlp_hidden : 4 * d_model; }
+  std::int64_t head_dim() const { return d_model / heads; }
+};
+
+// A trainable tensor: the model's own or an encoding's.
+struct ParamRef {
+  std::string name;  // e.g. "h0.attn.qkv.weight", "h1.enc.slope", "enc.table"
+  std::vector<std::int64_t> shape;
+  float* value = nullptr;
+  float* grad = nullptr;
+  std::int64_t size = 0;
+  bool weight_decay = false;  // 2-D weights only (GPT-2 / nanoGPT convention)
+};
+
+// Creates the encoding of one layer (null: no positional encoding).
+using MakeEncoding = std::function<std::shared_ptr<Encoding>(const AttentionShape&)>;
+
+// One batch of token sequences: tokens, targets (B*T), mask (B*T); positions (T).
+struct ModelInput {
+  std::int64_t batch = 0, seq_len = 0;
+  const std::int32_t* tokens = nullptr;
+  const std::int32_t* targets = nullptr;
+  const float* loss_mask = nullptr;
+  const std::vector<std::int64_t>* positions = nullptr;
+};
+
+class Model {
+ public:
+  // Throws std::invalid_argument for inconsistent dims (d_model % heads != 0, ...).
+  Model(const ModelConfig& config, const MakeEncoding& encoding, std::uint64_t seed);
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  // Returns the masked mean cross-entropy; saves activations for backward().
+  double forward(const ModelInput& input);
+  // Accumulates parameter gradients of the last forward's loss.
+  void backward();
+  // Argmax next-token predictions (B*T) of the last forward.
+  std::vector<std::int32_t> predictions() const;
+
+  std::vector<ParamRef>& parameters() { return params_; }
+  void zero_grad();
+  // Call after parameter values changed (optimizer step, finite differences):
+  // attention caches derived from encoding parameters are rebuilt.
+  void parameters_changed();
+  const ModelConfig& config() const { return config_; }
+  std::int64_t parameter_count() const;
+  std::int64_t encoding_parameter_count() const;
+  const std::vector<std::shared_ptr<Encoding>>& encodings() const { return encodings_; }
+
+ private:
+  struct Layer;
+  struct Activations;
+  void add_param(const std::string& name, std::vector<std::int64_t> shape, bool decay);
+  float* value(std::size_t index) { return params_[index].value; }
+
+  ModelConfig config_;
+  std::vector<float> values_, grads_;  // the model's own parameters, contiguous
+  std::vector<ParamRef> params_;
+  std::vector<std::shared_ptr<Encoding>> encodings_;  // per layer (may repeat; may be null)
+  std::vector<std::unique_ptr<Layer>> layers_;
+  std::unique_ptr<Activations> acts_;
+  std::size_t wte_ = 0, lnf_w_ = 0, lnf_b_ = 0;  // indices into params_
+};
+
+}  // namespace pebench

@@ -1,0 +1,49 @@
+// AdamW (Loshchilov & Hutter 2019) with the semantics of torch.optim.AdamW, a
+// learning-rate schedule (linear warmup, then linear / cosine decay or constant),
+// and gradient clipping by global norm (torch.nn.utils.clip_grad_norm_).
+//
+//   p -= lr * wd * p                      (decoupled decay; 2-D weights only)
+//   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
+//   p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/model.hpp"
+
+namespace pebench {
+
+struct OptimizerConfig {
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.95, eps = 1e-8, weight_decay = 0.1;
+  double grad_clip = 1.0;  // max global norm; 0 = off
+  std::int64_t warmup_steps = 0, total_steps = 1;
+  std::string schedule = "cosine";  // linear | cosine | constant
+  double min_lr_ratio = 0.1;        // decay ends at lr * min_lr_ratio
+};
+
+// The learning rate at step t = 0, 1, ...:
+//   t < warmup: lr (t+1) / warmup
+//   else progress = (t - warmup) / max(1, total - warmup) (clamped to 1),
+//   linear: lr (1 - (1-r) progress);  cosine: lr (r + (1-r) (1 + cos(pi progress)) / 2)
+double learning_rate(const OptimizerConfig& c, std::int64_t step);
+
+// Scales all gradients so that their global L2 norm is at most max_norm
+// (factor max_norm / (norm + 1e-6), as torch). Returns the norm before clipping.
+double clip_grad_norm(std::vector<ParamRef>& params, double max_norm);
+
+class AdamW {
+ public:
+  // Throws std::invalid_argument naming the bad setting.
+  explicit AdamW(const OptimizerConfig& config);
+  // Clips, then updates every parameter with the learning rate of step `step`.
+  // Returns the gradient norm before clipping.
+  double step(std::vector<ParamRef>& params, std::int64_t step);
+
+ private:
+  OptimizerConfig config_;
+  std::vector<std::vector<float>> m_, v_;
+};
+
+}  // namespace pebench
