@@ -14,10 +14,12 @@
 namespace pebench {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",  "kind",    "description", "encodings",
-                                           "seeds", "threads", "timeout_s"};
-const std::vector<std::string> kKinds = {"conformance"};
-const std::vector<std::string> kPlannedKinds = {"synthetic", "speed", "memory", "extrapolation"};
+const std::vector<std::string> kTopKeys = {
+    "name",      "kind",  "description", "encodings", "seeds",     "threads",
+    "timeout_s", "tasks", "model",       "training",  "evaluation"};
+const std::vector<std::string> kSyntheticKeys = {"tasks", "model", "training", "evaluation"};
+const std::vector<std::string> kKinds = {"conformance", "synthetic"};
+const std::vector<std::string> kPlannedKinds = {"speed", "memory", "extrapolation"};
 
 std::string where(const std::string& path, const YAML::Mark& m) {
   return fmt::format("{}:{}:{}", path, m.line + 1, m.column + 1);
@@ -37,6 +39,136 @@ T scalar(const std::string& path, const std::string& key, const YAML::Node& node
     fail(path, node, fmt::format("'{}' must be {}, got '{}'", key, what, node.Scalar()));
   }
 }
+
+[[noreturn]] void unknown_key(const std::string& path, const YAML::Node& key_node,
+                              const std::string& where_text,
+                              const std::vector<std::string>& valid) {
+  const std::string key = key_node.Scalar();
+  const std::string near = closest(key, valid);
+  fail(path, key_node,
+       fmt::format("unknown key '{}'{}{}", key, where_text,
+                   near.empty() ? "" : " (did you mean '" + near + "'?)"));
+}
+
+// Calls fn(key, value) for each entry of a mapping; keys outside `valid` fail.
+template <typename Fn>
+void for_each_key(const std::string& path, const YAML::Node& node, const std::string& what,
+                  const std::vector<std::string>& valid, Fn fn) {
+  if (!node.IsMap()) fail(path, node, fmt::format("'{}' must be a mapping", what));
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    if (std::find(valid.begin(), valid.end(), key) == valid.end())
+      unknown_key(path, kv.first, fmt::format(" in '{}'", what), valid);
+    fn(key, kv.second);
+  }
+}
+
+std::int64_t positive_int(const std::string& path, const std::string& key, const YAML::Node& v,
+                          bool zero_ok = false) {
+  const auto x = scalar<std::int64_t>(path, key, v, "an integer");
+  if (x < 0 || (x == 0 && !zero_ok))
+    fail(path, v, fmt::format("'{}' must be {} 0", key, zero_ok ? ">=" : ">"));
+  return x;
+}
+
+Config parse_param_map(const std::string& path, const YAML::Node& node) {
+  if (!node.IsMap()) fail(path, node, "'params' must be a mapping of key: value");
+  Config c;
+  for (const auto& p : node) {
+    if (!p.second.IsScalar())
+      fail(path, p.second, fmt::format("param '{}' must be a scalar", p.first.Scalar()));
+    // A quoted scalar ("10") is a string; a plain one is typed by its text.
+    c.set(p.first.Scalar(), p.second.Tag() == "!" ? ConfigValue(p.second.Scalar())
+                                                  : parse_scalar(p.second.Scalar()));
+  }
+  return c;
+}
+
+SplitSpec parse_split(const std::string& path, const YAML::Node& node) {
+  SplitSpec split;
+  for_each_key(path, node, "splits", {"name", "params", "length"},
+               [&](const std::string& key, const YAML::Node& v) {
+                 if (key == "name") split.name = scalar<std::string>(path, key, v, "a string");
+                 if (key == "params") split.params = parse_param_map(path, v);
+                 if (key == "length") split.length = positive_int(path, key, v);
+               });
+  if (split.name.empty()) fail(path, node, "split entry without 'name'");
+  return split;
+}
+
+TaskSpec parse_task(const std::string& path, const YAML::Node& node) {
+  TaskSpec task;
+  for_each_key(path, node, "tasks", {"name", "params", "train_length", "splits"},
+               [&](const std::string& key, const YAML::Node& v) {
+                 if (key == "name") task.name = scalar<std::string>(path, key, v, "a string");
+                 if (key == "params") task.params = parse_param_map(path, v);
+                 if (key == "train_length") task.train_length = positive_int(path, key, v);
+                 if (key == "splits") {
+                   if (!v.IsSequence() || v.size() == 0)
+                     fail(path, v, "'splits' must be a non-empty list");
+                   for (const auto& split : v) task.splits.push_back(parse_split(path, split));
+                 }
+               });
+  if (task.name.empty()) fail(path, node, "task entry without 'name'");
+  if (task.splits.empty()) task.splits.push_back(SplitSpec{"id", {}, 0});
+  return task;
+}
+
+void parse_model(const std::string& path, const YAML::Node& node, ModelConfig& m) {
+  for_each_key(path, node, "model", {"layers", "d_model", "heads", "mlp_hidden", "vocab"},
+               [&](const std::string& key, const YAML::Node& v) {
+                 if (key == "layers") m.layers = positive_int(path, key, v);
+                 if (key == "d_model") m.d_model = positive_int(path, key, v);
+                 if (key == "heads") m.heads = positive_int(path, key, v);
+                 if (key == "mlp_hidden") m.mlp_hidden = positive_int(path, key, v, true);
+                 if (key == "vocab") m.vocab = positive_int(path, key, v, true);
+               });
+  if (m.d_model % m.heads != 0)
+    fail(path, node, fmt::format("'d_model' ({}) must be divisible by 'heads' ({})", m.d_model,
+                                 m.heads));
+}
+
+void parse_training(const std::string& path, const YAML::Node& node, TrainingSpec& t) {
+  OptimizerConfig& o = t.optimizer;
+  const std::vector<std::string> keys = {
+      "steps", "batch",    "lr",         "warmup_steps", "schedule",        "min_lr_ratio",
+      "beta1", "beta2",    "eps",        "weight_decay", "grad_clip",       "random_positions"};
+  for_each_key(path, node, "training", keys, [&](const std::string& key, const YAML::Node& v) {
+    auto number = [&](double lo, double hi) {
+      const double x = scalar<double>(path, key, v, "a number");
+      if (!(x >= lo && x <= hi)) fail(path, v, fmt::format("'{}' must be in [{}, {}]", key, lo, hi));
+      return x;
+    };
+    if (key == "steps") t.steps = positive_int(path, key, v);
+    if (key == "batch") t.batch = positive_int(path, key, v);
+    if (key == "lr") o.lr = number(1e-12, 10);
+    if (key == "warmup_steps") o.warmup_steps = positive_int(path, key, v, true);
+    if (key == "min_lr_ratio") o.min_lr_ratio = number(0, 1);
+    if (key == "beta1") o.beta1 = number(0, 0.999999);
+    if (key == "beta2") o.beta2 = number(0, 0.999999);
+    if (key == "eps") o.eps = number(1e-30, 1);
+    if (key == "weight_decay") o.weight_decay = number(0, 10);
+    if (key == "grad_clip") o.grad_clip = number(0, 1e9);
+    if (key == "random_positions") t.random_positions = positive_int(path, key, v, true);
+    if (key == "schedule") {
+      o.schedule = scalar<std::string>(path, key, v, "a string");
+      const std::vector<std::string> valid = {"linear", "cosine", "constant"};
+      if (std::find(valid.begin(), valid.end(), o.schedule) == valid.end())
+        fail(path, v, fmt::format("'schedule' is '{}', expected linear|cosine|constant",
+                                  o.schedule));
+    }
+  });
+}
+
+void parse_evaluation(const std::string& path, const YAML::Node& node, EvaluationSpec& e) {
+  for_each_key(path, node, "evaluation", {"batches", "batch"},
+               [&](const std::string& key, const YAML::Node& v) {
+                 if (key == "batches") e.batches = positive_int(path, key, v);
+                 if (key == "batch") e.batch = positive_int(path, key, v);
+               });
+}
+
+}  // namespace
 
 std::string params_to_text(const Config& c) {
   std::string s;
@@ -70,14 +202,7 @@ EncodingSpec parse_encoding(const std::string& path, const YAML::Node& node) {
     if (key == "name") {
       spec.name = scalar<std::string>(path, key, kv.second, "a string");
     } else if (key == "params") {
-      if (!kv.second.IsMap()) fail(path, kv.second, "'params' must be a mapping of key: value");
-      for (const auto& p : kv.second) {
-        if (!p.second.IsScalar())
-          fail(path, p.second, fmt::format("param '{}' must be a scalar", p.first.Scalar()));
-        // A quoted scalar ("10") is a string; a plain one is typed by its text.
-        spec.params.set(p.first.Scalar(), p.second.Tag() == "!" ? ConfigValue(p.second.Scalar())
-                                                                : parse_scalar(p.second.Scalar()));
-      }
+      spec.params = parse_param_map(path, kv.second);
     } else {
       const std::string near = closest(key, {"name", "params"});
       fail(path, kv.first,
@@ -89,8 +214,6 @@ EncodingSpec parse_encoding(const std::string& path, const YAML::Node& node) {
   spec.params_text = params_to_text(spec.params);
   return spec;
 }
-
-}  // namespace
 
 std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
@@ -164,7 +287,8 @@ Suite load_suite(const std::string& path) {
       if (std::find(kKinds.begin(), kKinds.end(), s.kind) == kKinds.end()) {
         if (std::find(kPlannedKinds.begin(), kPlannedKinds.end(), s.kind) != kPlannedKinds.end())
           fail(path, v,
-               fmt::format("kind '{}' has no runner in this pebench yet (available: conformance)",
+               fmt::format("kind '{}' has no runner in this pebench yet (available: "
+                           "conformance, synthetic)",
                            s.kind));
         const std::string near = closest(s.kind, kKinds);
         fail(path, v,
@@ -193,6 +317,15 @@ Suite load_suite(const std::string& path) {
     } else if (key == "timeout_s") {
       s.timeout_s = scalar<double>(path, key, v, "a number of seconds");
       if (!(s.timeout_s > 0)) fail(path, v, "'timeout_s' must be > 0");
+    } else if (key == "tasks") {
+      if (!v.IsSequence() || v.size() == 0) fail(path, v, "'tasks' must be a non-empty list");
+      for (const auto& t : v) s.tasks.push_back(parse_task(path, t));
+    } else if (key == "model") {
+      parse_model(path, v, s.model);
+    } else if (key == "training") {
+      parse_training(path, v, s.training);
+    } else if (key == "evaluation") {
+      parse_evaluation(path, v, s.evaluation);
     } else {
       const std::string near = closest(key, kTopKeys);
       fail(path, kv.first,
@@ -202,6 +335,14 @@ Suite load_suite(const std::string& path) {
   }
   if (!has_kind) throw SuiteError(path + ":1:1: missing key 'kind'");
   if (!has_encodings) throw SuiteError(path + ":1:1: missing key 'encodings'");
+  if (s.kind == "synthetic" && s.tasks.empty())
+    throw SuiteError(path + ":1:1: kind 'synthetic' needs key 'tasks'");
+  if (s.kind != "synthetic")
+    for (const auto& kv : root)
+      if (std::find(kSyntheticKeys.begin(), kSyntheticKeys.end(), kv.first.Scalar()) !=
+          kSyntheticKeys.end())
+        fail(path, kv.first, fmt::format("key '{}' belongs to kind 'synthetic', not '{}'",
+                                         kv.first.Scalar(), s.kind));
   return s;
 }
 
@@ -220,23 +361,40 @@ std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string
   if (suite.all_encodings)
     for (const auto& n : available) encodings.push_back(EncodingSpec{n, {}, ""});
   std::vector<Case> cases;
-  for (const auto& e : encodings)
+  auto finish = [&](Case c) {
+    if (suite.threads > 0)
+      c.args.insert(c.args.begin(), {"--threads", std::to_string(suite.threads)});
+    for (auto it = plugin_paths.rbegin(); it != plugin_paths.rend(); ++it)
+      c.args.insert(c.args.begin(), {"--plugin-path", *it});
+    c.repro = "pebench";
+    for (const auto& a : c.args) c.repro += " " + shell_quote(a);
+    cases.push_back(std::move(c));
+  };
+  for (const auto& e : encodings) {
+    const std::string enc_id = e.name + (e.params_text.empty() ? "" : "[" + e.params_text + "]");
+    if (suite.kind == "synthetic") {
+      for (std::size_t t = 0; t < suite.tasks.size(); ++t)
+        for (std::uint64_t seed : suite.seeds) {
+          Case c;
+          c.encoding = e;
+          c.task = static_cast<std::int64_t>(t);
+          c.seed = seed;
+          c.id = fmt::format("{}/{}/seed={}", enc_id, suite.tasks[t].name, seed);
+          c.args = {"run", suite.path, "--case", c.id};
+          finish(std::move(c));
+        }
+      continue;
+    }
     for (std::uint64_t seed : suite.seeds) {
       Case c;
       c.encoding = e;
       c.seed = seed;
-      c.id = fmt::format("{}{}/seed={}", e.name,
-                         e.params_text.empty() ? "" : "[" + e.params_text + "]", seed);
+      c.id = fmt::format("{}/seed={}", enc_id, seed);
       c.args = {"check-plugin", e.name, "--seed", std::to_string(seed)};
       if (!e.params_text.empty()) c.args.insert(c.args.end(), {"--params", e.params_text});
-      if (suite.threads > 0)
-        c.args.insert(c.args.begin(), {"--threads", std::to_string(suite.threads)});
-      for (auto it = plugin_paths.rbegin(); it != plugin_paths.rend(); ++it)
-        c.args.insert(c.args.begin(), {"--plugin-path", *it});
-      c.repro = "pebench";
-      for (const auto& a : c.args) c.repro += " " + shell_quote(a);
-      cases.push_back(std::move(c));
+      finish(std::move(c));
     }
+  }
   return cases;
 }
 

@@ -1,11 +1,26 @@
 // A suite: YAML -> typed spec -> list of cases.
 //
 //   name: quick                 # optional; defaults to the file name
-//   kind: conformance           # conformance (more kinds land with their runners)
+//   kind: conformance           # conformance | synthetic
 //   encodings: all              # or a list: [nope, {name: alibi, params: {...}}]
 //   seeds: [1]
 //   threads: 2                  # 0 = OpenMP default
 //   timeout_s: 600              # per case
+//
+// kind: synthetic adds (see suites/synthetic-quick.yaml):
+//   tasks:                      # each: a generator, its train length and its evaluation splits
+//     - name: flip_flop
+//       params: {p_ignore: 0.8}
+//       train_length: 64        # sequence length in training (default: the task's minimum)
+//       splits:                 # default: one split 'id' = the training distribution
+//         - {name: id}
+//         - {name: ood_sparse, params: {p_ignore: 0.98}}   # params override the task's
+//         - {name: long, length: 256}
+//   model: {layers: 2, d_model: 64, heads: 4, mlp_hidden: 0}
+//   training: {steps: 500, batch: 32, lr: 1e-3, warmup_steps: 50, schedule: cosine,
+//              min_lr_ratio: 0.1, weight_decay: 0.1, beta1: 0.9, beta2: 0.95,
+//              grad_clip: 1.0, random_positions: 0}
+//   evaluation: {batches: 8, batch: 32}
 //
 // Every error names file:line:column and the key; an unknown key suggests the
 // closest valid one.
@@ -16,6 +31,8 @@
 #include <string>
 #include <vector>
 
+#include "model/model.hpp"
+#include "model/optimizer.hpp"
 #include "pebench/config.hpp"
 
 namespace pebench {
@@ -30,6 +47,29 @@ struct EncodingSpec {
   std::string params_text;  // "k=v,k2=v2", as `--params` takes it
 };
 
+struct SplitSpec {
+  std::string name;
+  Config params;            // merged over the task's params
+  std::int64_t length = 0;  // 0: the task's train_length
+};
+
+struct TaskSpec {
+  std::string name;
+  Config params;
+  std::int64_t train_length = 0;  // 0: the task's minimum
+  std::vector<SplitSpec> splits;
+};
+
+struct TrainingSpec {
+  std::int64_t steps = 500, batch = 32;
+  OptimizerConfig optimizer;
+  std::int64_t random_positions = 0;  // L > 0: randomized positions in [0, L) (Ruoss et al.)
+};
+
+struct EvaluationSpec {
+  std::int64_t batches = 8, batch = 32;
+};
+
 struct Suite {
   std::string path, name, kind, sha256;
   bool all_encodings = false;
@@ -37,11 +77,17 @@ struct Suite {
   std::vector<std::uint64_t> seeds{1};
   int threads = 0;
   double timeout_s = 600;
+  // kind: synthetic
+  std::vector<TaskSpec> tasks;
+  ModelConfig model{.vocab = 0, .d_model = 64, .heads = 4, .layers = 2};  // vocab: the task's
+  TrainingSpec training;
+  EvaluationSpec evaluation;
 };
 
 struct Case {
-  std::string id;  // e.g. "alibi/seed=1"
+  std::string id;  // e.g. "alibi/seed=1", "alibi/flip_flop/seed=1"
   EncodingSpec encoding;
+  std::int64_t task = -1;  // index into Suite::tasks (synthetic)
   std::uint64_t seed = 1;
   std::vector<std::string> args;  // pebench arguments that rerun exactly this case
   std::string repro;              // the same, as one line
@@ -52,6 +98,8 @@ Suite load_suite(const std::string& path);
 // `plugin_paths` (the run's --plugin-path values) become part of each case's arguments.
 std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string>& available,
                                const std::vector<std::string>& plugin_paths = {});
+// Config values as "k=v,k2=v2" (sorted by key).
+std::string params_to_text(const Config& config);
 // One command-line argument quoted for a POSIX shell where needed.
 std::string shell_quote(const std::string& arg);
 

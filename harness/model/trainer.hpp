@@ -1,0 +1,46 @@
+// Training and evaluation of the model on a synthetic task.
+//
+// Training draws every batch from `data_rng`; with random_positions = L > 0 the
+// positions of each batch are a sorted random T-subset of [0, L) (randomized
+// positional encodings, Ruoss et al. 2023), otherwise 0..T-1. Evaluation always
+// uses 0..T-1. A non-finite loss stops training and reports divergence.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/model.hpp"
+#include "model/optimizer.hpp"
+#include "tasks/task.hpp"
+
+namespace pebench {
+
+struct TrainConfig {
+  std::int64_t steps = 1000, batch = 32, seq_len = 0;  // seq_len 0: the task's min_seq_len()
+  OptimizerConfig optimizer;                           // total_steps is set to steps
+  std::int64_t random_positions = 0;                   // L > 0: randomized positions
+  bool progress = true;
+  std::string label = "train";
+};
+
+struct TrainResult {
+  std::vector<double> losses;  // one per step done
+  double seconds = 0, tokens_per_s = 0;
+  bool diverged = false;
+  std::string diverged_reason;
+};
+
+TrainResult train(Model& model, const Task& task, const TrainConfig& config, Rng& data_rng);
+
+struct EvalResult {
+  AnswerErrors errors;
+  double loss = 0;  // mean over batches of the masked mean cross-entropy
+  std::int64_t seq_len = 0;
+};
+
+// `batches` batches of `batch` sequences of length seq_len (0: the task's min_seq_len()).
+EvalResult evaluate(Model& model, const Task& task, std::int64_t seq_len, std::int64_t batches,
+                    std::int64_t batch, Rng& data_rng);
+
+}  // namespace pebench

@@ -1,0 +1,185 @@
+// Whole-model throughput: train steps (forward + backward + AdamW) and inference
+// (forward only) of the tiny decoder on random byte tokens, and the identical
+// PyTorch model (scripts/torch_reference/model_bench.py) measured in the same run,
+// side by side with the ratio. Not a test: absolute speed varies between machines.
+//
+//   pebench_model_bench [--shapes 8x256,2x1024] [--encodings nope,alibi] [--steps 20]
+//                       [--threads 2] [--no-torch]
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/provenance.hpp"
+#include "model/model.hpp"
+#include "model/optimizer.hpp"
+#include "pebench/random.hpp"
+#include "registry/registry.hpp"
+
+namespace pebench {
+namespace {
+
+struct Shape {
+  std::int64_t batch, seq_len;
+};
+
+struct Timing {
+  double train_ms = 0, infer_ms = 0;  // medians per step
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+Timing time_pebench(const std::string& encoding, Registry& registry, const Shape& s, int steps,
+                    int warmup) {
+  ModelConfig config;  // 2 layers, D 128, 4 heads, vocab 256
+  MakeEncoding make;
+  if (encoding != "nope") {
+    EncodingSource source = registry.resolve(encoding);
+    make = [source](const AttentionShape& shape) { return source.create(Config{}, shape); };
+  }
+  Model model(config, make, 1);
+  OptimizerConfig oc;
+  oc.total_steps = warmup + steps;
+  AdamW opt(oc);
+  const std::int64_t n = s.batch * s.seq_len;
+  Rng rng(2);
+  std::vector<std::int32_t> tokens(n), targets(n);
+  for (auto& t : tokens) t = static_cast<std::int32_t>(rng.below(256));
+  for (auto& t : targets) t = static_cast<std::int32_t>(rng.below(256));
+  std::vector<float> mask(n, 1.0f);
+  std::vector<std::int64_t> positions(s.seq_len);
+  for (std::int64_t t = 0; t < s.seq_len; ++t) positions[t] = t;
+  const ModelInput input{s.batch, s.seq_len, tokens.data(), targets.data(), mask.data(),
+                         &positions};
+  using clock = std::chrono::steady_clock;
+  std::vector<double> train, infer;
+  for (int i = 0; i < warmup + steps; ++i) {
+    const auto t0 = clock::now();
+    model.zero_grad();
+    model.forward(input);
+    model.backward();
+    opt.step(model.parameters(), i);
+    model.parameters_changed();
+    const auto t1 = clock::now();
+    model.forward(input);
+    const auto t2 = clock::now();
+    if (i >= warmup) {
+      train.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      infer.push_back(std::chrono::duration<double, std::milli>(t2 - t1).count());
+    }
+  }
+  return {median(train), median(infer)};
+}
+
+// Runs the PyTorch twin; returns {} when torch is unavailable (exit 77) or fails.
+std::map<std::string, double> time_torch(const std::string& script, const std::string& encoding,
+                                         const Shape& s, int steps, int threads) {
+  const std::string cmd = fmt::format(
+      "/usr/bin/python3 {} --batch {} --seq-len {} --layers 2 --d-model 128 --heads 4 "
+      "--vocab 256 --threads {} --steps {} --warmup-steps 3 --encoding {} 2>&1",
+      script, s.batch, s.seq_len, threads, steps, encoding);
+  std::map<std::string, double> out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return out;
+  char line[4096];
+  while (std::fgets(line, sizeof line, pipe)) {
+    std::istringstream in(line);
+    std::string tag, field;
+    in >> tag;
+    if (tag != "TORCH_TRAIN" && tag != "TORCH_INFER") {
+      if (tag != "") std::fprintf(stderr, "torch: %s", line);
+      continue;
+    }
+    while (in >> field) {
+      const auto eq = field.find('=');
+      if (eq == std::string::npos) continue;
+      try {
+        out[tag + "." + field.substr(0, eq)] = std::stod(field.substr(eq + 1));
+      } catch (...) {
+      }
+    }
+  }
+  pclose(pipe);
+  return out;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, sep);)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+}  // namespace pebench
+
+int main(int argc, char** argv) {
+  using namespace pebench;
+  std::string shapes_arg = "8x256,2x1024", encodings_arg = "nope";
+  int steps = 20, threads = 2;
+  bool with_torch = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--shapes") shapes_arg = next();
+    else if (a == "--encodings") encodings_arg = next();
+    else if (a == "--steps") steps = std::stoi(next());
+    else if (a == "--threads") threads = std::stoi(next());
+    else if (a == "--no-torch") with_torch = false;
+    else {
+      std::fprintf(stderr, "unknown argument '%s'\n", a.c_str());
+      return 2;
+    }
+  }
+  set_threads(threads);
+  Registry registry;
+  registry.add_directory(Registry::default_plugin_dir());
+  const auto exe_dir = std::filesystem::canonical("/proc/self/exe").parent_path();
+  std::string script;
+  for (auto dir = exe_dir; !dir.empty() && dir != dir.root_path(); dir = dir.parent_path())
+    if (std::filesystem::exists(dir / "scripts/torch_reference/model_bench.py")) {
+      script = (dir / "scripts/torch_reference/model_bench.py").string();
+      break;
+    }
+  fmt::print("# model: 2 layers, d_model 128, 4 heads, vocab 256, AdamW; {} threads; medians of "
+             "{} steps after 3 warm-up steps\n",
+             threads, steps);
+  fmt::print("| encoding | B x T | pebench train tok/s | torch train tok/s | ratio | pebench "
+             "infer tok/s | torch infer tok/s | ratio |\n|---|---|---|---|---|---|---|---|\n");
+  for (const auto& encoding : split(encodings_arg, ','))
+    for (const auto& shape_text : split(shapes_arg, ',')) {
+      const auto bt = split(shape_text, 'x');
+      const Shape s{std::stoll(bt.at(0)), std::stoll(bt.at(1))};
+      const double tokens = double(s.batch * s.seq_len);
+      const Timing ours = time_pebench(encoding, registry, s, steps, 3);
+      std::map<std::string, double> torch;
+      if (with_torch && !script.empty()) torch = time_torch(script, encoding, s, steps, threads);
+      const double our_train = tokens / ours.train_ms * 1e3, our_infer = tokens / ours.infer_ms * 1e3;
+      auto cell = [&](const char* key, double ours_rate, std::string& rate, std::string& ratio) {
+        auto it = torch.find(key);
+        rate = it == torch.end() ? "n/a" : fmt::format("{:.0f}", it->second);
+        ratio = it == torch.end() ? "n/a" : fmt::format("{:.2f}x", ours_rate / it->second);
+      };
+      std::string tt, tr, ti, ir;
+      cell("TORCH_TRAIN.tokens_per_s", our_train, tt, tr);
+      cell("TORCH_INFER.tokens_per_s", our_infer, ti, ir);
+      fmt::print("| {} | {}x{} | {:.0f} | {} | {} | {:.0f} | {} | {} |\n", encoding, s.batch,
+                 s.seq_len, our_train, tt, tr, our_infer, ti, ir);
+      std::fflush(stdout);
+    }
+  return 0;
+}

@@ -1,0 +1,210 @@
+#include "runners/synthetic.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "core/provenance.hpp"
+#include "model/trainer.hpp"
+#include "results/tables.hpp"
+
+namespace pebench {
+namespace {
+
+std::unique_ptr<Task> checked_task(const std::string& name, const Config& params,
+                                   const std::string& where) {
+  auto task = make_task(name, params);
+  const auto unused = params.unused_keys();
+  if (!unused.empty())
+    throw SuiteError(fmt::format("{}: task '{}' has no parameter '{}'", where, name, unused[0]));
+  return task;
+}
+
+Config merged(const Config& base, const Config& over) {
+  Config c = base;
+  for (const auto& [k, v] : over.values()) c.set(k, v);
+  return c;
+}
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+  Rng r(a * 0x9E3779B97F4A7C15ull ^ b);
+  return r.next_u64();
+}
+
+}  // namespace
+
+std::vector<Row> run_synthetic_case(const Suite& suite, const Case& c, Registry& registry,
+                                    bool progress) {
+  const TaskSpec& spec = suite.tasks.at(static_cast<std::size_t>(c.task));
+  const std::string where = fmt::format("{}: task '{}'", suite.path, spec.name);
+  auto train_task = checked_task(spec.name, spec.params, where);
+  std::vector<std::unique_ptr<Task>> split_tasks;
+  std::int32_t vocab = train_task->vocab_size();
+  for (const auto& split : spec.splits) {
+    split_tasks.push_back(checked_task(spec.name, merged(spec.params, split.params),
+                                       where + " split '" + split.name + "'"));
+    vocab = std::max(vocab, split_tasks.back()->vocab_size());
+  }
+
+  const Provenance prov = collect_provenance();
+  auto base_row = [&](const std::string& split_name) {
+    Row row;
+    row.set("kind", std::string("synthetic"));
+    row.set("encoding", c.encoding.name);
+    row.set("encoding_params", c.encoding.params_text);
+    row.set("task", spec.name);
+    row.set("task_params", params_to_text(spec.params));
+    row.set("split", split_name);
+    row.set("seed", static_cast<std::int64_t>(c.seed));
+    return row;
+  };
+
+  // The encoding (a load error marks every row).
+  EncodingSource source;
+  try {
+    source = registry.resolve(c.encoding.name);
+  } catch (const std::exception& e) {
+    std::vector<Row> rows;
+    for (const auto& split : spec.splits) {
+      Row row = base_row(split.name);
+      row.set("status", std::string("LOAD_ERROR")).set("error", std::string(e.what()));
+      add_provenance(row, prov);
+      rows.push_back(row);
+    }
+    return rows;
+  }
+  ModelConfig mc = suite.model;
+  if (mc.vocab < vocab) mc.vocab = vocab;
+  MakeEncoding make;
+  if (c.encoding.name != "nope" || !c.encoding.params.values().empty())
+    make = [&source, &c](const AttentionShape& shape) {
+      return source.create(c.encoding.params, shape);
+    };
+  Model model(mc, make, c.seed);
+
+  TrainConfig tc;
+  tc.steps = suite.training.steps;
+  tc.batch = suite.training.batch;
+  tc.seq_len = spec.train_length;
+  tc.optimizer = suite.training.optimizer;
+  tc.random_positions = suite.training.random_positions;
+  tc.progress = progress;
+  tc.label = c.id;
+  Rng train_rng(mix(c.seed, 1));
+  std::string train_error;
+  TrainResult trained;
+  try {
+    trained = train(model, *train_task, tc, train_rng);
+  } catch (const std::exception& e) {
+    train_error = e.what();
+  }
+  const std::int64_t train_length =
+      spec.train_length > 0 ? spec.train_length : train_task->min_seq_len();
+  double last_loss = 0;
+  const std::size_t tail = std::min<std::size_t>(10, trained.losses.size());
+  for (std::size_t i = trained.losses.size() - tail; i < trained.losses.size(); ++i)
+    last_loss += trained.losses[i] / double(tail);
+
+  std::vector<Row> rows;
+  for (std::size_t s = 0; s < spec.splits.size(); ++s) {
+    const SplitSpec& split = spec.splits[s];
+    Row row = base_row(split.name);
+    row.set("split_params", params_to_text(split.params));
+    const std::int64_t length = split.length > 0 ? split.length : train_length;
+    row.set("train_length", train_length).set("eval_length", length);
+    std::string status = "PASSED";
+    if (!train_error.empty()) {
+      status = "FAILED(training: " + train_error + ")";
+    } else if (trained.diverged) {
+      status = "DIVERGED";
+      row.set("error", trained.diverged_reason);
+    } else {
+      try {
+        Rng eval_rng(mix(std::hash<std::string>{}(spec.name), s + 1000));
+        const EvalResult r = evaluate(model, *split_tasks[s], length, suite.evaluation.batches,
+                                      suite.evaluation.batch, eval_rng);
+        row.set("error_rate", r.errors.rate());
+        row.set("answers", r.errors.answers).set("wrong", r.errors.wrong);
+        row.set("eval_loss", r.loss);
+      } catch (const std::out_of_range& e) {  // positions the encoding refuses
+        status = "SKIPPED(" + std::string(e.what()) + ")";
+      } catch (const std::exception& e) {
+        status = "FAILED(" + std::string(e.what()) + ")";
+      }
+    }
+    row.set("status", status);
+    row.set("train_loss_first", trained.losses.empty() ? 0.0 : trained.losses.front());
+    row.set("train_loss_last10", last_loss);
+    row.set("steps", static_cast<std::int64_t>(trained.losses.size()));
+    row.set("train_seconds", trained.seconds);
+    row.set("train_tokens_per_s", trained.tokens_per_s);
+    row.set("model", fmt::format("L{} D{} H{} V{}", mc.layers, mc.d_model, mc.heads, mc.vocab));
+    row.set("parameters", model.parameter_count());
+    row.set("encoding_parameters", model.encoding_parameter_count());
+    row.set("batch", tc.batch).set("lr", tc.optimizer.lr);
+    row.set("schedule", tc.optimizer.schedule);
+    row.set("random_positions", tc.random_positions);
+    row.set("plugin_version", source.version).set("plugin_sha256", source.sha256);
+    add_provenance(row, prov);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+void write_synthetic_tables(const std::vector<Row>& rows, const std::string& dir) {
+  // Columns and rows in order of first appearance.
+  std::vector<std::string> encodings, columns;
+  std::map<std::pair<std::string, std::string>, std::vector<const Row*>> cells;
+  for (const Row& r : rows) {
+    std::string enc = r.get_string("encoding");
+    const std::string params = r.get_string("encoding_params");
+    if (!params.empty()) enc += "[" + params + "]";
+    const std::string col = r.get_string("task") + "/" + r.get_string("split");
+    if (std::find(encodings.begin(), encodings.end(), enc) == encodings.end())
+      encodings.push_back(enc);
+    if (std::find(columns.begin(), columns.end(), col) == columns.end()) columns.push_back(col);
+    cells[{enc, col}].push_back(&r);
+  }
+  Table t;
+  t.header = {"encoding"};
+  for (const auto& col : columns) t.header.push_back(col);
+  for (const auto& enc : encodings) {
+    std::vector<std::string> line = {enc};
+    for (const auto& col : columns) {
+      const auto& list = cells[{enc, col}];
+      std::vector<double> values;
+      std::string other;
+      for (const Row* r : list) {
+        const std::string status = r->get_string("status");
+        if (status == "PASSED")
+          values.push_back(100.0 * std::stod(r->get_string("error_rate")));
+        else
+          other = status.rfind("SKIPPED", 0) == 0 ? "n/a" : status.substr(0, status.find('('));
+      }
+      std::string cell;
+      if (!values.empty()) {
+        double mean = 0, var = 0;
+        for (double v : values) mean += v / double(values.size());
+        for (double v : values) var += (v - mean) * (v - mean);
+        const double sd = values.size() > 1 ? std::sqrt(var / double(values.size() - 1)) : 0.0;
+        cell = values.size() > 1 ? fmt::format("{:.1f} ± {:.1f}", mean, sd)
+                                 : fmt::format("{:.1f}", mean);
+        if (values.size() < list.size())
+          cell += fmt::format(" ({}/{} {})", values.size(), list.size(), other);
+      } else {
+        cell = list.empty() ? "" : other;
+      }
+      line.push_back(cell);
+    }
+    t.rows.push_back(line);
+  }
+  write_file(dir + "/table.md",
+             "Error rate (%), mean ± std over seeds; n/a: the encoding cannot run that length.\n\n" +
+                 t.to_markdown());
+  write_file(dir + "/table.csv", t.to_csv());
+  write_file(dir + "/table.tex", t.to_latex());
+}
+
+}  // namespace pebench
