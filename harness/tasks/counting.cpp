@@ -37,7 +37,8 @@ std::vector<std::int32_t> CountingTask::sample_program(Rng& rng) const {
   std::vector<std::int32_t> tokens;
   std::vector<std::int32_t> value(static_cast<std::size_t>(variables_));
   std::vector<std::int32_t> set;  // variables set so far, in order of their first SET
-  for (;;) {                      // a program that set no variable is drawn again (GenerationFail)
+  // A program that set no variable is drawn again (the reference's GenerationFail).
+  for (;;) {
     tokens.clear();
     set.clear();
     const auto steps = min_steps_ + static_cast<std::int64_t>(rng.below(
