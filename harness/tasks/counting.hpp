@@ -1,5 +1,5 @@
 // The counting task of the CoPE paper (Golovneva et al. 2024, "Contextual Position Encoding:
-// Learning to Count What's Important", arXiv 2405.18719, section 5.3), following its reference
+// Learning to Count What's Important", arXiv 2405.18719), following its reference
 // generator facebookresearch/RAM projects/cope/scripts/count_data_gen.py and the whitespace
 // tokenizer of projects/cope/src/data/tokenizer.py.
 //

@@ -1,6 +1,6 @@
 // Flip-flop language modelling (Liu et al. 2023, "Exposing Attention Glitches with
 // Flip-Flop Language Modeling", arXiv 2306.00946), the FFL(p_i) distribution, also used
-// by the CoPE paper (Golovneva et al. 2024, arXiv 2405.18719, section 5.1).
+// by the CoPE paper (Golovneva et al. 2024, arXiv 2405.18719).
 //
 // A sequence is length/2 instruction-bit pairs over {w, r, i, 0, 1}:
 //   w b   write: b uniform in {0, 1}, becomes the remembered bit

@@ -1,6 +1,6 @@
 // Selective copying (Gu & Dao 2023, "Mamba: Linear-Time Sequence Modeling with Selective
-// State Spaces", arXiv 2312.00752, section 3.1), as used by the CoPE paper (Golovneva et
-// al. 2024, arXiv 2405.18719, section 5.2: copy every token except the blank one; tested
+// State Spaces", arXiv 2312.00752), as used by the CoPE paper (Golovneva et
+// al. 2024, arXiv 2405.18719: copy every token except the blank one; tested
 // in distribution and on denser / sparser inputs with fewer / more blanks).
 //
 // A sequence is `tokens` data symbols, each uniform over `vocab` symbols (repeats allowed),
@@ -10,8 +10,9 @@
 // The loss mask covers the targets x_1..x_n (at the separator and the first n-1 answer
 // tokens); the whole answer is one answer group.
 //
-// Config: tokens (default 16), vocab (default 16), blanks (default 256; the CoPE paper's
-// dense / sparse tests use fewer / more blanks, e.g. 128 / 512).
+// Config: tokens (default 16), vocab (default 16), blanks (default 256; dense / sparse
+// tests use fewer / more blanks, e.g. 128 / 512). These defaults are not checked against the
+// CoPE paper's text, which was not available when this was written.
 // Token ids: 0..vocab-1 = data symbols, vocab = blank, vocab+1 = separator, vocab+2 = pad.
 #pragma once
 
