@@ -12,6 +12,7 @@
 #include "runners/conformance.hpp"
 #include "runners/probe.hpp"
 #include "runners/suite_runner.hpp"
+#include "runners/synthetic.hpp"
 #include "suite/suite.hpp"
 
 namespace {
@@ -91,6 +92,38 @@ int cmd_check_plugin(Registry& registry, const std::string& target,
   return report.passed() ? 0 : 1;
 }
 
+// One case of a suite in this process: `pebench run <suite> --case <id>` (the repro
+// of a synthetic case, and what the suite runner spawns for it).
+int cmd_run_case(const Suite& suite, const std::vector<Case>& cases, const std::string& id,
+                 Registry& registry, const std::string& row_out) {
+  auto it = std::find_if(cases.begin(), cases.end(), [&](const Case& c) { return c.id == id; });
+  if (it == cases.end()) {
+    std::vector<std::string> ids;
+    for (const auto& c : cases) ids.push_back(c.id);
+    const std::string near = closest(id, ids);
+    throw SuiteError(fmt::format("{}: no case '{}'{} (pebench validate {} lists them)", suite.path,
+                                 id, near.empty() ? "" : " (did you mean '" + near + "'?)",
+                                 suite.path));
+  }
+  if (suite.kind != "synthetic")
+    throw SuiteError(fmt::format("--case runs synthetic cases; run this one as: {}", it->repro));
+  const std::vector<Row> rows = run_synthetic_case(suite, *it, registry, true);
+  std::ofstream out;
+  if (!row_out.empty()) out.open(row_out);
+  bool ok = true;
+  for (const Row& row : rows) {
+    const std::string status = row.get_string("status");
+    ok = ok && (status == "PASSED" || status.rfind("SKIPPED", 0) == 0);
+    const std::string rate = row.get_string("error_rate");
+    fmt::print("{} {} split {} (length {}): {}{}\n", status, it->id, row.get_string("split"),
+               row.get_string("eval_length"),
+               rate.empty() ? "" : fmt::format("error rate {:.2f}%", 100 * std::stod(rate)),
+               row.get_string("error").empty() ? "" : " " + row.get_string("error"));
+    if (out) out << row.to_json() << "\n";
+  }
+  return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -134,6 +167,9 @@ int main(int argc, char** argv) {
   std::string suite_path, out_dir;
   run->add_option("suite", suite_path, "Suite file")->required();
   run->add_option("--out", out_dir, "Output directory (default results/<suite>/<run-id>)");
+  std::string only_case, case_row_out;
+  run->add_option("--case", only_case, "Run only this case, in this process (its repro)");
+  run->add_option("--row-out", case_row_out, "With --case: also write its rows (JSON lines)");
 
   auto* validate =
       app.add_subcommand("validate", "Check a suite and list its cases without running");
@@ -195,6 +231,7 @@ int main(int argc, char** argv) {
         return 0;
       }
       print_load_errors(registry);
+      if (!only_case.empty()) return cmd_run_case(suite, cases, only_case, registry, case_row_out);
       RunOptions ropt;
       ropt.out_dir = out_dir;
       return run_suite(suite, cases, ropt) == 0 ? 0 : 1;

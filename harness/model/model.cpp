@@ -233,6 +233,8 @@ double Model::forward(const ModelInput& in) {
     throw std::invalid_argument("model: input needs B, T > 0, tokens, targets, mask, positions");
   if (static_cast<std::int64_t>(in.positions->size()) != T)
     throw std::invalid_argument("model: positions must have T entries");
+  // The harness refuses positions an encoding does not support before any hook runs.
+  for (const auto& layer : layers_) layer->attention->check_positions(*in.positions);
   Activations& a = *acts_;
   a.tokens.assign(in.tokens, in.tokens + M);
   a.targets.assign(in.targets, in.targets + M);

@@ -30,9 +30,8 @@ void Progress::update(std::int64_t step, double loss, double items) {
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate = elapsed > 0 ? items / elapsed : 0;
   const double eta = step > 0 ? elapsed * double(total_ - step) / double(step) : 0;
-  const std::string line =
-      fmt::format("{} step {}/{} loss {:.4f} {:.0f} tok/s ETA {}", label_, step, total_, loss,
-                  rate, format_duration(eta));
+  const std::string line = fmt::format("{} step {}/{} loss {:.4f} {:.0f} tok/s ETA {}", label_,
+                                       step, total_, loss, rate, format_duration(eta));
   if (tty_) {
     if (step < total_ && now - last_draw_ < std::chrono::milliseconds(200)) return;
     last_draw_ = now;

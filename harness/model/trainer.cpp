@@ -12,7 +12,7 @@ namespace pebench {
 namespace {
 
 ModelInput input_of(const TaskBatch& b, const std::vector<std::int64_t>& positions) {
-  return ModelInput{b.batch,         b.seq_len,           b.tokens.data(),
+  return ModelInput{b.batch,          b.seq_len,          b.tokens.data(),
                     b.targets.data(), b.loss_mask.data(), &positions};
 }
 
@@ -26,8 +26,9 @@ TrainResult train(Model& model, const Task& task, const TrainConfig& config, Rng
   if (config.steps <= 0 || config.batch <= 0)
     throw std::invalid_argument("train: steps and batch must be > 0");
   if (task.vocab_size() > model.config().vocab)
-    throw std::invalid_argument(fmt::format("train: task '{}' needs a vocabulary of {}, the model has {}",
-                                            task.name(), task.vocab_size(), model.config().vocab));
+    throw std::invalid_argument(
+        fmt::format("train: task '{}' needs a vocabulary of {}, the model has {}", task.name(),
+                    task.vocab_size(), model.config().vocab));
   const std::int64_t T = length_for(task, config.seq_len);
   OptimizerConfig oc = config.optimizer;
   oc.total_steps = config.steps;
@@ -56,8 +57,7 @@ TrainResult train(Model& model, const Task& task, const TrainConfig& config, Rng
     progress.update(step + 1, loss, tokens);
   }
   progress.finish();
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.tokens_per_s = result.seconds > 0 ? tokens / result.seconds : 0;
   return result;
 }

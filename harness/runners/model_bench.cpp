@@ -59,8 +59,8 @@ Timing time_pebench(const std::string& encoding, Registry& registry, const Shape
   std::vector<float> mask(n, 1.0f);
   std::vector<std::int64_t> positions(s.seq_len);
   for (std::int64_t t = 0; t < s.seq_len; ++t) positions[t] = t;
-  const ModelInput input{s.batch, s.seq_len, tokens.data(), targets.data(), mask.data(),
-                         &positions};
+  const ModelInput input{s.batch,        s.seq_len,   tokens.data(),
+                         targets.data(), mask.data(), &positions};
   using clock = std::chrono::steady_clock;
   std::vector<double> train, infer;
   for (int i = 0; i < warmup + steps; ++i) {
@@ -135,11 +135,16 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--shapes") shapes_arg = next();
-    else if (a == "--encodings") encodings_arg = next();
-    else if (a == "--steps") steps = std::stoi(next());
-    else if (a == "--threads") threads = std::stoi(next());
-    else if (a == "--no-torch") with_torch = false;
+    if (a == "--shapes")
+      shapes_arg = next();
+    else if (a == "--encodings")
+      encodings_arg = next();
+    else if (a == "--steps")
+      steps = std::stoi(next());
+    else if (a == "--threads")
+      threads = std::stoi(next());
+    else if (a == "--no-torch")
+      with_torch = false;
     else {
       std::fprintf(stderr, "unknown argument '%s'\n", a.c_str());
       return 2;
@@ -155,11 +160,13 @@ int main(int argc, char** argv) {
       script = (dir / "scripts/torch_reference/model_bench.py").string();
       break;
     }
-  fmt::print("# model: 2 layers, d_model 128, 4 heads, vocab 256, AdamW; {} threads; medians of "
-             "{} steps after 3 warm-up steps\n",
-             threads, steps);
-  fmt::print("| encoding | B x T | pebench train tok/s | torch train tok/s | ratio | pebench "
-             "infer tok/s | torch infer tok/s | ratio |\n|---|---|---|---|---|---|---|---|\n");
+  fmt::print(
+      "# model: 2 layers, d_model 128, 4 heads, vocab 256, AdamW; {} threads; medians of "
+      "{} steps after 3 warm-up steps\n",
+      threads, steps);
+  fmt::print(
+      "| encoding | B x T | pebench train tok/s | torch train tok/s | ratio | pebench "
+      "infer tok/s | torch infer tok/s | ratio |\n|---|---|---|---|---|---|---|---|\n");
   for (const auto& encoding : split(encodings_arg, ','))
     for (const auto& shape_text : split(shapes_arg, ',')) {
       const auto bt = split(shape_text, 'x');
@@ -168,7 +175,8 @@ int main(int argc, char** argv) {
       const Timing ours = time_pebench(encoding, registry, s, steps, 3);
       std::map<std::string, double> torch;
       if (with_torch && !script.empty()) torch = time_torch(script, encoding, s, steps, threads);
-      const double our_train = tokens / ours.train_ms * 1e3, our_infer = tokens / ours.infer_ms * 1e3;
+      const double our_train = tokens / ours.train_ms * 1e3,
+                   our_infer = tokens / ours.infer_ms * 1e3;
       auto cell = [&](const char* key, double ours_rate, std::string& rate, std::string& ratio) {
         auto it = torch.find(key);
         rate = it == torch.end() ? "n/a" : fmt::format("{:.0f}", it->second);

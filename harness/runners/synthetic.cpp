@@ -200,9 +200,10 @@ void write_synthetic_tables(const std::vector<Row>& rows, const std::string& dir
     }
     t.rows.push_back(line);
   }
-  write_file(dir + "/table.md",
-             "Error rate (%), mean ± std over seeds; n/a: the encoding cannot run that length.\n\n" +
-                 t.to_markdown());
+  write_file(
+      dir + "/table.md",
+      "Error rate (%), mean ± std over seeds; n/a: the encoding cannot run that length.\n\n" +
+          t.to_markdown());
   write_file(dir + "/table.csv", t.to_csv());
   write_file(dir + "/table.tex", t.to_latex());
 }

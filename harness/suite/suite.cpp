@@ -10,13 +10,14 @@
 #include <sstream>
 
 #include "core/sha256.hpp"
+#include "tasks/task.hpp"
 
 namespace pebench {
 namespace {
 
-const std::vector<std::string> kTopKeys = {
-    "name",      "kind",  "description", "encodings", "seeds",     "threads",
-    "timeout_s", "tasks", "model",       "training",  "evaluation"};
+const std::vector<std::string> kTopKeys = {"name",  "kind",     "description", "encodings",
+                                           "seeds", "threads",  "timeout_s",   "tasks",
+                                           "model", "training", "evaluation"};
 const std::vector<std::string> kSyntheticKeys = {"tasks", "model", "training", "evaluation"};
 const std::vector<std::string> kKinds = {"conformance", "synthetic"};
 const std::vector<std::string> kPlannedKinds = {"speed", "memory", "extrapolation"};
@@ -78,8 +79,8 @@ Config parse_param_map(const std::string& path, const YAML::Node& node) {
     if (!p.second.IsScalar())
       fail(path, p.second, fmt::format("param '{}' must be a scalar", p.first.Scalar()));
     // A quoted scalar ("10") is a string; a plain one is typed by its text.
-    c.set(p.first.Scalar(), p.second.Tag() == "!" ? ConfigValue(p.second.Scalar())
-                                                  : parse_scalar(p.second.Scalar()));
+    c.set(p.first.Scalar(),
+          p.second.Tag() == "!" ? ConfigValue(p.second.Scalar()) : parse_scalar(p.second.Scalar()));
   }
   return c;
 }
@@ -111,6 +112,29 @@ TaskSpec parse_task(const std::string& path, const YAML::Node& node) {
                });
   if (task.name.empty()) fail(path, node, "task entry without 'name'");
   if (task.splits.empty()) task.splits.push_back(SplitSpec{"id", {}, 0});
+  // Create the task (and each split's) now, so that a bad name, key or value is
+  // reported here with its place in the file, not when the case runs.
+  auto check = [&](const Config& params, const YAML::Node& at) {
+    try {
+      make_task(task.name, params);
+    } catch (const std::invalid_argument& e) {
+      fail(path, at, e.what());
+    }
+    const auto unused = params.unused_keys();
+    if (!unused.empty()) {
+      YAML::Node key_node = at;
+      for (const auto& kv : at["params"])
+        if (kv.first.Scalar() == unused[0]) key_node.reset(kv.first);
+      fail(path, key_node, fmt::format("task '{}' has no parameter '{}'", task.name, unused[0]));
+    }
+  };
+  check(task.params, node);
+  if (node["splits"])
+    for (std::size_t i = 0; i < task.splits.size(); ++i) {
+      Config merged = task.params;
+      for (const auto& [k, v] : task.splits[i].params.values()) merged.set(k, v);
+      check(merged, node["splits"][i]);
+    }
   return task;
 }
 
@@ -124,19 +148,20 @@ void parse_model(const std::string& path, const YAML::Node& node, ModelConfig& m
                  if (key == "vocab") m.vocab = positive_int(path, key, v, true);
                });
   if (m.d_model % m.heads != 0)
-    fail(path, node, fmt::format("'d_model' ({}) must be divisible by 'heads' ({})", m.d_model,
-                                 m.heads));
+    fail(path, node,
+         fmt::format("'d_model' ({}) must be divisible by 'heads' ({})", m.d_model, m.heads));
 }
 
 void parse_training(const std::string& path, const YAML::Node& node, TrainingSpec& t) {
   OptimizerConfig& o = t.optimizer;
   const std::vector<std::string> keys = {
-      "steps", "batch",    "lr",         "warmup_steps", "schedule",        "min_lr_ratio",
-      "beta1", "beta2",    "eps",        "weight_decay", "grad_clip",       "random_positions"};
+      "steps", "batch", "lr",  "warmup_steps", "schedule",  "min_lr_ratio",
+      "beta1", "beta2", "eps", "weight_decay", "grad_clip", "random_positions"};
   for_each_key(path, node, "training", keys, [&](const std::string& key, const YAML::Node& v) {
     auto number = [&](double lo, double hi) {
       const double x = scalar<double>(path, key, v, "a number");
-      if (!(x >= lo && x <= hi)) fail(path, v, fmt::format("'{}' must be in [{}, {}]", key, lo, hi));
+      if (!(x >= lo && x <= hi))
+        fail(path, v, fmt::format("'{}' must be in [{}, {}]", key, lo, hi));
       return x;
     };
     if (key == "steps") t.steps = positive_int(path, key, v);
@@ -154,8 +179,8 @@ void parse_training(const std::string& path, const YAML::Node& node, TrainingSpe
       o.schedule = scalar<std::string>(path, key, v, "a string");
       const std::vector<std::string> valid = {"linear", "cosine", "constant"};
       if (std::find(valid.begin(), valid.end(), o.schedule) == valid.end())
-        fail(path, v, fmt::format("'schedule' is '{}', expected linear|cosine|constant",
-                                  o.schedule));
+        fail(path, v,
+             fmt::format("'schedule' is '{}', expected linear|cosine|constant", o.schedule));
     }
   });
 }
@@ -341,8 +366,9 @@ Suite load_suite(const std::string& path) {
     for (const auto& kv : root)
       if (std::find(kSyntheticKeys.begin(), kSyntheticKeys.end(), kv.first.Scalar()) !=
           kSyntheticKeys.end())
-        fail(path, kv.first, fmt::format("key '{}' belongs to kind 'synthetic', not '{}'",
-                                         kv.first.Scalar(), s.kind));
+        fail(path, kv.first,
+             fmt::format("key '{}' belongs to kind 'synthetic', not '{}'", kv.first.Scalar(),
+                         s.kind));
   return s;
 }
 

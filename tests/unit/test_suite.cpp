@@ -66,5 +66,36 @@ TEST(Closest, SuggestsNearKeysOnly) {
   EXPECT_EQ(closest("xyzzy", {"seeds", "threads"}), "");
 }
 
+TEST(Suite, SyntheticSuiteIsTypedAndExpandsPerEncodingTaskSeed) {
+  const Suite s = load_suite(fixture("synthetic_tiny.yaml"));
+  EXPECT_EQ(s.kind, "synthetic");
+  ASSERT_EQ(s.tasks.size(), 1u);
+  EXPECT_EQ(s.tasks[0].name, "flip_flop");
+  EXPECT_EQ(s.tasks[0].train_length, 16);
+  ASSERT_EQ(s.tasks[0].splits.size(), 3u);
+  EXPECT_EQ(s.tasks[0].splits[1].params.get_double("p_ignore", 0), 0.98);
+  EXPECT_EQ(s.tasks[0].splits[2].length, 64);
+  EXPECT_EQ(s.model.d_model, 16);
+  EXPECT_EQ(s.training.steps, 6);
+  EXPECT_EQ(s.training.optimizer.warmup_steps, 2);
+  EXPECT_EQ(s.evaluation.batches, 2);
+  const auto cases = expand_cases(s, {});
+  ASSERT_EQ(cases.size(), 8u);  // 4 encodings x 1 task x 2 seeds
+  EXPECT_EQ(cases[2].id, "learned[max_positions=32]/flip_flop/seed=1");
+  EXPECT_EQ(cases[2].repro, "pebench --threads 1 run " + fixture("synthetic_tiny.yaml") +
+                                " --case 'learned[max_positions=32]/flip_flop/seed=1'");
+}
+
+TEST(Suite, SyntheticErrorsNameFileLineColumnAndKey) {
+  EXPECT_EQ(error_of("bad_training_key.yaml"),
+            fixture("bad_training_key.yaml") +
+                ":4:23: unknown key 'warmpu_steps' in 'training' (did you mean 'warmup_steps'?)");
+  EXPECT_EQ(error_of("bad_task_param.yaml"),
+            fixture("bad_task_param.yaml") + ":5:14: task 'flip_flop' has no parameter 'p_ignroe'");
+  EXPECT_EQ(error_of("synthetic_key_in_conformance.yaml"),
+            fixture("synthetic_key_in_conformance.yaml") +
+                ":3:1: key 'training' belongs to kind 'synthetic', not 'conformance'");
+}
+
 }  // namespace
 }  // namespace pebench
