@@ -105,9 +105,10 @@ int cmd_run_case(const Suite& suite, const std::vector<Case>& cases, const std::
                                  id, near.empty() ? "" : " (did you mean '" + near + "'?)",
                                  suite.path));
   }
-  if (suite.kind != "synthetic")
+  const Suite& part = suite_of(suite, *it);
+  if (part.kind != "synthetic")
     throw SuiteError(fmt::format("--case runs synthetic cases; run this one as: {}", it->repro));
-  const std::vector<Row> rows = run_synthetic_case(suite, *it, registry, true);
+  const std::vector<Row> rows = run_synthetic_case(part, *it, registry, true);
   std::ofstream out;
   if (!row_out.empty()) out.open(row_out);
   bool ok = true;

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "results/tables.hpp"
@@ -124,6 +125,30 @@ void write_conformance_tables(const std::vector<Row>& rows, const std::string& d
   write_file(dir + "/table.tex", t.to_latex());
 }
 
+void write_tables(const Suite& suite, const std::vector<std::vector<Row>>& rows_per_part,
+                  const std::string& dir) {
+  auto write_one = [](const Suite& s, const std::vector<Row>& rows, const std::string& d) {
+    if (s.kind == "synthetic")
+      write_synthetic_tables(rows, d);
+    else
+      write_conformance_tables(rows, d);
+  };
+  if (suite.parts.empty()) return write_one(suite, rows_per_part.at(0), dir);
+  // One folder of tables per part, and table.md with every part's table as a section.
+  std::string markdown;
+  for (std::size_t p = 0; p < suite.parts.size(); ++p) {
+    const std::string part_dir = dir + "/" + suite.parts[p].name;
+    fs::create_directories(part_dir);
+    write_one(suite.parts[p], rows_per_part.at(p), part_dir);
+    std::ifstream in(part_dir + "/table.md");
+    std::stringstream text;
+    text << in.rdbuf();
+    markdown += fmt::format("## {} ({})\n\n{}\n", suite.parts[p].name, suite.parts[p].kind,
+                            text.str());
+  }
+  write_file(dir + "/table.md", markdown);
+}
+
 int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptions& options) {
   const Provenance prov = collect_provenance();
   const std::string dir = options.out_dir.empty()
@@ -135,9 +160,11 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
     fmt::print(stderr, "pebench run {}: {} cases -> {}\n", suite.path, cases.size(), dir);
 
   int not_passed = 0;
-  std::vector<Row> run_rows;  // this run's rows (rows.jsonl may hold earlier runs' too)
+  // This run's rows per part (rows.jsonl may hold earlier runs' too).
+  std::vector<std::vector<Row>> run_rows(std::max<std::size_t>(1, suite.parts.size()));
   for (std::size_t n = 0; n < cases.size(); ++n) {
     const Case& c = cases[n];
+    const Suite& part = suite_of(suite, c);
     const std::string row_file = fmt::format("{}/logs/case-{}.row.json", dir, n);
     const std::string log = fmt::format("{}/logs/case-{}.log", dir, n);
     std::vector<std::string> args = {"pebench"};
@@ -145,7 +172,7 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
     args.insert(args.end(), {"--row-out", row_file});
     std::error_code ec;
     fs::remove(row_file, ec);
-    const ChildResult res = run_child(args, log, suite.timeout_s);
+    const ChildResult res = run_child(args, log, part.timeout_s);
 
     // The child writes one row per line (a synthetic case: one per split).
     std::vector<Row> rows;
@@ -163,10 +190,10 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
     }
     if (rows.empty()) {
       Row row;
-      row.set("kind", suite.kind);
+      row.set("kind", part.kind);
       row.set("encoding", c.encoding.name);
       row.set("encoding_params", c.encoding.params_text);
-      if (c.task >= 0) row.set("task", suite.tasks[static_cast<std::size_t>(c.task)].name);
+      if (c.task >= 0) row.set("task", part.tasks[static_cast<std::size_t>(c.task)].name);
       row.set("seed", static_cast<std::int64_t>(c.seed));
       std::string status;
       switch (res.kind) {
@@ -174,7 +201,7 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
           status = fmt::format("CRASHED({})", strsignal(res.code));
           break;
         case ChildResult::kTimedOut:
-          status = fmt::format("TIMEOUT({:.0f}s)", suite.timeout_s);
+          status = fmt::format("TIMEOUT({:.0f}s)", part.timeout_s);
           break;
         case ChildResult::kSpawnFailed:
           status = fmt::format("CRASHED(spawn failed: {})", strerror(res.code));
@@ -191,13 +218,14 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
     std::string case_status = "PASSED";
     for (Row& row : rows) {
       row.set("suite", suite.name);
+      if (c.part >= 0) row.set("part", part.name);
       row.set("suite_sha256", suite.sha256);
       row.set("case", c.id);
       row.set("repro", c.repro);
       row.set("seconds", res.seconds);
       row.set("log", log);
       writer.write(row);
-      run_rows.push_back(row);
+      run_rows[static_cast<std::size_t>(std::max<std::int64_t>(0, c.part))].push_back(row);
       const std::string status = row.get_string("status");
       // A split the encoding cannot run (n/a) does not fail the case.
       if (status != "PASSED" && status.rfind("SKIPPED", 0) != 0 && case_status == "PASSED")
@@ -209,10 +237,7 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
                  res.seconds,
                  case_status == "PASSED" ? "" : "\n    __REPRO: " + c.repro + "\n    log: " + log);
   }
-  if (suite.kind == "synthetic")
-    write_synthetic_tables(run_rows, dir);
-  else
-    write_conformance_tables(run_rows, dir);
+  write_tables(suite, run_rows, dir);
   if (options.progress)
     fmt::print(stderr, "{} of {} cases passed; rows: {}/rows.jsonl, tables: {}/table.md\n",
                cases.size() - not_passed, cases.size(), dir, dir);

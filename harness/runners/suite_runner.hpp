@@ -24,6 +24,11 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
 // The row `check-plugin --row-out` writes for one conformance case.
 Row conformance_row(const ConformanceReport& report, std::uint64_t seed);
 
+// The tables of a run: in `dir` for a one-kind suite; for a suite with parts, in
+// dir/<part>/ with all parts' Markdown tables as sections of dir/table.md.
+void write_tables(const Suite& suite, const std::vector<std::vector<Row>>& rows_per_part,
+                  const std::string& dir);
+
 // Markdown/CSV/LaTeX conformance tables from rows.jsonl into `dir`.
 void write_conformance_tables(const std::vector<Row>& rows, const std::string& dir);
 

@@ -282,23 +282,29 @@ Config parse_params(const std::string& text) {
   return c;
 }
 
-Suite load_suite(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw SuiteError(path + ": cannot read suite file");
-  std::stringstream text;
-  text << in.rdbuf();
-  YAML::Node root;
-  try {
-    root = YAML::Load(text.str());
-  } catch (const YAML::ParserException& e) {
-    throw SuiteError(fmt::format("{}: YAML syntax error: {}", where(path, e.mark), e.msg));
+// seeds, threads, timeout_s: settings a part inherits from its file. True if `key` is one.
+bool parse_shared_setting(const std::string& path, const std::string& key, const YAML::Node& v,
+                          Suite& s) {
+  if (key == "seeds") {
+    if (!v.IsSequence() || v.size() == 0)
+      fail(path, v, "'seeds' must be a non-empty list of integers");
+    s.seeds.clear();
+    for (const auto& x : v)
+      s.seeds.push_back(scalar<std::uint64_t>(path, key, x, "a non-negative integer"));
+  } else if (key == "threads") {
+    s.threads = scalar<int>(path, key, v, "an integer");
+    if (s.threads < 0) fail(path, v, "'threads' must be >= 0");
+  } else if (key == "timeout_s") {
+    s.timeout_s = scalar<double>(path, key, v, "a number of seconds");
+    if (!(s.timeout_s > 0)) fail(path, v, "'timeout_s' must be > 0");
+  } else {
+    return false;
   }
-  if (!root.IsMap()) throw SuiteError(path + ":1:1: a suite must be a YAML mapping");
+  return true;
+}
 
-  Suite s;
-  s.path = path;
-  s.sha256 = sha256_hex(text.str());
-  s.name = std::filesystem::path(path).stem().string();
+// One suite mapping (the file's root, or one entry of its 'parts').
+Suite parse_suite(const std::string& path, const YAML::Node& root, Suite s, bool is_part) {
   bool has_kind = false, has_encodings = false;
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
@@ -306,6 +312,19 @@ Suite load_suite(const std::string& path) {
     if (key == "name") {
       s.name = scalar<std::string>(path, key, v, "a string");
     } else if (key == "description") {
+    } else if (key == "parts" && !is_part) {
+      if (!v.IsSequence() || v.size() == 0) fail(path, v, "'parts' must be a non-empty list");
+      for (const auto& part : v) {
+        if (!part.IsMap()) fail(path, part, "each entry of 'parts' must be a suite mapping");
+        Suite defaults;  // a part inherits seeds, threads and timeout_s
+        defaults.path = s.path, defaults.sha256 = s.sha256;
+        defaults.seeds = s.seeds, defaults.threads = s.threads, defaults.timeout_s = s.timeout_s;
+        defaults.name = fmt::format("part{}", s.parts.size() + 1);
+        s.parts.push_back(parse_suite(path, part, defaults, true));
+        for (std::size_t i = 0; i + 1 < s.parts.size(); ++i)
+          if (s.parts[i].name == s.parts.back().name)
+            fail(path, part, fmt::format("two parts named '{}'", s.parts.back().name));
+      }
     } else if (key == "kind") {
       has_kind = true;
       s.kind = scalar<std::string>(path, key, v, "a string");
@@ -330,18 +349,7 @@ Suite load_suite(const std::string& path) {
       } else {
         fail(path, v, "'encodings' must be 'all' or a list");
       }
-    } else if (key == "seeds") {
-      if (!v.IsSequence() || v.size() == 0)
-        fail(path, v, "'seeds' must be a non-empty list of integers");
-      s.seeds.clear();
-      for (const auto& x : v)
-        s.seeds.push_back(scalar<std::uint64_t>(path, key, x, "a non-negative integer"));
-    } else if (key == "threads") {
-      s.threads = scalar<int>(path, key, v, "an integer");
-      if (s.threads < 0) fail(path, v, "'threads' must be >= 0");
-    } else if (key == "timeout_s") {
-      s.timeout_s = scalar<double>(path, key, v, "a number of seconds");
-      if (!(s.timeout_s > 0)) fail(path, v, "'timeout_s' must be > 0");
+    } else if (parse_shared_setting(path, key, v, s)) {
     } else if (key == "tasks") {
       if (!v.IsSequence() || v.size() == 0) fail(path, v, "'tasks' must be a non-empty list");
       for (const auto& t : v) s.tasks.push_back(parse_task(path, t));
@@ -358,10 +366,15 @@ Suite load_suite(const std::string& path) {
                        near.empty() ? "" : " (did you mean '" + near + "'?)"));
     }
   }
-  if (!has_kind) throw SuiteError(path + ":1:1: missing key 'kind'");
-  if (!has_encodings) throw SuiteError(path + ":1:1: missing key 'encodings'");
-  if (s.kind == "synthetic" && s.tasks.empty())
-    throw SuiteError(path + ":1:1: kind 'synthetic' needs key 'tasks'");
+  if (!s.parts.empty()) {
+    if (has_kind || has_encodings)
+      fail(path, root, "a suite with 'parts' has its kinds and encodings in the parts");
+    s.kind = "parts";
+    return s;
+  }
+  if (!has_kind) fail(path, root, "missing key 'kind'");
+  if (!has_encodings) fail(path, root, "missing key 'encodings'");
+  if (s.kind == "synthetic" && s.tasks.empty()) fail(path, root, "kind 'synthetic' needs key 'tasks'");
   if (s.kind != "synthetic")
     for (const auto& kv : root)
       if (std::find(kSyntheticKeys.begin(), kSyntheticKeys.end(), kv.first.Scalar()) !=
@@ -370,6 +383,29 @@ Suite load_suite(const std::string& path) {
              fmt::format("key '{}' belongs to kind 'synthetic', not '{}'", kv.first.Scalar(),
                          s.kind));
   return s;
+}
+
+
+Suite load_suite(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw SuiteError(path + ": cannot read suite file");
+  std::stringstream text;
+  text << in.rdbuf();
+  YAML::Node root;
+  try {
+    root = YAML::Load(text.str());
+  } catch (const YAML::ParserException& e) {
+    throw SuiteError(fmt::format("{}: YAML syntax error: {}", where(path, e.mark), e.msg));
+  }
+  if (!root.IsMap()) throw SuiteError(path + ":1:1: a suite must be a YAML mapping");
+  Suite s;
+  s.path = path;
+  s.sha256 = sha256_hex(text.str());
+  s.name = std::filesystem::path(path).stem().string();
+  // seeds, threads and timeout_s first, so that parts inherit them wherever they are written.
+  for (const char* key : {"seeds", "threads", "timeout_s"})
+    if (root[key]) parse_shared_setting(path, key, root[key], s);
+  return parse_suite(path, root, s, false);
 }
 
 std::string shell_quote(const std::string& arg) {
@@ -381,8 +417,29 @@ std::string shell_quote(const std::string& arg) {
   return out + "'";
 }
 
+const Suite& suite_of(const Suite& suite, const Case& c) {
+  return c.part >= 0 ? suite.parts.at(static_cast<std::size_t>(c.part)) : suite;
+}
+
 std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string>& available,
                                const std::vector<std::string>& plugin_paths) {
+  if (!suite.parts.empty()) {
+    std::vector<Case> cases;
+    for (std::size_t p = 0; p < suite.parts.size(); ++p) {
+      const Suite& part = suite.parts[p];
+      for (Case c : expand_cases(part, available, plugin_paths)) {
+        c.part = static_cast<std::int64_t>(p);
+        const std::string old_id = c.id;
+        c.id = part.name + "/" + c.id;
+        for (auto& a : c.args)
+          if (a == old_id) a = c.id;  // the --case argument of a synthetic case
+        c.repro = "pebench";
+        for (const auto& a : c.args) c.repro += " " + shell_quote(a);
+        cases.push_back(std::move(c));
+      }
+    }
+    return cases;
+  }
   std::vector<EncodingSpec> encodings = suite.encodings;
   if (suite.all_encodings)
     for (const auto& n : available) encodings.push_back(EncodingSpec{n, {}, ""});

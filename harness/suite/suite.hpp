@@ -22,6 +22,10 @@
 //              grad_clip: 1.0, random_positions: 0}
 //   evaluation: {batches: 8, batch: 32}
 //
+// A file may instead hold `parts:`, a list of such mappings (each with a `name`),
+// which inherit the file's seeds, threads and timeout_s; case ids are prefixed
+// with the part's name.
+//
 // Every error names file:line:column and the key; an unknown key suggests the
 // closest valid one.
 #pragma once
@@ -82,18 +86,25 @@ struct Suite {
   ModelConfig model{.vocab = 0, .d_model = 64, .heads = 4, .layers = 2};  // vocab: the task's
   TrainingSpec training;
   EvaluationSpec evaluation;
+  // A suite of several kinds (e.g. quick.yaml: conformance + a small synthetic part):
+  // kind is "parts" and each part is a suite of one kind; rows of all parts go to one
+  // rows.jsonl, tables per part.
+  std::vector<Suite> parts;
 };
 
 struct Case {
   std::string id;  // e.g. "alibi/seed=1", "alibi/flip_flop/seed=1"
   EncodingSpec encoding;
-  std::int64_t task = -1;  // index into Suite::tasks (synthetic)
+  std::int64_t part = -1;  // index into Suite::parts (a suite with parts)
+  std::int64_t task = -1;  // index into the (part's) Suite::tasks (synthetic)
   std::uint64_t seed = 1;
   std::vector<std::string> args;  // pebench arguments that rerun exactly this case
   std::string repro;              // the same, as one line
 };
 
 Suite load_suite(const std::string& path);
+// The suite of one kind a case belongs to (the suite itself, or its part).
+const Suite& suite_of(const Suite& suite, const Case& c);
 // `available` is the encodings found by the registry (used for `encodings: all`);
 // `plugin_paths` (the run's --plugin-path values) become part of each case's arguments.
 std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string>& available,

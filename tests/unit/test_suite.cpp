@@ -19,14 +19,21 @@ std::string error_of(const char* f) {
   return "";
 }
 
-TEST(Suite, QuickSuiteExpandsToOneCasePerEncodingAndSeed) {
+TEST(Suite, QuickSuiteHasAConformanceAndASyntheticPart) {
   const Suite s = load_suite(std::string(FIXTURE_SUITE_DIR) + "/../../../suites/quick.yaml");
-  EXPECT_EQ(s.kind, "conformance");
-  EXPECT_TRUE(s.all_encodings);
+  EXPECT_EQ(s.kind, "parts");
+  ASSERT_EQ(s.parts.size(), 2u);
+  EXPECT_EQ(s.parts[0].kind, "conformance");
+  EXPECT_TRUE(s.parts[0].all_encodings);
+  EXPECT_EQ(s.parts[0].threads, 2) << "parts inherit threads";
+  EXPECT_EQ(s.parts[1].kind, "synthetic");
   const auto cases = expand_cases(s, {"alibi", "nope"});
-  ASSERT_EQ(cases.size(), 2u);
-  EXPECT_EQ(cases[0].id, "alibi/seed=1");
+  ASSERT_EQ(cases.size(), 2u + s.parts[1].encodings.size());
+  EXPECT_EQ(cases[0].id, "conformance/alibi/seed=1");
   EXPECT_EQ(cases[0].repro, "pebench --threads 2 check-plugin alibi --seed 1");
+  EXPECT_EQ(cases[2].id, "flip_flop/nope/flip_flop/seed=1");
+  EXPECT_EQ(cases[2].part, 1);
+  EXPECT_NE(cases[2].repro.find("--case flip_flop/nope/flip_flop/seed=1"), std::string::npos);
   EXPECT_EQ(s.sha256.size(), 64u);
 }
 
