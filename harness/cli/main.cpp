@@ -13,6 +13,7 @@
 #include "runners/probe.hpp"
 #include "runners/suite_runner.hpp"
 #include "runners/synthetic.hpp"
+#include "runners/training_dump.hpp"
 #include "suite/suite.hpp"
 
 namespace {
@@ -176,6 +177,25 @@ int main(int argc, char** argv) {
       app.add_subcommand("validate", "Check a suite and list its cases without running");
   validate->add_option("suite", suite_path, "Suite file")->required();
 
+  auto* dump = app.add_subcommand(
+      "dump-training", "Train a few steps on random tokens; write weights, batches and losses");
+  TrainingDumpOptions dopt;
+  std::string dump_params;
+  dump->add_option("--out", dopt.out_dir, "Output directory")->required();
+  dump->add_option("--encoding", dopt.encoding, "Encoding (default nope)");
+  dump->add_option("--params", dump_params, "Encoding config, k=v,k2=v2");
+  dump->add_option("--steps", dopt.steps, "Training steps")->check(CLI::PositiveNumber);
+  dump->add_option("--batch", dopt.batch, "Batch size")->check(CLI::PositiveNumber);
+  dump->add_option("--seq-len", dopt.seq_len, "Sequence length")->check(CLI::PositiveNumber);
+  dump->add_option("--layers", dopt.model.layers, "Layers")->check(CLI::PositiveNumber);
+  dump->add_option("--d-model", dopt.model.d_model, "Model width")->check(CLI::PositiveNumber);
+  dump->add_option("--heads", dopt.model.heads, "Heads")->check(CLI::PositiveNumber);
+  dump->add_option("--vocab", dopt.model.vocab, "Vocabulary")->check(CLI::PositiveNumber);
+  dump->add_option("--lr", dopt.optimizer.lr, "Peak learning rate");
+  dump->add_option("--warmup-steps", dopt.optimizer.warmup_steps, "Warm-up steps");
+  dump->add_option("--schedule", dopt.optimizer.schedule, "linear | cosine | constant");
+  dump->add_option("--seed", dopt.seed, "Seed of weights and data");
+
   auto* create = app.add_subcommand("new-encoding", "Write a plugin skeleton");
   std::string new_name, new_dir;
   create->add_option("name", new_name, "Encoding name ([a-z][a-z0-9_]*)")->required();
@@ -212,6 +232,11 @@ int main(int argc, char** argv) {
         registry.add_file(p);
     }
     if (*list) return cmd_list(registry);
+    if (*dump) {
+      dopt.encoding_params = parse_params(dump_params);
+      fmt::print("{}\n", dump_training(registry, dopt));
+      return 0;
+    }
     if (*check) {
       copt.config = parse_params(params);
       return cmd_check_plugin(registry, target, copt, row_out);

@@ -54,13 +54,17 @@ Tensor read_npy(const std::string& path) {
   return t;
 }
 
-void write_npy(const std::string& path, const Tensor& t) {
+namespace {
+
+// Writes a C-order little-endian array with numpy dtype `descr` ('<f4', '<i4').
+void write_array(const std::string& path, const std::vector<std::int64_t>& dims,
+                 const char* descr, const void* data, std::size_t bytes) {
   // numpy's tuple syntax: "()", "(5,)", "(2, 3)".
   std::string shape;
-  for (std::size_t i = 0; i < t.shape().size(); ++i)
-    shape += (i ? ", " : "") + std::to_string(t.shape()[i]);
-  if (t.shape().size() == 1) shape += ",";
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape + "), }";
+  for (std::size_t i = 0; i < dims.size(); ++i) shape += (i ? ", " : "") + std::to_string(dims[i]);
+  if (dims.size() == 1) shape += ",";
+  std::string header = std::string("{'descr': '") + descr +
+                       "', 'fortran_order': False, 'shape': (" + shape + "), }";
   const std::size_t total = 10 + header.size() + 1;
   header += std::string((64 - total % 64) % 64, ' ') + "\n";
   std::ofstream out(path, std::ios::binary);
@@ -71,9 +75,21 @@ void write_npy(const std::string& path, const Tensor& t) {
                                static_cast<unsigned char>(len >> 8)};
   out.write(reinterpret_cast<const char*>(lb), 2);
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
-  out.write(reinterpret_cast<const char*>(t.data()),
-            static_cast<std::streamsize>(t.numel() * sizeof(float)));
+  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
   if (!out) throw std::runtime_error(path + ": write failed");
+}
+
+}  // namespace
+
+void write_npy(const std::string& path, const Tensor& t) {
+  write_array(path, t.shape(), "<f4", t.data(), static_cast<std::size_t>(t.numel()) * sizeof(float));
+}
+
+void write_npy_int32(const std::string& path, const std::vector<std::int64_t>& shape,
+                     const std::vector<std::int32_t>& values) {
+  if (static_cast<std::int64_t>(values.size()) != Tensor::count(shape))
+    throw std::invalid_argument(path + ": values do not match the shape");
+  write_array(path, shape, "<i4", values.data(), values.size() * sizeof(std::int32_t));
 }
 
 }  // namespace pebench
