@@ -112,7 +112,10 @@ std::vector<Row> run_synthetic_case(const Suite& suite, const Case& c, Registry&
     const SplitSpec& split = spec.splits[s];
     Row row = base_row(split.name);
     row.set("split_params", params_to_text(split.params));
-    const std::int64_t length = split.length > 0 ? split.length : train_length;
+    // Default: the training length, or longer where the split's sequences need it
+    // (e.g. more blanks, more steps).
+    const std::int64_t length =
+        split.length > 0 ? split.length : std::max(train_length, split_tasks[s]->min_seq_len());
     row.set("train_length", train_length).set("eval_length", length);
     std::string status = "PASSED";
     if (!train_error.empty()) {

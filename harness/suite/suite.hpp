@@ -54,7 +54,7 @@ struct EncodingSpec {
 struct SplitSpec {
   std::string name;
   Config params;            // merged over the task's params
-  std::int64_t length = 0;  // 0: the task's train_length
+  std::int64_t length = 0;  // 0: train_length, or the split's minimum if longer
 };
 
 struct TaskSpec {
