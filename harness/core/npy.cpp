@@ -57,14 +57,14 @@ Tensor read_npy(const std::string& path) {
 namespace {
 
 // Writes a C-order little-endian array with numpy dtype `descr` ('<f4', '<i4').
-void write_array(const std::string& path, const std::vector<std::int64_t>& dims,
-                 const char* descr, const void* data, std::size_t bytes) {
+void write_array(const std::string& path, const std::vector<std::int64_t>& dims, const char* descr,
+                 const void* data, std::size_t bytes) {
   // numpy's tuple syntax: "()", "(5,)", "(2, 3)".
   std::string shape;
   for (std::size_t i = 0; i < dims.size(); ++i) shape += (i ? ", " : "") + std::to_string(dims[i]);
   if (dims.size() == 1) shape += ",";
-  std::string header = std::string("{'descr': '") + descr +
-                       "', 'fortran_order': False, 'shape': (" + shape + "), }";
+  std::string header =
+      std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': (" + shape + "), }";
   const std::size_t total = 10 + header.size() + 1;
   header += std::string((64 - total % 64) % 64, ' ') + "\n";
   std::ofstream out(path, std::ios::binary);
@@ -82,7 +82,8 @@ void write_array(const std::string& path, const std::vector<std::int64_t>& dims,
 }  // namespace
 
 void write_npy(const std::string& path, const Tensor& t) {
-  write_array(path, t.shape(), "<f4", t.data(), static_cast<std::size_t>(t.numel()) * sizeof(float));
+  write_array(path, t.shape(), "<f4", t.data(),
+              static_cast<std::size_t>(t.numel()) * sizeof(float));
 }
 
 void write_npy_int32(const std::string& path, const std::vector<std::int64_t>& shape,

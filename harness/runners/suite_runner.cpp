@@ -143,8 +143,8 @@ void write_tables(const Suite& suite, const std::vector<std::vector<Row>>& rows_
     std::ifstream in(part_dir + "/table.md");
     std::stringstream text;
     text << in.rdbuf();
-    markdown += fmt::format("## {} ({})\n\n{}\n", suite.parts[p].name, suite.parts[p].kind,
-                            text.str());
+    markdown +=
+        fmt::format("## {} ({})\n\n{}\n", suite.parts[p].name, suite.parts[p].kind, text.str());
   }
   write_file(dir + "/table.md", markdown);
 }
@@ -193,7 +193,7 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
       row.set("kind", part.kind);
       row.set("encoding", c.encoding.name);
       row.set("encoding_params", c.encoding.params_text);
-      if (c.task >= 0) row.set("task", part.tasks[static_cast<std::size_t>(c.task)].name);
+      if (c.task >= 0) row.set("task", part.tasks[static_cast<std::size_t>(c.task)].label);
       row.set("seed", static_cast<std::int64_t>(c.seed));
       std::string status;
       switch (res.kind) {

@@ -54,7 +54,8 @@ std::vector<Row> run_synthetic_case(const Suite& suite, const Case& c, Registry&
     row.set("kind", std::string("synthetic"));
     row.set("encoding", c.encoding.name);
     row.set("encoding_params", c.encoding.params_text);
-    row.set("task", spec.name);
+    row.set("task", spec.label);
+    row.set("generator", spec.name);
     row.set("task_params", params_to_text(spec.params));
     row.set("split", split_name);
     row.set("seed", static_cast<std::int64_t>(c.seed));

@@ -99,9 +99,10 @@ SplitSpec parse_split(const std::string& path, const YAML::Node& node) {
 
 TaskSpec parse_task(const std::string& path, const YAML::Node& node) {
   TaskSpec task;
-  for_each_key(path, node, "tasks", {"name", "params", "train_length", "splits"},
+  for_each_key(path, node, "tasks", {"name", "label", "params", "train_length", "splits"},
                [&](const std::string& key, const YAML::Node& v) {
                  if (key == "name") task.name = scalar<std::string>(path, key, v, "a string");
+                 if (key == "label") task.label = scalar<std::string>(path, key, v, "a string");
                  if (key == "params") task.params = parse_param_map(path, v);
                  if (key == "train_length") task.train_length = positive_int(path, key, v);
                  if (key == "splits") {
@@ -111,6 +112,7 @@ TaskSpec parse_task(const std::string& path, const YAML::Node& node) {
                  }
                });
   if (task.name.empty()) fail(path, node, "task entry without 'name'");
+  if (task.label.empty()) task.label = task.name;
   if (task.splits.empty()) task.splits.push_back(SplitSpec{"id", {}, 0});
   // Create the task (and each split's) now, so that a bad name, key or value is
   // reported here with its place in the file, not when the case runs.
@@ -352,7 +354,13 @@ Suite parse_suite(const std::string& path, const YAML::Node& root, Suite s, bool
     } else if (parse_shared_setting(path, key, v, s)) {
     } else if (key == "tasks") {
       if (!v.IsSequence() || v.size() == 0) fail(path, v, "'tasks' must be a non-empty list");
-      for (const auto& t : v) s.tasks.push_back(parse_task(path, t));
+      for (const auto& t : v) {
+        s.tasks.push_back(parse_task(path, t));
+        for (std::size_t i = 0; i + 1 < s.tasks.size(); ++i)
+          if (s.tasks[i].label == s.tasks.back().label)
+            fail(path, t,
+                 fmt::format("two tasks labelled '{}'; give one a 'label'", s.tasks.back().label));
+      }
     } else if (key == "model") {
       parse_model(path, v, s.model);
     } else if (key == "training") {
@@ -374,7 +382,8 @@ Suite parse_suite(const std::string& path, const YAML::Node& root, Suite s, bool
   }
   if (!has_kind) fail(path, root, "missing key 'kind'");
   if (!has_encodings) fail(path, root, "missing key 'encodings'");
-  if (s.kind == "synthetic" && s.tasks.empty()) fail(path, root, "kind 'synthetic' needs key 'tasks'");
+  if (s.kind == "synthetic" && s.tasks.empty())
+    fail(path, root, "kind 'synthetic' needs key 'tasks'");
   if (s.kind != "synthetic")
     for (const auto& kv : root)
       if (std::find(kSyntheticKeys.begin(), kSyntheticKeys.end(), kv.first.Scalar()) !=
@@ -384,7 +393,6 @@ Suite parse_suite(const std::string& path, const YAML::Node& root, Suite s, bool
                          s.kind));
   return s;
 }
-
 
 Suite load_suite(const std::string& path) {
   std::ifstream in(path);
@@ -462,7 +470,7 @@ std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string
           c.encoding = e;
           c.task = static_cast<std::int64_t>(t);
           c.seed = seed;
-          c.id = fmt::format("{}/{}/seed={}", enc_id, suite.tasks[t].name, seed);
+          c.id = fmt::format("{}/{}/seed={}", enc_id, suite.tasks[t].label, seed);
           c.args = {"run", suite.path, "--case", c.id};
           finish(std::move(c));
         }

@@ -10,6 +10,7 @@
 // kind: synthetic adds (see suites/synthetic-quick.yaml):
 //   tasks:                      # each: a generator, its train length and its evaluation splits
 //     - name: flip_flop
+//       label: flip_flop      # optional: tells apart two entries of one generator
 //       params: {p_ignore: 0.8}
 //       train_length: 64        # sequence length in training (default: the task's minimum)
 //       splits:                 # default: one split 'id' = the training distribution
@@ -58,7 +59,8 @@ struct SplitSpec {
 };
 
 struct TaskSpec {
-  std::string name;
+  std::string name;   // the generator: flip_flop | selective_copy | counting
+  std::string label;  // case ids and table columns (default: name); e.g. counting_3var
   Config params;
   std::int64_t train_length = 0;  // 0: the task's minimum
   std::vector<SplitSpec> splits;
