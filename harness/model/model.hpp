@@ -4,7 +4,7 @@
 //   N pre-LN blocks:  x += proj(attn(ln1(x)));   x += mlp(ln2(x))
 //     attn: qkv = ln1(x) Wqkv + b  (columns [q | k | v], head h at h*d..),
 //           causal attention with the encoding's hooks (scale 1/sqrt(d))
-//     mlp:  gelu_tanh(x Wfc + bfc) Wproj + bproj,  hidden 4D
+//     mlp:  gelu(x Wfc + bfc) Wproj + bproj,  hidden 4D, exact (erf) GELU
 //   logits = lnf(x) wte^T  (tied head);  loss = masked mean cross-entropy
 //
 // Linear weights are stored (in, out). Parameter names and init follow GPT-2

@@ -16,7 +16,7 @@ Primitives& primitives(std::int64_t n) {
   auto it = cache.find(n);
   if (it != cache.end()) return it->second;
   dnnl::memory::desc md({n}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a);
-  const auto alg = dnnl::algorithm::eltwise_gelu_tanh;
+  const auto alg = dnnl::algorithm::eltwise_gelu_erf;
   dnnl::eltwise_forward::primitive_desc fwd(
       dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_training, alg, md), cpu_engine());
   dnnl::eltwise_backward::primitive_desc bwd(dnnl::eltwise_backward::desc(alg, md, md),

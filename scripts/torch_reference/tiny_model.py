@@ -186,7 +186,7 @@ class TinyLM:
             q, k, v = linear(layer_norm(x, f"h{l}.ln1"), f"h{l}.attn.qkv").split(D, dim=-1)
             o = refs.causal_attention(heads(q), heads(k), heads(v), pos, enc)  # scale 1/sqrt(d)
             x = x + linear(o.transpose(1, 2).reshape(B, T, D), f"h{l}.attn.proj")
-            h = F.gelu(linear(layer_norm(x, f"h{l}.ln2"), f"h{l}.mlp.fc"), approximate="tanh")
+            h = F.gelu(linear(layer_norm(x, f"h{l}.ln2"), f"h{l}.mlp.fc"))  # exact (erf) GELU
             x = x + linear(h, f"h{l}.mlp.proj")
         return F.linear(layer_norm(x, "lnf"), p["wte"])  # tied head: lnf(x) @ wte^T
 

@@ -84,18 +84,18 @@ TEST(LayerNorm, ForwardAndBackwardMatchLoops) {
   EXPECT_LT(scaled_error(db, db_ref), 1e-5);
 }
 
-TEST(Gelu, TanhApproximationAndDerivative) {
+TEST(Gelu, ErfFormAndDerivative) {
   const std::int64_t n = 257;
   auto x = random_vector(n, 9, 3.0), dy = random_vector(n, 10);
   std::vector<float> y(n), dx(n);
   gelu_forward(y.data(), x.data(), n);
   gelu_backward(dx.data(), dy.data(), x.data(), n);
   std::vector<double> y_ref(n), dx_ref(n);
-  const double c = std::sqrt(2.0 / M_PI);
   for (std::int64_t i = 0; i < n; ++i) {
-    const double v = x[i], u = c * (v + 0.044715 * v * v * v), t = std::tanh(u);
-    y_ref[i] = 0.5 * v * (1 + t);
-    dx_ref[i] = dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v));
+    const double v = x[i], cdf = 0.5 * (1 + std::erf(v / std::sqrt(2.0)));
+    const double pdf = std::exp(-0.5 * v * v) / std::sqrt(2 * M_PI);
+    y_ref[i] = v * cdf;
+    dx_ref[i] = dy[i] * (cdf + v * pdf);
   }
   EXPECT_LT(scaled_error(y, y_ref), 1e-5);
   EXPECT_LT(scaled_error(dx, dx_ref), 1e-5);
