@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace pebench {
 
@@ -22,6 +23,9 @@ Progress::Progress(std::string label, std::int64_t total, bool enabled)
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {
   next_plain_ = std::max<std::int64_t>(1, total_ / 10);
+  // Set by `pebench run` on a terminal for its child processes: plain lines this often,
+  // which the parent shows in place.
+  if (const char* every = std::getenv("PEBENCH_PROGRESS_EVERY_S")) every_s_ = std::atof(every);
 }
 
 void Progress::update(std::int64_t step, double loss, double items) {
@@ -36,7 +40,9 @@ void Progress::update(std::int64_t step, double loss, double items) {
     if (step < total_ && now - last_draw_ < std::chrono::milliseconds(200)) return;
     last_draw_ = now;
     fmt::print(stderr, "\r\033[K{}", line);
-  } else if (step >= next_plain_ || step == total_) {
+  } else if (step >= next_plain_ || step == total_ ||
+             (every_s_ > 0 && std::chrono::duration<double>(now - last_draw_).count() >= every_s_)) {
+    last_draw_ = now;
     next_plain_ = step + std::max<std::int64_t>(1, total_ / 10);
     fmt::print(stderr, "{}\n", line);
   }

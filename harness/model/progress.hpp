@@ -1,6 +1,7 @@
 // Progress of a long loop on a terminal: one line updated in place (step, loss,
 // rate, ETA). When stderr is not a terminal (CI, logs), plain lines at every
-// tenth of the work instead, so logs stay short.
+// tenth of the work instead, so logs stay short (and every PEBENCH_PROGRESS_EVERY_S
+// seconds where that is set: `pebench run` sets it for its children on a terminal).
 #pragma once
 
 #include <chrono>
@@ -22,6 +23,7 @@ class Progress {
   std::int64_t total_;
   bool enabled_, tty_;
   std::int64_t next_plain_ = 0;
+  double every_s_ = 0;  // plain lines at least this often (PEBENCH_PROGRESS_EVERY_S)
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 

@@ -38,8 +38,29 @@ struct ChildResult {
   double seconds = 0;
 };
 
+// On a terminal: the child's latest progress line (the last line of its log, which a
+// training child updates with carriage returns), shown in place.
+void show_last_line(const std::string& log) {
+  std::ifstream in(log, std::ios::binary);
+  if (!in) return;
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  const std::streamoff start = std::max<std::streamoff>(0, size - 400);
+  std::string tail(static_cast<std::size_t>(size - start), '\0');
+  in.seekg(start);
+  in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r')) tail.pop_back();
+  const auto cut = tail.find_last_of("\r\n");
+  std::string line = cut == std::string::npos ? tail : tail.substr(cut + 1);
+  if (line.rfind("\033[K", 0) == 0) line = line.substr(3);
+  if (line.size() > 110) line = line.substr(0, 110);
+  fmt::print(stderr, "\r\033[K  {}", line);
+  std::fflush(stderr);
+}
+
+// live: show the child's progress on the terminal while it runs.
 ChildResult run_child(const std::vector<std::string>& args, const std::string& log,
-                      double timeout_s) {
+                      double timeout_s, bool live) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -57,9 +78,14 @@ ChildResult run_child(const std::vector<std::string>& args, const std::string& l
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   int status = 0;
+  auto last_shown = std::chrono::steady_clock::now();
   while (true) {
     const pid_t done = waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
+    if (live && std::chrono::steady_clock::now() - last_shown > std::chrono::milliseconds(500)) {
+      last_shown = std::chrono::steady_clock::now();
+      show_last_line(log);
+    }
     if (elapsed() > timeout_s) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
@@ -159,6 +185,8 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
   if (options.progress)
     fmt::print(stderr, "pebench run {}: {} cases -> {}\n", suite.path, cases.size(), dir);
 
+  const bool live = options.progress && isatty(STDERR_FILENO);
+  if (live) setenv("PEBENCH_PROGRESS_EVERY_S", "1", 1);  // children's progress, shown in place
   int not_passed = 0;
   // This run's rows per part (rows.jsonl may hold earlier runs' too).
   std::vector<std::vector<Row>> run_rows(std::max<std::size_t>(1, suite.parts.size()));
@@ -172,7 +200,8 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
     args.insert(args.end(), {"--row-out", row_file});
     std::error_code ec;
     fs::remove(row_file, ec);
-    const ChildResult res = run_child(args, log, part.timeout_s);
+    const ChildResult res = run_child(args, log, part.timeout_s, live);
+    if (live) fmt::print(stderr, "\r\033[K");
 
     // The child writes one row per line (a synthetic case: one per split).
     std::vector<Row> rows;
