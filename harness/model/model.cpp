@@ -96,6 +96,9 @@ struct Model::Activations {
   std::vector<float> mask;
   std::vector<std::int64_t> positions;
   Buffer x, x_final, lnf, meanf, varf, logp;
+  // Scratch kept across steps: fresh large buffers every step cost page faults
+  // (measured ~10% of a train step in the kernel before these were kept).
+  Buffer qkv, y, logits, dlogits, dx, dtmp, dwide, dh, dq, dk, dv, datt;
 };
 
 Model::~Model() = default;
@@ -250,7 +253,8 @@ double Model::forward(const ModelInput& in) {
   if (enc0 && (enc0->info().hooks & kHookEmbed))
     enc0->embed_forward(dense_view<float, 3>(a.x.data(), {B, T, D}), pos);
 
-  Buffer qkv, y;
+  Buffer& qkv = a.qkv;
+  Buffer& y = a.y;
   for (auto& lp : layers_) {
     Layer& L = *lp;
     L.x_in = a.x;
@@ -284,7 +288,8 @@ double Model::forward(const ModelInput& in) {
   resize(a.lnf, M * D), resize(a.meanf, M), resize(a.varf, M);
   layer_norm_forward(a.lnf.data(), a.meanf.data(), a.varf.data(), a.x.data(), value(lnf_w_),
                      value(lnf_b_), M, D);
-  Buffer logits(static_cast<std::size_t>(M * c.vocab));
+  Buffer& logits = a.logits;
+  resize(logits, M * c.vocab);
   // logits (M, V) = lnf (M, D) wte^T
   matmul(MatmulShape::dense(1, M, c.vocab, D, false, true), a.lnf.data(), value(wte_),
          logits.data());
@@ -310,7 +315,8 @@ void Model::backward() {
   const AttentionDims dims{B, c.heads, T, c.head_dim()};
   auto grad = [&](std::size_t i) { return params_[i].grad; };
 
-  Buffer dlogits, dx, dtmp, dwide, dh, dq, dk, dv, datt;
+  Buffer &dlogits = a.dlogits, &dx = a.dx, &dtmp = a.dtmp, &dwide = a.dwide, &dh = a.dh;
+  Buffer &dq = a.dq, &dk = a.dk, &dv = a.dv, &datt = a.datt;
   zeros(dlogits, M * V);
   cross_entropy_backward(dlogits.data(), a.logp.data(), a.targets.data(), a.mask.data(), M, V);
   // dlnf (M, D) = dlogits (M, V) wte (V, D);  dwte += dlogits^T lnf

@@ -78,7 +78,8 @@ void cross_entropy_backward(float* dlogits, const float* logp, const std::int32_
                             const float* mask, std::int64_t rows, std::int64_t vocab) {
   const double total = mask_sum(mask, rows);
   if (total == 0) return;
-  std::vector<float> probs(static_cast<std::size_t>(rows * vocab));
+  static std::vector<float> probs;  // kept across calls (page faults); single-threaded callers
+  probs.resize(static_cast<std::size_t>(rows * vocab));
   const auto md = matrix(rows, vocab);
   exp_op(rows, vocab)
       .execute(cpu_stream(),

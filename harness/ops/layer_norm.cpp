@@ -68,10 +68,12 @@ void layer_norm_backward(float* dx, float* dgamma, float* dbeta, const float* dy
                          const float* gamma, const float* beta, const float* mean, const float* var,
                          std::int64_t rows, std::int64_t cols) {
   Primitives& p = primitives(rows, cols);
-  // oneDNN writes (=) its outputs; gather them apart and accumulate.
-  // (Not thread_local: the OpenMP loop below reads dx_new from worker threads.)
-  std::vector<float> dx_new(static_cast<std::size_t>(rows * cols));
-  std::vector<float> dgamma_new(static_cast<std::size_t>(cols)), dbeta_new(dgamma_new);
+  // oneDNN writes (=) its outputs; gather them apart and accumulate. Kept across calls
+  // (a fresh 1 MB buffer per call costs page faults); callers are single-threaded.
+  static std::vector<float> dx_new, dgamma_new, dbeta_new;
+  dx_new.resize(static_cast<std::size_t>(rows * cols));
+  dgamma_new.resize(static_cast<std::size_t>(cols));
+  dbeta_new.resize(static_cast<std::size_t>(cols));
   p.backward.execute(cpu_stream(), {{DNNL_ARG_SRC, wrap(p.data, x)},
                                     {DNNL_ARG_DIFF_DST, wrap(p.data, dy)},
                                     {DNNL_ARG_MEAN, wrap(p.stats, mean)},
