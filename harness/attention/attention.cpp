@@ -3,27 +3,14 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 
+#include "attention/toeplitz_bias.hpp"
 #include "ops/matmul.hpp"
 #include "ops/softmax.hpp"
 
 namespace pebench {
 namespace {
-
-constexpr float kMasked = -std::numeric_limits<float>::infinity();
-
-// Sets S[h, i, j] = -inf for keys after the query (j > first_row + i).
-void apply_causal_mask(float* s /*H,rows,keys*/, std::int64_t heads, std::int64_t rows,
-                       std::int64_t keys, std::int64_t first_row) {
-#pragma omp parallel for collapse(2) schedule(static)
-  for (std::int64_t h = 0; h < heads; ++h)
-    for (std::int64_t i = 0; i < rows; ++i) {
-      float* row = s + (h * rows + i) * keys;
-      for (std::int64_t j = first_row + i + 1; j < keys; ++j) row[j] = kMasked;
-    }
-}
 
 // A (1, H, rows, width) view into a (B, H, T, width) dense tensor at batch b, row r0.
 template <typename T>
@@ -75,15 +62,26 @@ void CausalAttention::update_bias_cache(const AttentionDims& d,
   BiasKey key{d.heads, d.seq_len, positions, parameter_version_};
   if (key == bias_key_) return;
   bias_blocks_.clear();
-  for (const Block& blk : make_blocks(d)) {
-    std::vector<float> bias(static_cast<std::size_t>(d.heads * blk.rows * blk.keys));
-    encoding_->bias_forward(dense_view<float, 3>(bias.data(), {d.heads, blk.rows, blk.keys}),
-                            slice(positions, blk.first_row, blk.rows),
-                            slice(positions, 0, blk.keys));
-    apply_causal_mask(bias.data(), d.heads, blk.rows, blk.keys, blk.first_row);
-    bias_blocks_.push_back(std::move(bias));
+  toeplitz_.clear();
+  if (options_.toeplitz_bias)
+    toeplitz_ = toeplitz_bias_table(*encoding_, info_, d.heads, positions);
+  if (toeplitz_.empty()) {
+    for (const Block& blk : make_blocks(d)) {
+      std::vector<float> bias(static_cast<std::size_t>(d.heads * blk.rows * blk.keys));
+      encoding_->bias_forward(dense_view<float, 3>(bias.data(), {d.heads, blk.rows, blk.keys}),
+                              slice(positions, blk.first_row, blk.rows),
+                              slice(positions, 0, blk.keys));
+      bias_blocks_.push_back(std::move(bias));
+    }
   }
   bias_key_ = std::move(key);
+}
+
+RowBias CausalAttention::bias_rows(std::size_t r, const Block& blk, std::int64_t seq_len) const {
+  if (!toeplitz_.empty())  // row i of the block: table[h, (T-1-(first_row+i)) + j]
+    return RowBias{toeplitz_.data() + (seq_len - 1 - blk.first_row), seq_len, -1};
+  if (!bias_blocks_.empty()) return RowBias{bias_blocks_[r].data(), blk.rows * blk.keys, blk.keys};
+  return RowBias{};
 }
 
 void CausalAttention::forward(float* out, AttentionCache& cache, const float* q, const float* k,
@@ -139,20 +137,18 @@ void CausalAttention::forward(float* out, AttentionCache& cache, const float* q,
       qk.a_strides = {T * hd, hd, 1};
       qk.b_strides = {T * hd, 1, hd};  // K^T as a transposed view
       qk.c_strides = {blk.rows * blk.keys, blk.keys, 1};
-      if (hooks & kHookStaticBias) {
-        matmul(qk, q + batch_offset + blk.first_row * hd, k + batch_offset, s,
-               bias_blocks_[r].data());
-      } else {
-        matmul(qk, q + batch_offset + blk.first_row * hd, k + batch_offset, s);
-        apply_causal_mask(s, H, blk.rows, blk.keys, blk.first_row);
-      }
-      auto s_view = dense_view<float, 4>(s, {1, H, blk.rows, blk.keys});
+      matmul(qk, q + batch_offset + blk.first_row * hd, k + batch_offset, s);
+      const CausalRows rows{H, blk.rows, blk.keys, blk.first_row};
+      RowBias bias = (hooks & kHookStaticBias) ? bias_rows(r, blk, T) : RowBias{};
       if (hooks & kHookScore) {
+        add_bias_and_mask(s, rows, bias);
+        bias = RowBias{};
         cache.score_states.push_back(
-            encoding_->score_forward(s_view, rows_view(q, d, b, blk.first_row, blk.rows),
+            encoding_->score_forward(dense_view<float, 4>(s, {1, H, blk.rows, blk.keys}),
+                                     rows_view(q, d, b, blk.first_row, blk.rows),
                                      rows_view(k, d, b, 0, blk.keys), qpos, kpos));
       }
-      softmax_forward(s, s, H * blk.rows, blk.keys);
+      causal_softmax_forward(s, s, rows, bias);
 
       // O_blk (H, rows, d) = P (H, rows, keys) V (H, keys, d)
       MatmulShape pv;

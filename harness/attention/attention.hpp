@@ -8,8 +8,17 @@
 // Queries are processed in blocks of `block_rows` rows; a block starting at row
 // i0 with r rows only sees keys 0..i0+r-1, so fully masked key blocks are never
 // computed (causal skipping: ~(1 + 1/nblocks)/2 of the full-square FLOPs).
-// Each block's S (H, r, keys) is one batched matmul with the cached bias (which
-// carries the mask) fused as a full-shape binary post-op, then oneDNN softmax.
+// Each block's S (H, r, keys) is one batched matmul (scale folded in), then our causal
+// softmax (ops/causal_softmax.hpp), which adds the static bias and applies the causal mask
+// on the fly and reads only the visible keys j <= i. The static bias comes from
+//   - a Toeplitz table (H, T) when the encoding is relative and the positions evenly spaced
+//     (attention/toeplitz_bias.hpp): one row per head, cache-resident;
+//   - else a per-block cache (H, rows, keys) computed once per (T, positions, parameter
+//     version): FIRE (not relative), randomized (irregular) positions.
+// With a score hook the bias and mask are written into S first (the hook expects biased,
+// masked logits), then the softmax runs without bias.
+// Before (up to 23a5fff) the cached bias with the mask baked in was fused as a full-shape
+// binary post-op into the matmul: 268 MB read per forward at T=4096 (1.10-1.15x NoPE).
 // The backward uses the same strided, transposed views; no copies.
 #pragma once
 
@@ -18,6 +27,7 @@
 #include <vector>
 
 #include "core/tensor.hpp"
+#include "ops/causal_softmax.hpp"
 #include "pebench/encoding.hpp"
 
 namespace pebench {
@@ -29,6 +39,7 @@ struct AttentionDims {
 struct AttentionOptions {
   std::int64_t block_rows = 256;  // query rows per block
   float scale = 0.0f;             // 0: 1/sqrt(d)
+  bool toeplitz_bias = true;      // false: always the per-block bias cache (tests, benchmarks)
 };
 
 // What forward saves for backward. Holds the encoding (and so its library)
@@ -76,7 +87,12 @@ class CausalAttention {
   bool has_bias_params_ = false;  // static bias with trainable parameters (read at each forward)
   std::uint64_t parameter_version_ = 0;
 
-  // Static bias (+ causal mask) per block: (H, rows, keys); valid for the key below.
+  // The bias of block r, row (h, i): a slice of the Toeplitz table or of the block cache.
+  RowBias bias_rows(std::size_t r, const Block& blk, std::int64_t seq_len) const;
+
+  // Static bias, valid for the key below: the Toeplitz table (H, T) if it applies, else
+  // one (H, rows, keys) tensor per block (entries j > i unused).
+  std::vector<float> toeplitz_;
   std::vector<std::vector<float>> bias_blocks_;
   struct BiasKey {
     std::int64_t heads = -1, seq_len = -1;

@@ -438,7 +438,7 @@ std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string
       for (Case c : expand_cases(part, available, plugin_paths)) {
         c.part = static_cast<std::int64_t>(p);
         const std::string old_id = c.id;
-        c.id = part.name + "/" + c.id;
+        c.id = fmt::format("{}/{}", part.name, c.id);
         for (auto& a : c.args)
           if (a == old_id) a = c.id;  // the --case argument of a synthetic case
         c.repro = "pebench";
@@ -462,7 +462,8 @@ std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string
     cases.push_back(std::move(c));
   };
   for (const auto& e : encodings) {
-    const std::string enc_id = e.name + (e.params_text.empty() ? "" : "[" + e.params_text + "]");
+    const std::string enc_id =
+        e.params_text.empty() ? e.name : fmt::format("{}[{}]", e.name, e.params_text);
     if (suite.kind == "synthetic") {
       for (std::size_t t = 0; t < suite.tasks.size(); ++t)
         for (std::uint64_t seed : suite.seeds) {

@@ -1,5 +1,6 @@
 // CausalAttention (oneDNN, query blocks) against the naive double reference,
-// for every hook kind: none, static bias, rotate, score, mix.
+// for every hook kind: none, static bias, rotate, score, mix; evenly spaced and irregular
+// positions (the two static-bias paths).
 // How to add a case: add an encoding name (in-tree plugin or tests/fixtures/hooks)
 // to the parameter list; sizes and block sizes are crossed automatically.
 #include <gtest/gtest.h>
@@ -20,6 +21,9 @@ using test::scaled_error;
 struct AttentionCase {
   std::string encoding;
   std::int64_t batch, heads, seq_len, head_dim, block_rows;
+  // Evenly spaced positions (3, 5, 7, ...: relative biases take the Toeplitz-table path) or
+  // irregular ones (as randomized PE: the per-block bias cache).
+  bool irregular = false;
 };
 
 std::string case_name(const ::testing::TestParamInfo<AttentionCase>& info) {
@@ -28,7 +32,7 @@ std::string case_name(const ::testing::TestParamInfo<AttentionCase>& info) {
   std::replace(name.begin(), name.end(), '+', '_');
   return name + "_B" + std::to_string(c.batch) + "H" + std::to_string(c.heads) + "T" +
          std::to_string(c.seq_len) + "d" + std::to_string(c.head_dim) + "blk" +
-         std::to_string(c.block_rows);
+         std::to_string(c.block_rows) + (c.irregular ? "_irregular" : "");
 }
 
 std::vector<float> param_grads(Encoding& e) {
@@ -51,7 +55,8 @@ TEST_P(AttentionVsReference, ForwardAndBackward) {
   auto q = random_vector(n, 1), k = random_vector(n, 2), v = random_vector(n, 3),
        dout = random_vector(n, 4);
   std::vector<std::int64_t> pos(static_cast<std::size_t>(c.seq_len));
-  for (std::int64_t i = 0; i < c.seq_len; ++i) pos[i] = 3 + 2 * i;  // offset, strided positions
+  for (std::int64_t i = 0; i < c.seq_len; ++i)  // offset, strided (+ bumps: irregular)
+    pos[i] = 3 + 2 * i + (c.irregular && i % 3 == 1 ? 1 : 0);
 
   zero_grads(*enc);
   const ReferenceGradients ref =
@@ -88,6 +93,7 @@ std::vector<AttentionCase> all_cases() {
     cases.push_back({e, 2, 3, 13, 4, 5});   // several blocks, ragged last block
     cases.push_back({e, 1, 2, 16, 8, 16});  // one block
     cases.push_back({e, 1, 12, 9, 6, 2});   // 12 heads (ALiBi's non-power-of-two slopes)
+    cases.push_back({e, 2, 3, 13, 4, 5, true});
   }
   return cases;
 }

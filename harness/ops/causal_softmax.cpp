@@ -1,0 +1,121 @@
+#include "ops/causal_softmax.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "ops/fast_exp.hpp"
+
+namespace pebench {
+namespace {
+
+constexpr float kMasked = -std::numeric_limits<float>::infinity();
+
+// One row: three passes over n entries (max, exp and sum, scale), all in L1 for n <= 4096.
+// The max keeps kLanes partial results (4 AVX2 vectors): one accumulator would make the
+// max pass wait on vmaxps latency (3 cycles per 8 entries).
+// The loops carry no __restrict (p may alias s): `omp simd` states that vectorizing is safe,
+// since every iteration reads and writes index j only.
+constexpr std::int64_t kLanes = 32;
+
+template <bool Fma>
+[[gnu::always_inline]] inline void softmax_row(float* p, const float* s, const float* bias,
+                                               std::int64_t n, std::int64_t keys) {
+  const std::int64_t n_main = n - n % kLanes;
+  float lane[kLanes];
+  for (auto& v : lane) v = kMasked;
+  const float* x = s;
+  if (bias) {
+    for (std::int64_t j0 = 0; j0 < n_main; j0 += kLanes) {
+#pragma omp simd
+      for (std::int64_t l = 0; l < kLanes; ++l) {
+        const float v = s[j0 + l] + bias[j0 + l];
+        p[j0 + l] = v;
+        lane[l] = v > lane[l] ? v : lane[l];
+      }
+    }
+    for (std::int64_t j = n_main; j < n; ++j) {
+      p[j] = s[j] + bias[j];
+      lane[0] = p[j] > lane[0] ? p[j] : lane[0];
+    }
+    x = p;
+  } else {
+    for (std::int64_t j0 = 0; j0 < n_main; j0 += kLanes) {
+#pragma omp simd
+      for (std::int64_t l = 0; l < kLanes; ++l) lane[l] = x[j0 + l] > lane[l] ? x[j0 + l] : lane[l];
+    }
+    for (std::int64_t j = n_main; j < n; ++j) lane[0] = x[j] > lane[0] ? x[j] : lane[0];
+  }
+  float mx = kMasked;
+  for (float v : lane) mx = v > mx ? v : mx;
+
+  float sum = 0.0f;  // one accumulator: the exp dominates, not the add's latency
+#pragma omp simd reduction(+ : sum)
+  for (std::int64_t j = 0; j < n; ++j) {
+    const float e = fast_exp<Fma>(x[j] - mx);
+    p[j] = e;
+    sum += e;
+  }
+
+  const float inv = 1.0f / sum;
+#pragma omp simd
+  for (std::int64_t j = 0; j < n; ++j) p[j] *= inv;
+  std::fill(p + n, p + keys, 0.0f);
+}
+
+__attribute__((target("avx2,fma"))) void softmax_row_avx2(float* p, const float* s,
+                                                          const float* bias, std::int64_t n,
+                                                          std::int64_t keys) {
+  softmax_row<true>(p, s, bias, n, keys);
+}
+
+void softmax_row_generic(float* p, const float* s, const float* bias, std::int64_t n,
+                         std::int64_t keys) {
+  softmax_row<false>(p, s, bias, n, keys);
+}
+
+using RowFunction = void (*)(float*, const float*, const float*, std::int64_t, std::int64_t);
+
+RowFunction row_function() {
+  static const RowFunction f = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+                                   ? softmax_row_avx2
+                                   : softmax_row_generic;
+  return f;
+}
+
+std::int64_t visible_keys(const CausalRows& shape, std::int64_t i) {
+  return std::min(shape.first_row + i + 1, shape.keys);
+}
+
+const float* bias_row(const RowBias& bias, std::int64_t h, std::int64_t i) {
+  return bias.base ? bias.base + h * bias.head_stride + i * bias.row_stride : nullptr;
+}
+
+}  // namespace
+
+void causal_softmax_forward(float* p, const float* s, const CausalRows& shape,
+                            const RowBias& bias) {
+  const RowFunction row = row_function();
+  // Rows in (head, row) order, contiguous halves per thread: the causal lengths repeat per
+  // head, so the halves get equal work when heads is even.
+#pragma omp parallel for schedule(static)
+  for (std::int64_t r = 0; r < shape.heads * shape.rows; ++r) {
+    const std::int64_t h = r / shape.rows, i = r % shape.rows;
+    row(p + r * shape.keys, s + r * shape.keys, bias_row(bias, h, i), visible_keys(shape, i),
+        shape.keys);
+  }
+}
+
+void add_bias_and_mask(float* s, const CausalRows& shape, const RowBias& bias) {
+#pragma omp parallel for schedule(static)
+  for (std::int64_t r = 0; r < shape.heads * shape.rows; ++r) {
+    const std::int64_t h = r / shape.rows, i = r % shape.rows, n = visible_keys(shape, i);
+    float* row = s + r * shape.keys;
+    if (const float* b = bias_row(bias, h, i)) {
+#pragma omp simd
+      for (std::int64_t j = 0; j < n; ++j) row[j] += b[j];
+    }
+    std::fill(row + n, row + shape.keys, kMasked);
+  }
+}
+
+}  // namespace pebench
