@@ -52,7 +52,7 @@ void CausalAttention::check_positions(const std::vector<std::int64_t>& positions
   if (!positions.empty() && positions.front() < 0)
     throw std::invalid_argument("attention positions must be >= 0");
   if (info_.max_positions > 0 && !positions.empty() && positions.back() >= info_.max_positions)
-    throw std::out_of_range(fmt::format(
+    throw PositionsUnsupported(fmt::format(
         "encoding '{}' supports positions < max_positions = {}; got position {} (T = {})",
         info_.name, info_.max_positions, positions.back(), positions.size()));
 }

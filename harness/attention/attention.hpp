@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 #include "core/tensor.hpp"
@@ -31,6 +32,11 @@
 #include "pebench/encoding.hpp"
 
 namespace pebench {
+
+// Positions an encoding refuses (>= its max_positions): suites report n/a, not a failure.
+struct PositionsUnsupported : std::out_of_range {
+  using std::out_of_range::out_of_range;
+};
 
 struct AttentionDims {
   std::int64_t batch = 1, heads = 1, seq_len = 1, head_dim = 1;  // B, H, T, d
@@ -65,12 +71,15 @@ class CausalAttention {
   void backward(float* dq, float* dk, float* dv, const float* dout, AttentionCache& cache,
                 const float* q, const float* k, const float* v);
 
-  // Throws (std::out_of_range, naming the encoding) for positions the encoding refuses
+  // Throws (PositionsUnsupported, naming the encoding) for positions the encoding refuses
   // (>= max_positions), std::invalid_argument for decreasing or negative positions.
   void check_positions(const std::vector<std::int64_t>& positions) const;
 
   // Call after the encoding's parameters changed (optimizer step, finite differences).
-  void parameters_changed() { ++parameter_version_; }
+  // Parameter-free biases keep their cache (a bump would rebuild it every train step).
+  void parameters_changed() {
+    if (has_bias_params_) ++parameter_version_;
+  }
   const std::shared_ptr<Encoding>& encoding() const { return encoding_; }
 
  private:

@@ -109,11 +109,10 @@ int cmd_run_case(const Suite& suite, const std::vector<Case>& cases, const std::
   const Suite& part = suite_of(suite, *it);
   if (part.kind != "synthetic")
     throw SuiteError(fmt::format("--case runs synthetic cases; run this one as: {}", it->repro));
-  const std::vector<Row> rows = run_synthetic_case(part, *it, registry, true);
   std::ofstream out;
   if (!row_out.empty()) out.open(row_out);
   bool ok = true;
-  for (const Row& row : rows) {
+  run_synthetic_case(part, *it, registry, true, [&](const Row& row) {
     const std::string status = row.get_string("status");
     ok = ok && (status == "PASSED" || status.rfind("SKIPPED", 0) == 0);
     const std::string rate = row.get_string("error_rate");
@@ -121,8 +120,8 @@ int cmd_run_case(const Suite& suite, const std::vector<Case>& cases, const std::
                row.get_string("eval_length"),
                rate.empty() ? "" : fmt::format("error rate {:.2f}%", 100 * std::stod(rate)),
                row.get_string("error").empty() ? "" : " " + row.get_string("error"));
-    if (out) out << row.to_json() << "\n";
-  }
+    if (out) out << row.to_json() << std::endl;  // flushed: survives a later crash
+  });
   return ok ? 0 : 1;
 }
 

@@ -51,7 +51,12 @@ TrainResult train(Model& model, const Task& task, const TrainConfig& config, Rng
       break;
     }
     model.backward();
-    optimizer.step(model.parameters(), step);
+    const double grad_norm = optimizer.step(model.parameters(), step);
+    if (!std::isfinite(grad_norm)) {  // the step already applied it: report it here
+      result.diverged = true;
+      result.diverged_reason = fmt::format("gradient norm is {} at step {}", grad_norm, step);
+      break;
+    }
     model.parameters_changed();
     tokens += double(config.batch * T);
     progress.update(step + 1, loss, tokens);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -186,7 +187,7 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
     fmt::print(stderr, "pebench run {}: {} cases -> {}\n", suite.path, cases.size(), dir);
 
   const bool live = options.progress && isatty(STDERR_FILENO);
-  if (live) setenv("PEBENCH_PROGRESS_EVERY_S", "1", 1);  // children's progress, shown in place
+  if (live) setenv("PEBENCH_PROGRESS_EVERY_S", "5", 1);  // children's progress, shown in place
   int not_passed = 0;
   // This run's rows per part (rows.jsonl may hold earlier runs' too).
   std::vector<std::vector<Row>> run_rows(std::max<std::size_t>(1, suite.parts.size()));
@@ -207,7 +208,7 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
     std::vector<Row> rows;
     std::ifstream in(row_file);
     std::string line, bad_row;
-    if (res.kind == ChildResult::kExited && in) {
+    if (in) {  // also after a crash or timeout: rows written before it stand
       while (std::getline(in, line)) {
         if (line.empty()) continue;
         try {
@@ -217,32 +218,45 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
         }
       }
     }
-    if (rows.empty()) {
+    // What happened to the rows the child did not write (all of them, or the splits of a
+    // synthetic case after a crash or timeout): one row each, with the child's fate.
+    std::string fate;
+    switch (res.kind) {
+      case ChildResult::kSignaled:
+        fate = fmt::format("CRASHED({})", strsignal(res.code));
+        break;
+      case ChildResult::kTimedOut:
+        fate = fmt::format("TIMEOUT({:.0f}s)", part.timeout_s);
+        break;
+      case ChildResult::kSpawnFailed:
+        fate = fmt::format("CRASHED(spawn failed: {})", strerror(res.code));
+        break;
+      case ChildResult::kExited:  // exited without a (readable) row
+        fate = bad_row.empty() ? "LOAD_ERROR" : "CRASHED(unreadable row)";
+        break;
+    }
+    auto missing_row = [&](const std::string& split) {
       Row row;
       row.set("kind", part.kind);
       row.set("encoding", c.encoding.name);
       row.set("encoding_params", c.encoding.params_text);
       if (c.task >= 0) row.set("task", part.tasks[static_cast<std::size_t>(c.task)].label);
+      if (!split.empty()) row.set("split", split);
       row.set("seed", static_cast<std::int64_t>(c.seed));
-      std::string status;
-      switch (res.kind) {
-        case ChildResult::kSignaled:
-          status = fmt::format("CRASHED({})", strsignal(res.code));
-          break;
-        case ChildResult::kTimedOut:
-          status = fmt::format("TIMEOUT({:.0f}s)", part.timeout_s);
-          break;
-        case ChildResult::kSpawnFailed:
-          status = fmt::format("CRASHED(spawn failed: {})", strerror(res.code));
-          break;
-        case ChildResult::kExited:  // exited without a (readable) row
-          status = bad_row.empty() ? "LOAD_ERROR" : "CRASHED(unreadable row)";
-          if (!bad_row.empty()) row.set("error", bad_row);
-          break;
-      }
-      row.set("status", status);
+      row.set("status", fate);
+      if (!bad_row.empty()) row.set("error", bad_row);
       add_provenance(row, prov);
       rows.push_back(row);
+    };
+    if (c.task >= 0) {
+      for (const auto& split : part.tasks[static_cast<std::size_t>(c.task)].splits) {
+        const bool have = std::any_of(rows.begin(), rows.end(), [&](const Row& r) {
+          return r.get_string("split") == split.name;
+        });
+        if (!have) missing_row(split.name);
+      }
+    } else if (rows.empty() || !bad_row.empty()) {
+      missing_row("");
     }
     std::string case_status = "PASSED";
     for (Row& row : rows) {

@@ -6,25 +6,18 @@
 #include <functional>
 #include <map>
 
+#include "attention/attention.hpp"
 #include "core/provenance.hpp"
+#include "core/sha256.hpp"
 #include "model/trainer.hpp"
 #include "results/tables.hpp"
 
 namespace pebench {
 namespace {
 
-std::unique_ptr<Task> checked_task(const std::string& name, const Config& params,
-                                   const std::string& where) {
-  auto task = make_task(name, params);
-  const auto unused = params.unused_keys();
-  if (!unused.empty())
-    throw SuiteError(fmt::format("{}: task '{}' has no parameter '{}'", where, name, unused[0]));
-  return task;
-}
-
-Config merged(const Config& base, const Config& over) {
-  Config c = base;
-  for (const auto& [k, v] : over.values()) c.set(k, v);
+Config split_params(const TaskSpec& task, const SplitSpec& split) {
+  Config c = task.params;
+  for (const auto& [k, v] : split.params.values()) c.set(k, v);
   return c;
 }
 
@@ -35,21 +28,30 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
 
 }  // namespace
 
-std::vector<Row> run_synthetic_case(const Suite& suite, const Case& c, Registry& registry,
-                                    bool progress) {
+static std::uint64_t stable_seed(const std::string& text) {
+  const std::string digest = sha256_hex(text);
+  return std::stoull(digest.substr(0, 16), nullptr, 16);
+}
+
+void run_synthetic_case(const Suite& suite, const Case& c, Registry& registry, bool progress,
+                        const std::function<void(const Row&)>& emit) {
   const TaskSpec& spec = suite.tasks.at(static_cast<std::size_t>(c.task));
-  const std::string where = fmt::format("{}: task '{}'", suite.path, spec.name);
-  auto train_task = checked_task(spec.name, spec.params, where);
+  const auto train_task = make_task(spec.name, spec.params);
   std::vector<std::unique_ptr<Task>> split_tasks;
   std::int32_t vocab = train_task->vocab_size();
   for (const auto& split : spec.splits) {
-    split_tasks.push_back(checked_task(spec.name, merged(spec.params, split.params),
-                                       where + " split '" + split.name + "'"));
+    split_tasks.push_back(make_task(spec.name, split_params(spec, split)));
     vocab = std::max(vocab, split_tasks.back()->vocab_size());
   }
+  const std::int64_t train_length =
+      spec.train_length > 0 ? spec.train_length : train_task->min_seq_len();
 
   const Provenance prov = collect_provenance();
-  auto base_row = [&](const std::string& split_name) {
+  auto base_row = [&](std::size_t s) {
+    const SplitSpec& split = spec.splits[s];
+    // Default: the training length, or longer where the split's sequences need it.
+    const std::int64_t length =
+        split.length > 0 ? split.length : std::max(train_length, split_tasks[s]->min_seq_len());
     Row row;
     row.set("kind", std::string("synthetic"));
     row.set("encoding", c.encoding.name);
@@ -57,33 +59,38 @@ std::vector<Row> run_synthetic_case(const Suite& suite, const Case& c, Registry&
     row.set("task", spec.label);
     row.set("generator", spec.name);
     row.set("task_params", params_to_text(spec.params));
-    row.set("split", split_name);
+    row.set("split", split.name);
+    row.set("split_params", params_to_text(split.params));
     row.set("seed", static_cast<std::int64_t>(c.seed));
+    row.set("train_length", train_length).set("eval_length", length);
     return row;
   };
+  // Every split gets a row with this status (the case could not train).
+  auto emit_all = [&](const std::string& status, const std::string& error) {
+    for (std::size_t s = 0; s < spec.splits.size(); ++s) {
+      Row row = base_row(s);
+      row.set("status", status);
+      if (!error.empty()) row.set("error", error);
+      add_provenance(row, prov);
+      emit(row);
+    }
+  };
 
-  // The encoding (a load error marks every row).
   EncodingSource source;
+  std::unique_ptr<Model> model;
+  ModelConfig mc = suite.model;
+  mc.vocab = std::max<std::int64_t>(mc.vocab, vocab);  // model.vocab 0 (default): the task's
   try {
     source = registry.resolve(c.encoding.name);
+    model = std::make_unique<Model>(
+        mc,
+        [&source, &c](const AttentionShape& shape) {
+          return source.create(c.encoding.params, shape);
+        },
+        c.seed);
   } catch (const std::exception& e) {
-    std::vector<Row> rows;
-    for (const auto& split : spec.splits) {
-      Row row = base_row(split.name);
-      row.set("status", std::string("LOAD_ERROR")).set("error", std::string(e.what()));
-      add_provenance(row, prov);
-      rows.push_back(row);
-    }
-    return rows;
+    return emit_all(source.name.empty() ? "LOAD_ERROR" : "FAILED", e.what());
   }
-  ModelConfig mc = suite.model;
-  if (mc.vocab < vocab) mc.vocab = vocab;
-  MakeEncoding make;
-  if (c.encoding.name != "nope" || !c.encoding.params.values().empty())
-    make = [&source, &c](const AttentionShape& shape) {
-      return source.create(c.encoding.params, shape);
-    };
-  Model model(mc, make, c.seed);
 
   TrainConfig tc;
   tc.steps = suite.training.steps;
@@ -94,49 +101,40 @@ std::vector<Row> run_synthetic_case(const Suite& suite, const Case& c, Registry&
   tc.progress = progress;
   tc.label = c.id;
   Rng train_rng(mix(c.seed, 1));
-  std::string train_error;
   TrainResult trained;
   try {
-    trained = train(model, *train_task, tc, train_rng);
+    trained = train(*model, *train_task, tc, train_rng);
+  } catch (const PositionsUnsupported& e) {  // the training length itself is beyond the encoding
+    return emit_all("SKIPPED(" + std::string(e.what()) + ")", "");
   } catch (const std::exception& e) {
-    train_error = e.what();
+    return emit_all("FAILED", std::string("training: ") + e.what());
   }
-  const std::int64_t train_length =
-      spec.train_length > 0 ? spec.train_length : train_task->min_seq_len();
+  if (trained.diverged) return emit_all("DIVERGED", trained.diverged_reason);
   double last_loss = 0;
   const std::size_t tail = std::min<std::size_t>(10, trained.losses.size());
   for (std::size_t i = trained.losses.size() - tail; i < trained.losses.size(); ++i)
     last_loss += trained.losses[i] / double(tail);
 
-  std::vector<Row> rows;
   for (std::size_t s = 0; s < spec.splits.size(); ++s) {
     const SplitSpec& split = spec.splits[s];
-    Row row = base_row(split.name);
-    row.set("split_params", params_to_text(split.params));
-    // Default: the training length, or longer where the split's sequences need it
-    // (e.g. more blanks, more steps).
-    const std::int64_t length =
-        split.length > 0 ? split.length : std::max(train_length, split_tasks[s]->min_seq_len());
-    row.set("train_length", train_length).set("eval_length", length);
+    Row row = base_row(s);
     std::string status = "PASSED";
-    if (!train_error.empty()) {
-      status = "FAILED(training: " + train_error + ")";
-    } else if (trained.diverged) {
-      status = "DIVERGED";
-      row.set("error", trained.diverged_reason);
-    } else {
-      try {
-        Rng eval_rng(mix(std::hash<std::string>{}(spec.name), s + 1000));
-        const EvalResult r = evaluate(model, *split_tasks[s], length, suite.evaluation.batches,
-                                      suite.evaluation.batch, eval_rng);
-        row.set("error_rate", r.errors.rate());
-        row.set("answers", r.errors.answers).set("wrong", r.errors.wrong);
-        row.set("eval_loss", r.loss);
-      } catch (const std::out_of_range& e) {  // positions the encoding refuses
-        status = "SKIPPED(" + std::string(e.what()) + ")";
-      } catch (const std::exception& e) {
-        status = "FAILED(" + std::string(e.what()) + ")";
-      }
+    try {
+      // The same sequences for every encoding and seed: the seed depends only on the task
+      // and the split (names and parameters), not on their order in the file.
+      Rng eval_rng(stable_seed(spec.label + "/" + split.name + "/" +
+                               params_to_text(split_params(spec, split))));
+      const EvalResult r =
+          evaluate(*model, *split_tasks[s], std::stoll(row.get_string("eval_length")),
+                   suite.evaluation.batches, suite.evaluation.batch, eval_rng);
+      row.set("error_rate", r.errors.rate());
+      row.set("answers", r.errors.answers).set("wrong", r.errors.wrong);
+      row.set("eval_loss", r.loss);
+    } catch (const PositionsUnsupported& e) {  // n/a: a length the encoding refuses
+      status = "SKIPPED(" + std::string(e.what()) + ")";
+    } catch (const std::exception& e) {
+      status = "FAILED";
+      row.set("error", std::string(e.what()));
     }
     row.set("status", status);
     row.set("train_loss_first", trained.losses.empty() ? 0.0 : trained.losses.front());
@@ -145,16 +143,15 @@ std::vector<Row> run_synthetic_case(const Suite& suite, const Case& c, Registry&
     row.set("train_seconds", trained.seconds);
     row.set("train_tokens_per_s", trained.tokens_per_s);
     row.set("model", fmt::format("L{} D{} H{} V{}", mc.layers, mc.d_model, mc.heads, mc.vocab));
-    row.set("parameters", model.parameter_count());
-    row.set("encoding_parameters", model.encoding_parameter_count());
+    row.set("parameters", model->parameter_count());
+    row.set("encoding_parameters", model->encoding_parameter_count());
     row.set("batch", tc.batch).set("lr", tc.optimizer.lr);
     row.set("schedule", tc.optimizer.schedule);
     row.set("random_positions", tc.random_positions);
     row.set("plugin_version", source.version).set("plugin_sha256", source.sha256);
     add_provenance(row, prov);
-    rows.push_back(row);
+    emit(row);
   }
-  return rows;
 }
 
 void write_synthetic_tables(const std::vector<Row>& rows, const std::string& dir) {

@@ -7,6 +7,7 @@
 // all encodings and seeds are scored on the same sequences.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,12 @@
 
 namespace pebench {
 
-// Rows with status PASSED (trained and evaluated), DIVERGED (non-finite loss),
-// SKIPPED(reason) (a split the encoding cannot run, e.g. beyond max_positions),
-// or FAILED(error). Throws only for errors of the suite itself (unknown task or key).
-std::vector<Row> run_synthetic_case(const Suite& suite, const Case& c, Registry& registry,
-                                    bool progress);
+// One row per split, each handed to `emit` as soon as it exists (so rows already
+// done survive a later crash): status PASSED (trained and evaluated), DIVERGED
+// (non-finite loss or gradient), SKIPPED(reason) (a length the encoding refuses,
+// e.g. beyond max_positions: n/a in tables), LOAD_ERROR or FAILED (with `error`).
+void run_synthetic_case(const Suite& suite, const Case& c, Registry& registry, bool progress,
+                        const std::function<void(const Row&)>& emit);
 
 // Encodings as rows, task/split as columns, error rate (%) mean ± std over seeds
 // (the layout of the CoPE paper's Table 2): table.md, table.csv, table.tex in `dir`.

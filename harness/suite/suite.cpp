@@ -108,7 +108,13 @@ TaskSpec parse_task(const std::string& path, const YAML::Node& node) {
                  if (key == "splits") {
                    if (!v.IsSequence() || v.size() == 0)
                      fail(path, v, "'splits' must be a non-empty list");
-                   for (const auto& split : v) task.splits.push_back(parse_split(path, split));
+                   for (const auto& split : v) {
+                     task.splits.push_back(parse_split(path, split));
+                     for (std::size_t i = 0; i + 1 < task.splits.size(); ++i)
+                       if (task.splits[i].name == task.splits.back().name)
+                         fail(path, split,
+                              fmt::format("two splits named '{}'", task.splits.back().name));
+                   }
                  }
                });
   if (task.name.empty()) fail(path, node, "task entry without 'name'");
@@ -131,11 +137,21 @@ TaskSpec parse_task(const std::string& path, const YAML::Node& node) {
     }
   };
   check(task.params, node);
+  const std::int64_t train_min = make_task(task.name, task.params)->min_seq_len();
+  if (task.train_length > 0 && task.train_length < train_min)
+    fail(path, node["train_length"],
+         fmt::format("'train_length' {} is shorter than the task's sequences ({} tokens)",
+                     task.train_length, train_min));
   if (node["splits"])
     for (std::size_t i = 0; i < task.splits.size(); ++i) {
       Config merged = task.params;
       for (const auto& [k, v] : task.splits[i].params.values()) merged.set(k, v);
       check(merged, node["splits"][i]);
+      const std::int64_t need = make_task(task.name, merged)->min_seq_len();
+      if (task.splits[i].length > 0 && task.splits[i].length < need)
+        fail(path, node["splits"][i]["length"],
+             fmt::format("split '{}': 'length' {} is shorter than its sequences ({} tokens)",
+                         task.splits[i].name, task.splits[i].length, need));
     }
   return task;
 }
@@ -377,6 +393,12 @@ Suite parse_suite(const std::string& path, const YAML::Node& root, Suite s, bool
   if (!s.parts.empty()) {
     if (has_kind || has_encodings)
       fail(path, root, "a suite with 'parts' has its kinds and encodings in the parts");
+    for (const auto& kv : root)
+      if (std::find(kSyntheticKeys.begin(), kSyntheticKeys.end(), kv.first.Scalar()) !=
+          kSyntheticKeys.end())
+        fail(path, kv.first,
+             fmt::format("'{}' goes inside a part; parts share only seeds, threads, timeout_s",
+                         kv.first.Scalar()));
     s.kind = "parts";
     return s;
   }
@@ -384,6 +406,23 @@ Suite parse_suite(const std::string& path, const YAML::Node& root, Suite s, bool
   if (!has_encodings) fail(path, root, "missing key 'encodings'");
   if (s.kind == "synthetic" && s.tasks.empty())
     fail(path, root, "kind 'synthetic' needs key 'tasks'");
+  if (s.kind == "synthetic") {
+    const TrainingSpec& t = s.training;
+    if (t.optimizer.warmup_steps >= t.steps)
+      fail(path, root["training"] ? root["training"] : root,
+           fmt::format("'warmup_steps' ({}) must be < 'steps' ({})", t.optimizer.warmup_steps,
+                       t.steps));
+    for (const auto& task : s.tasks) {
+      const std::int64_t length = task.train_length > 0
+                                      ? task.train_length
+                                      : make_task(task.name, task.params)->min_seq_len();
+      if (t.random_positions > 0 && t.random_positions < length)
+        fail(path, root["training"]["random_positions"],
+             fmt::format("'random_positions' ({}) must be >= the training length of task '{}' "
+                         "({})",
+                         t.random_positions, task.label, length));
+    }
+  }
   if (s.kind != "synthetic")
     for (const auto& kv : root)
       if (std::find(kSyntheticKeys.begin(), kSyntheticKeys.end(), kv.first.Scalar()) !=

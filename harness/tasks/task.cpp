@@ -32,7 +32,7 @@ AnswerErrors score_answers(const TaskBatch& batch, const std::vector<std::int32_
                                 " predictions for a batch of " + std::to_string(batch.batch) +
                                 " x " + std::to_string(batch.seq_len) + " tokens");
   AnswerErrors errors;
-  std::vector<char> wrong;  // per answer index of the current row
+  std::vector<std::int8_t> wrong;  // per answer index of the current row
   for (std::int64_t b = 0; b < batch.batch; ++b) {
     wrong.clear();
     for (std::int64_t t = 0; t < batch.seq_len; ++t) {

@@ -105,6 +105,12 @@ INSTANTIATE_TEST_SUITE_P(Encodings, AttentionVsReference, ::testing::ValuesIn(al
 class CountingBias final : public Encoding {
  public:
   int calls = 0;
+  bool trainable = true;
+  float slope = -0.1f, slope_grad = 0.0f;
+  std::vector<Parameter> parameters() override {
+    if (!trainable) return {};
+    return {{"slope", {1}, &slope, &slope_grad}};
+  }
   EncodingInfo info() const override {
     EncodingInfo i;
     i.name = "counting_bias";
@@ -116,7 +122,7 @@ class CountingBias final : public Encoding {
     for (std::int64_t h = 0; h < bias.size(0); ++h)
       for (std::int64_t i = 0; i < bias.size(1); ++i)
         for (std::int64_t j = 0; j < bias.size(2); ++j)
-          bias.at(h, i, j) = -0.1f * float(qpos[i] - kpos[j]);
+          bias.at(h, i, j) = slope * float(qpos[i] - kpos[j]);
   }
 };
 
@@ -139,6 +145,22 @@ TEST(Attention, StaticBiasIsCachedPerLengthPositionsAndVersion) {
   pos.back() = 12;
   attention.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
   EXPECT_EQ(enc->calls, 3 * per_forward);
+}
+
+TEST(Attention, ParameterFreeBiasSurvivesParametersChanged) {
+  auto enc = std::make_shared<CountingBias>();
+  enc->trainable = false;  // e.g. ALiBi: an optimizer step must not rebuild its cache
+  CausalAttention attention(enc, AttentionOptions{4, 0.0f});
+  const AttentionDims dims{1, 2, 10, 4};
+  auto q = random_vector(80, 1);
+  std::vector<float> out(80);
+  std::vector<std::int64_t> pos{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  AttentionCache cache;
+  attention.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
+  const int per_forward = enc->calls;
+  attention.parameters_changed();
+  attention.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
+  EXPECT_EQ(enc->calls, per_forward);
 }
 
 TEST(Attention, RefusesPositionsBeyondMaxPositions) {
