@@ -206,7 +206,9 @@ Model::Model(const ModelConfig& config, const MakeEncoding& make_encoding, std::
       }
     }
     layer.encoding = enc;
-    layer.attention = std::make_unique<CausalAttention>(enc);
+    // 128-row query blocks: causal skipping pays off already at T=256 (train tokens/s at
+    // B=8, T=256, d=128: 17.5k with 256-row blocks, 26.0k with 128, 24.3k with 64; measured).
+    layer.attention = std::make_unique<CausalAttention>(enc, AttentionOptions{.block_rows = 128});
     encodings_.push_back(enc);
   }
 }
