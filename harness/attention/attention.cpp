@@ -58,14 +58,19 @@ void CausalAttention::check_positions(const std::vector<std::int64_t>& positions
 }
 
 void CausalAttention::update_bias_cache(const AttentionDims& d,
-                                        const std::vector<std::int64_t>& positions) {
-  BiasKey key{d.heads, d.seq_len, positions, parameter_version_};
+                                        const std::vector<std::int64_t>& positions,
+                                        bool per_block_cache) {
+  BiasKey key{d.heads, d.seq_len, positions, parameter_version_, per_block_cache};
   if (key == bias_key_) return;
+  // A training cache serves inference too (evaluation at the training length).
+  BiasKey as_training = key;
+  as_training.per_block = true;
+  if (!per_block_cache && as_training == bias_key_) return;
   bias_blocks_.clear();
   toeplitz_.clear();
   if (options_.toeplitz_bias)
     toeplitz_ = toeplitz_bias_table(*encoding_, info_, d.heads, positions);
-  if (toeplitz_.empty()) {
+  if (toeplitz_.empty() && per_block_cache) {
     for (const Block& blk : make_blocks(d)) {
       std::vector<float> bias(static_cast<std::size_t>(d.heads * blk.rows * blk.keys));
       encoding_->bias_forward(dense_view<float, 3>(bias.data(), {d.heads, blk.rows, blk.keys}),
@@ -87,6 +92,18 @@ RowBias CausalAttention::bias_rows(std::size_t r, const Block& blk, std::int64_t
 void CausalAttention::forward(float* out, AttentionCache& cache, const float* q, const float* k,
                               const float* v, const AttentionDims& d,
                               const std::vector<std::int64_t>& positions) {
+  run_forward(out, &cache, q, k, v, d, positions);
+}
+
+void CausalAttention::forward_inference(float* out, const float* q, const float* k,
+                                        const float* v, const AttentionDims& d,
+                                        const std::vector<std::int64_t>& positions) {
+  run_forward(out, nullptr, q, k, v, d, positions);
+}
+
+void CausalAttention::run_forward(float* out, AttentionCache* cache, const float* q,
+                                  const float* k, const float* v, const AttentionDims& d,
+                                  const std::vector<std::int64_t>& positions) {
   if (d.batch <= 0 || d.heads <= 0 || d.seq_len <= 0 || d.head_dim <= 0)
     throw std::invalid_argument(
         fmt::format("attention: B, H, T, d must be > 0 (got {}, {}, {}, {})", d.batch, d.heads,
@@ -99,36 +116,59 @@ void CausalAttention::forward(float* out, AttentionCache& cache, const float* q,
   const std::uint32_t hooks = encoding_ ? info_.hooks : 0u;
   const std::int64_t B = d.batch, H = d.heads, T = d.seq_len, hd = d.head_dim;
   const float scale = options_.scale > 0 ? options_.scale : 1.0f / std::sqrt(float(hd));
+  const bool training = cache != nullptr;
 
-  cache.dims = d;
-  cache.positions = positions;
-  cache.encoding = encoding_;
-  cache.score_states.clear();
-  cache.mix_states.clear();
-
-  if (hooks & kHookRotate) {
-    cache.q_rot = Tensor({B, H, T, hd});
-    cache.k_rot = Tensor({B, H, T, hd});
-    std::copy(q, q + B * H * T * hd, cache.q_rot.data());
-    std::copy(k, k + B * H * T * hd, cache.k_rot.data());
-    encoding_->rotate_forward(cache.q_rot.view<4>(), cache.k_rot.view<4>(),
-                              Positions{positions.data(), T});
-    q = cache.q_rot.data();
-    k = cache.k_rot.data();
+  if (training) {
+    cache->dims = d;
+    cache->positions = positions;
+    cache->encoding = encoding_;
+    cache->score_states.clear();
+    cache->mix_states.clear();
   }
-  if (hooks & kHookStaticBias) update_bias_cache(d, positions);
+
+  Tensor q_rot, k_rot;  // inference: local copies, freed on return
+  if (hooks & kHookRotate) {
+    Tensor& qr = training ? cache->q_rot : q_rot;
+    Tensor& kr = training ? cache->k_rot : k_rot;
+    qr = Tensor({B, H, T, hd});
+    kr = Tensor({B, H, T, hd});
+    std::copy(q, q + B * H * T * hd, qr.data());
+    std::copy(k, k + B * H * T * hd, kr.data());
+    encoding_->rotate_forward(qr.view<4>(), kr.view<4>(), Positions{positions.data(), T});
+    q = qr.data();
+    k = kr.data();
+  }
+  if (hooks & kHookStaticBias) update_bias_cache(d, positions, training);
+  // Inference with a bias that is neither a Toeplitz table nor cached: per block, below.
+  const bool bias_per_block =
+      (hooks & kHookStaticBias) && toeplitz_.empty() && bias_blocks_.empty();
 
   const auto blocks = make_blocks(d);
   const Block& last = blocks.back();
-  // Every block overwrites its slice: resize, no fill (a fill is 256 MB of writes at T=4096).
-  cache.probs.resize(last.probs_offset + std::size_t(B * H * last.rows * last.keys));
+  if (training) {
+    // Every block overwrites its slice: resize, no fill (a fill is 256 MB of writes at T=4096).
+    cache->probs.resize(last.probs_offset + std::size_t(B * H * last.rows * last.keys));
+  } else {
+    scores_.resize(static_cast<std::size_t>(H * blocks.front().rows * T));
+    if (bias_per_block) block_bias_.resize(scores_.size());
+  }
 
   for (std::size_t r = 0; r < blocks.size(); ++r) {
     const Block& blk = blocks[r];
     const Positions qpos = slice(positions, blk.first_row, blk.rows);
     const Positions kpos = slice(positions, 0, blk.keys);
+    RowBias block_bias;
+    if (bias_per_block) {
+      encoding_->bias_forward(dense_view<float, 3>(block_bias_.data(), {H, blk.rows, blk.keys}),
+                              qpos, kpos);
+      block_bias = RowBias{block_bias_.data(), blk.rows * blk.keys, blk.keys};
+    } else if (hooks & kHookStaticBias) {
+      block_bias = bias_rows(r, blk, T);
+    }
     for (std::int64_t b = 0; b < B; ++b) {
-      float* s = cache.probs.data() + blk.probs_offset + b * H * blk.rows * blk.keys;
+      float* s = training
+                     ? cache->probs.data() + blk.probs_offset + b * H * blk.rows * blk.keys
+                     : scores_.data();
       const std::int64_t batch_offset = b * H * T * hd;
 
       // S (H, rows, keys) = scale * Q_blk (H, rows, d) K^T (H, d, keys) [+ bias]
@@ -139,14 +179,15 @@ void CausalAttention::forward(float* out, AttentionCache& cache, const float* q,
       qk.c_strides = {blk.rows * blk.keys, blk.keys, 1};
       matmul(qk, q + batch_offset + blk.first_row * hd, k + batch_offset, s);
       const CausalRows rows{H, blk.rows, blk.keys, blk.first_row};
-      RowBias bias = (hooks & kHookStaticBias) ? bias_rows(r, blk, T) : RowBias{};
+      RowBias bias = block_bias;
       if (hooks & kHookScore) {
         add_bias_and_mask(s, rows, bias);
         bias = RowBias{};
-        cache.score_states.push_back(
+        auto state =
             encoding_->score_forward(dense_view<float, 4>(s, {1, H, blk.rows, blk.keys}),
                                      rows_view(q, d, b, blk.first_row, blk.rows),
-                                     rows_view(k, d, b, 0, blk.keys), qpos, kpos));
+                                     rows_view(k, d, b, 0, blk.keys), qpos, kpos);
+        if (training) cache->score_states.push_back(std::move(state));
       }
       causal_softmax_forward(s, s, rows, bias);
 
@@ -158,11 +199,16 @@ void CausalAttention::forward(float* out, AttentionCache& cache, const float* q,
       pv.c_strides = {T * hd, hd, 1};
       matmul(pv, s, v + batch_offset, out + batch_offset + blk.first_row * hd);
       if (hooks & kHookMix) {
-        cache.mix_states.push_back(encoding_->mix_forward(
+        auto state = encoding_->mix_forward(
             rows_view(out, d, b, blk.first_row, blk.rows),
-            dense_view<const float, 4>(s, {1, H, blk.rows, blk.keys}), qpos, kpos));
+            dense_view<const float, 4>(s, {1, H, blk.rows, blk.keys}), qpos, kpos);
+        if (training) cache->mix_states.push_back(std::move(state));
       }
     }
+  }
+  if (!training && T > 4 * options_.block_rows) {  // long: give the scratch back
+    std::vector<float>().swap(scores_);
+    std::vector<float>().swap(block_bias_);
   }
 }
 

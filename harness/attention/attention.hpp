@@ -20,6 +20,12 @@
 // Before (up to 23a5fff) the cached bias with the mask baked in was fused as a full-shape
 // binary post-op into the matmul: 268 MB read per forward at T=4096 (1.10-1.15x NoPE).
 // The backward uses the same strided, transposed views; no copies.
+//
+// forward_inference keeps nothing for backward: each block's scores live in one reused
+// (H, rows, T) scratch, hook states are dropped at once, and a bias that is not a
+// Toeplitz table is computed per block. Memory grows O(B H T d + H rows T), not
+// O(B H T^2): T = 16384, H = 8, d = 64 needs ~0.2 GB (the training path would hold 4.3 GB
+// of probabilities). Same arithmetic as forward, so the outputs are bitwise equal.
 #pragma once
 
 #include <cstdint>
@@ -67,6 +73,9 @@ class CausalAttention {
   // q, k, v, out: (B,H,T,d) dense. positions: (T), non-decreasing.
   void forward(float* out, AttentionCache& cache, const float* q, const float* k, const float* v,
                const AttentionDims& dims, const std::vector<std::int64_t>& positions);
+  // The same output as forward, with no cache (evaluation, generation, long sequences).
+  void forward_inference(float* out, const float* q, const float* k, const float* v,
+                         const AttentionDims& dims, const std::vector<std::int64_t>& positions);
   // Accumulates (+=) into dq, dk, dv (B,H,T,d) and into the encoding's parameter grads.
   void backward(float* dq, float* dk, float* dv, const float* dout, AttentionCache& cache,
                 const float* q, const float* k, const float* v);
@@ -88,7 +97,13 @@ class CausalAttention {
     std::size_t probs_offset;  // of batch 0; batch b adds b * heads * rows * keys
   };
   std::vector<Block> make_blocks(const AttentionDims& dims) const;
-  void update_bias_cache(const AttentionDims& dims, const std::vector<std::int64_t>& positions);
+  // cache == nullptr: inference (nothing kept; per-block bias computed on the fly).
+  void run_forward(float* out, AttentionCache* cache, const float* q, const float* k,
+                   const float* v, const AttentionDims& dims,
+                   const std::vector<std::int64_t>& positions);
+  // per_block_cache: also build the per-block bias cache when no Toeplitz table applies.
+  void update_bias_cache(const AttentionDims& dims, const std::vector<std::int64_t>& positions,
+                         bool per_block_cache);
 
   std::shared_ptr<Encoding> encoding_;
   EncodingInfo info_;
@@ -103,10 +118,12 @@ class CausalAttention {
   // one (H, rows, keys) tensor per block (entries j > i unused).
   std::vector<float> toeplitz_;
   std::vector<std::vector<float>> bias_blocks_;
+  std::vector<float> scores_, block_bias_;  // inference scratch: (H, rows, T) each
   struct BiasKey {
     std::int64_t heads = -1, seq_len = -1;
     std::vector<std::int64_t> positions;
     std::uint64_t version = ~0ull;
+    bool per_block = false;  // bias_blocks_ was built (training) or not (inference)
     bool operator==(const BiasKey&) const = default;
   } bias_key_;
 };

@@ -95,6 +95,7 @@ struct Model::Activations {
   std::vector<std::int32_t> tokens, targets;
   std::vector<float> mask;
   std::vector<std::int64_t> positions;
+  bool saved_for_backward = false;
   Buffer x, x_final, lnf, meanf, varf, logp;
   // Scratch kept across steps: fresh large buffers every step cost page faults
   // (measured ~10% of a train step in the kernel before these were kept).
@@ -231,7 +232,7 @@ void Model::parameters_changed() {
   for (auto& layer : layers_) layer->attention->parameters_changed();
 }
 
-double Model::forward(const ModelInput& in) {
+double Model::forward(const ModelInput& in, Pass pass) {
   const ModelConfig& c = config_;
   const std::int64_t B = in.batch, T = in.seq_len, M = B * T, D = c.d_model, F = c.hidden();
   if (B <= 0 || T <= 0 || !in.tokens || !in.targets || !in.loss_mask || !in.positions)
@@ -246,6 +247,7 @@ double Model::forward(const ModelInput& in) {
   a.mask.assign(in.loss_mask, in.loss_mask + M);
   a.positions = *in.positions;
   a.input = in;
+  a.saved_for_backward = pass == Pass::train;
   const AttentionDims dims{B, c.heads, T, c.head_dim()};
   const Positions pos{a.positions.data(), T};
 
@@ -267,8 +269,12 @@ double Model::forward(const ModelInput& in) {
     linear_forward(qkv.data(), L.ln1.data(), value(L.qkv_w), value(L.qkv_b), {M, D, 3 * D});
     resize(L.q, M * D), resize(L.k, M * D), resize(L.v, M * D), resize(L.att, M * D);
     split_heads(L.q.data(), L.k.data(), L.v.data(), qkv.data(), dims);
-    L.attention->forward(L.att.data(), L.cache, L.q.data(), L.k.data(), L.v.data(), dims,
-                         a.positions);
+    if (pass == Pass::train)
+      L.attention->forward(L.att.data(), L.cache, L.q.data(), L.k.data(), L.v.data(), dims,
+                           a.positions);
+    else
+      L.attention->forward_inference(L.att.data(), L.q.data(), L.k.data(), L.v.data(), dims,
+                                     a.positions);
     resize(L.merged, M * D);
     permute_heads<true>(L.merged.data(), L.att.data(), dims);
     resize(y, M * D);
@@ -313,7 +319,8 @@ void Model::backward() {
   Activations& a = *acts_;
   const std::int64_t B = a.input.batch, T = a.input.seq_len, M = B * T, D = c.d_model;
   const std::int64_t F = c.hidden(), V = c.vocab;
-  if (M == 0) throw std::logic_error("model: backward() without forward()");
+  if (M == 0 || !a.saved_for_backward)
+    throw std::logic_error("model: backward() without a forward(Pass::train)");
   const AttentionDims dims{B, c.heads, T, c.head_dim()};
   auto grad = [&](std::size_t i) { return params_[i].grad; };
 

@@ -56,6 +56,10 @@ struct ModelInput {
   const std::vector<std::int64_t>* positions = nullptr;
 };
 
+// train: keep what backward() needs. inference: attention keeps no probabilities
+// (CausalAttention::forward_inference), so long sequences fit; backward() then throws.
+enum class Pass { train, inference };
+
 class Model {
  public:
   // Throws std::invalid_argument for inconsistent dims (d_model % heads != 0, ...).
@@ -65,7 +69,7 @@ class Model {
   Model& operator=(const Model&) = delete;
 
   // Returns the masked mean cross-entropy; saves activations for backward().
-  double forward(const ModelInput& input);
+  double forward(const ModelInput& input, Pass pass = Pass::train);
   // Accumulates parameter gradients of the last forward's loss.
   void backward();
   // Argmax next-token predictions (B*T) of the last forward.

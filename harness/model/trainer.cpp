@@ -74,7 +74,7 @@ EvalResult evaluate(Model& model, const Task& task, std::int64_t seq_len, std::i
   const std::vector<std::int64_t> positions = sequential_positions(r.seq_len);
   for (std::int64_t i = 0; i < batches; ++i) {
     const TaskBatch b = task.sample(data_rng, batch, r.seq_len);
-    r.loss += model.forward(input_of(b, positions)) / double(batches);
+    r.loss += model.forward(input_of(b, positions), Pass::inference) / double(batches);
     const AnswerErrors e = score_answers(b, model.predictions());
     r.errors.answers += e.answers;
     r.errors.wrong += e.wrong;

@@ -68,6 +68,17 @@ TEST_P(AttentionVsReference, ForwardAndBackward) {
   std::vector<float> out(n), dq(n, 0.0f), dk(n, 0.0f), dv(n, 0.0f);
   attention.forward(out.data(), cache, q.data(), k.data(), v.data(), dims, pos);
   EXPECT_LT(scaled_error(out, ref.out), tol::kAttentionForward);
+
+  // The inference path (nothing kept for backward; a bias that is not a Toeplitz table is
+  // computed per block) does the same arithmetic: bitwise equal output, whether or not a
+  // training forward has filled the bias cache before.
+  std::vector<float> out_inference(n, -1.0f);
+  CausalAttention fresh(enc, AttentionOptions{c.block_rows, 0.0f});
+  fresh.forward_inference(out_inference.data(), q.data(), k.data(), v.data(), dims, pos);
+  EXPECT_EQ(out_inference, out) << "forward_inference, fresh";
+  std::fill(out_inference.begin(), out_inference.end(), -1.0f);
+  attention.forward_inference(out_inference.data(), q.data(), k.data(), v.data(), dims, pos);
+  EXPECT_EQ(out_inference, out) << "forward_inference after forward";
   zero_grads(*enc);
   attention.backward(dq.data(), dk.data(), dv.data(), dout.data(), cache, q.data(), k.data(),
                      v.data());

@@ -133,6 +133,22 @@ TEST(Model, SharedEncodingParametersAppearOnce) {
   EXPECT_EQ(cope_params, 3);
 }
 
+// Pass::inference (attention keeps no probabilities) gives the training pass's loss and
+// predictions bitwise, for every encoding; backward() after it is refused.
+TEST_P(ModelGradient, InferencePassMatchesTrainPass) {
+  ModelConfig config;
+  config.vocab = 11, config.d_model = 8, config.heads = 2, config.layers = 2;
+  Model model(config, encoding_named(GetParam()), 7);
+  TinyBatch batch(config.vocab);
+  const double inference_loss = model.forward(batch.input(), Pass::inference);
+  const auto inference_predictions = model.predictions();
+  EXPECT_THROW(model.backward(), std::logic_error);
+  const double train_loss = model.forward(batch.input(), Pass::train);
+  EXPECT_EQ(inference_loss, train_loss);
+  EXPECT_EQ(inference_predictions, model.predictions());
+  EXPECT_NO_THROW(model.backward());
+}
+
 std::vector<double> train_losses(int steps, std::uint64_t seed) {
   ModelConfig config;
   config.vocab = 13, config.d_model = 16, config.heads = 2, config.layers = 2;
