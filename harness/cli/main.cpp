@@ -12,6 +12,8 @@
 #include "runners/conformance.hpp"
 #include "runners/probe.hpp"
 #include "runners/suite_runner.hpp"
+#include "runners/memory.hpp"
+#include "runners/speed.hpp"
 #include "runners/synthetic.hpp"
 #include "runners/training_dump.hpp"
 #include "suite/suite.hpp"
@@ -93,35 +95,73 @@ int cmd_check_plugin(Registry& registry, const std::string& target,
   return report.passed() ? 0 : 1;
 }
 
-// One case of a suite in this process: `pebench run <suite> --case <id>` (the repro
-// of a synthetic case, and what the suite runner spawns for it).
-int cmd_run_case(const Suite& suite, const std::vector<Case>& cases, const std::string& id,
-                 Registry& registry, const std::string& row_out) {
-  auto it = std::find_if(cases.begin(), cases.end(), [&](const Case& c) { return c.id == id; });
-  if (it == cases.end()) {
-    std::vector<std::string> ids;
-    for (const auto& c : cases) ids.push_back(c.id);
-    const std::string near = closest(id, ids);
-    throw SuiteError(fmt::format("{}: no case '{}'{} (pebench validate {} lists them)", suite.path,
-                                 id, near.empty() ? "" : " (did you mean '" + near + "'?)",
-                                 suite.path));
+// Cases of a suite in this process: `pebench run <suite> --case <id> [--case <id>...]`
+// (the repro of a synthetic, speed or memory case, and what the suite runner spawns).
+// Several ids: speed cases only (one process times them side by side).
+int cmd_run_case(const Suite& suite, const std::vector<Case>& cases,
+                 const std::vector<std::string>& ids, Registry& registry,
+                 const std::string& row_out) {
+  std::vector<const Case*> chosen;
+  for (const auto& id : ids) {
+    auto it = std::find_if(cases.begin(), cases.end(), [&](const Case& c) { return c.id == id; });
+    if (it == cases.end()) {
+      std::vector<std::string> all;
+      for (const auto& c : cases) all.push_back(c.id);
+      const std::string near = closest(id, all);
+      throw SuiteError(fmt::format("{}: no case '{}'{} (pebench validate {} lists them)",
+                                   suite.path, id,
+                                   near.empty() ? "" : " (did you mean '" + near + "'?)",
+                                   suite.path));
+    }
+    chosen.push_back(&*it);
   }
-  const Suite& part = suite_of(suite, *it);
-  if (part.kind != "synthetic")
-    throw SuiteError(fmt::format("--case runs synthetic cases; run this one as: {}", it->repro));
+  const Suite& part = suite_of(suite, *chosen.front());
+  for (const Case* c : chosen)
+    if (&suite_of(suite, *c) != &part)
+      throw SuiteError("--case: all cases must come from one part of the suite");
+  if (part.kind == "conformance")
+    throw SuiteError(
+        fmt::format("--case runs synthetic, speed and memory cases; run this one as: {}",
+                    chosen.front()->repro));
+  if (chosen.size() > 1 && part.kind != "speed")
+    throw SuiteError(fmt::format("--case: one {} case per process", part.kind));
   std::ofstream out;
   if (!row_out.empty()) out.open(row_out);
   bool ok = true;
-  run_synthetic_case(part, *it, registry, true, [&](const Row& row) {
+  auto emit = [&](const Row& row) {
     const std::string status = row.get_string("status");
     ok = ok && (status == "PASSED" || status.rfind("SKIPPED", 0) == 0);
-    const std::string rate = row.get_string("error_rate");
-    fmt::print("{} {} split {} (length {}): {}{}\n", status, it->id, row.get_string("split"),
-               row.get_string("eval_length"),
-               rate.empty() ? "" : fmt::format("error rate {:.2f}%", 100 * std::stod(rate)),
+    std::string what;
+    if (part.kind == "synthetic") {
+      const std::string rate = row.get_string("error_rate");
+      what = fmt::format("split {} (length {}): {}", row.get_string("split"),
+                         row.get_string("eval_length"),
+                         rate.empty() ? "" : fmt::format("error rate {:.2f}%", 100 * std::stod(rate)));
+    } else if (part.kind == "speed" && status == "PASSED") {
+      const std::string ratio = row.get_string("ratio_vs_nope");
+      what = fmt::format("{}: median {:.3f} ms (IQR {:.3f}), cv {:.1f}%, {:.0f} tokens/s{}",
+                         row.get_string("case"),
+                         std::stod(row.get_string("median_ms")), std::stod(row.get_string("iqr_ms")),
+                         100 * std::stod(row.get_string("cv")),
+                         std::stod(row.get_string("tokens_per_s")),
+                         ratio.empty() ? "" : fmt::format(", {:.3f}x nope", std::stod(ratio)));
+    } else if (part.kind == "memory" && status == "PASSED") {
+      what = fmt::format("peak {:.1f} MiB above base, {:.1f} MiB held for backward",
+                         std::stod(row.get_string("case_peak_bytes")) / 1048576.0,
+                         std::stod(row.get_string("held_bytes")) / 1048576.0);
+    }
+    fmt::print("{} {}{}\n", status, what,
                row.get_string("error").empty() ? "" : " " + row.get_string("error"));
     if (out) out << row.to_json() << std::endl;  // flushed: survives a later crash
-  });
+  };
+  if (part.kind == "synthetic") {
+    run_synthetic_case(part, *chosen.front(), registry, true, emit);
+  } else if (part.kind == "memory") {
+    run_memory_case(part, *chosen.front(), registry, emit);
+  } else {
+    run_speed_cases(part, chosen, registry, row_out.empty() ? "" : row_out + ".benchmark.json",
+                    emit);
+  }
   return ok ? 0 : 1;
 }
 
@@ -168,8 +208,10 @@ int main(int argc, char** argv) {
   std::string suite_path, out_dir;
   run->add_option("suite", suite_path, "Suite file")->required();
   run->add_option("--out", out_dir, "Output directory (default results/<suite>/<run-id>)");
-  std::string only_case, case_row_out;
-  run->add_option("--case", only_case, "Run only this case, in this process (its repro)");
+  std::vector<std::string> only_cases;
+  std::string case_row_out;
+  run->add_option("--case", only_cases,
+                  "Run only this case, in this process (its repro); repeatable for speed cases");
   run->add_option("--row-out", case_row_out, "With --case: also write its rows (JSON lines)");
 
   auto* validate =
@@ -256,7 +298,8 @@ int main(int argc, char** argv) {
         return 0;
       }
       print_load_errors(registry);
-      if (!only_case.empty()) return cmd_run_case(suite, cases, only_case, registry, case_row_out);
+      if (!only_cases.empty())
+        return cmd_run_case(suite, cases, only_cases, registry, case_row_out);
       RunOptions ropt;
       ropt.out_dir = out_dir;
       return run_suite(suite, cases, ropt) == 0 ? 0 : 1;

@@ -228,6 +228,16 @@ void Model::zero_grad() {
   for (auto& p : params_) std::fill_n(p.grad, p.size, 0.0f);
 }
 
+void Model::release_activations() {
+  acts_ = std::make_unique<Activations>();
+  for (auto& L : layers_) {
+    for (Buffer* b : {&L->x_in, &L->ln1, &L->mean1, &L->var1, &L->q, &L->k, &L->v, &L->att,
+                      &L->merged, &L->x_mid, &L->ln2, &L->mean2, &L->var2, &L->h, &L->a})
+      Buffer().swap(*b);
+    L->cache = AttentionCache{};
+  }
+}
+
 void Model::parameters_changed() {
   for (auto& layer : layers_) layer->attention->parameters_changed();
 }

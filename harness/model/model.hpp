@@ -75,6 +75,9 @@ class Model {
   // Argmax next-token predictions (B*T) of the last forward.
   std::vector<std::int32_t> predictions() const;
 
+  // Frees what forward saved for backward and the step scratch (memory measurements).
+  void release_activations();
+
   std::vector<ParamRef>& parameters() { return params_; }
   void zero_grad();
   // Call after parameter values changed (optimizer step, finite differences):

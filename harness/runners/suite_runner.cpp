@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -17,6 +19,8 @@
 #include <thread>
 
 #include "results/tables.hpp"
+#include "runners/memory.hpp"
+#include "runners/speed.hpp"
 #include "runners/synthetic.hpp"
 
 extern char** environ;
@@ -98,6 +102,29 @@ ChildResult run_child(const std::vector<std::string>& args, const std::string& l
   return {ChildResult::kExited, WEXITSTATUS(status), elapsed()};
 }
 
+// Google Benchmark's JSON of every speed group as one file (the first file's context,
+// all groups' benchmarks), so that tools/compare.py compares whole runs. The files are
+// Google Benchmark's own output: {"context": {...}, "benchmarks": [...]}.
+void merge_benchmark_json(const std::vector<std::string>& files, const std::string& out_path) {
+  std::string head, body;
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    const std::string key = "\"benchmarks\": [";
+    const auto open = text.find(key);
+    const auto close = text.rfind(']');
+    if (open == std::string::npos || close == std::string::npos || close < open) continue;
+    if (head.empty()) head = text.substr(0, open + key.size());
+    std::string inner = text.substr(open + key.size(), close - open - key.size());
+    while (!inner.empty() && std::isspace(static_cast<unsigned char>(inner.back()))) inner.pop_back();
+    if (inner.find_first_not_of(" \n\r\t") == std::string::npos) continue;
+    body += (body.empty() ? "" : ",") + inner;
+  }
+  if (!head.empty()) write_file(out_path, head + body + "\n  ]\n}\n");
+}
+
 }  // namespace
 
 Row conformance_row(const ConformanceReport& report, std::uint64_t seed) {
@@ -157,6 +184,10 @@ void write_tables(const Suite& suite, const std::vector<std::vector<Row>>& rows_
   auto write_one = [](const Suite& s, const std::vector<Row>& rows, const std::string& d) {
     if (s.kind == "synthetic")
       write_synthetic_tables(rows, d);
+    else if (s.kind == "speed")
+      write_speed_tables(rows, d);
+    else if (s.kind == "memory")
+      write_memory_tables(rows, d);
     else
       write_conformance_tables(rows, d);
   };
@@ -191,28 +222,50 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
   int not_passed = 0;
   // This run's rows per part (rows.jsonl may hold earlier runs' too).
   std::vector<std::vector<Row>> run_rows(std::max<std::size_t>(1, suite.parts.size()));
+  // Units of work, one child process each: a case alone, or every case of one group (speed:
+  // one mode and shape, all encodings, timed side by side), in order of first appearance.
+  std::vector<std::vector<std::size_t>> units;
+  std::map<std::string, std::size_t> unit_of_group;
   for (std::size_t n = 0; n < cases.size(); ++n) {
-    const Case& c = cases[n];
-    const Suite& part = suite_of(suite, c);
-    const std::string row_file = fmt::format("{}/logs/case-{}.row.json", dir, n);
-    const std::string log = fmt::format("{}/logs/case-{}.log", dir, n);
+    const std::string& group = cases[n].group;
+    if (!group.empty() && unit_of_group.count(group)) {
+      units[unit_of_group[group]].push_back(n);
+      continue;
+    }
+    if (!group.empty()) unit_of_group[group] = units.size();
+    units.push_back({n});
+  }
+  std::vector<std::string> benchmark_jsons;
+  std::size_t done = 0;
+  for (std::size_t u = 0; u < units.size(); ++u) {  // units may grow: see below
+    const std::vector<std::size_t> unit = units[u];
+    const Case& first = cases[unit.front()];
+    const Suite& part = suite_of(suite, first);
+    const std::string stem = unit.size() == 1 ? fmt::format("{}/logs/case-{}", dir, unit.front())
+                                              : fmt::format("{}/logs/group-{}", dir, u);
+    const std::string row_file = stem + ".row.json", log = stem + ".log";
     std::vector<std::string> args = {"pebench"};
-    args.insert(args.end(), c.args.begin(), c.args.end());
+    args.insert(args.end(), first.args.begin(), first.args.end());
+    for (std::size_t i = 1; i < unit.size(); ++i)
+      args.insert(args.end(), {"--case", cases[unit[i]].id});
     args.insert(args.end(), {"--row-out", row_file});
     std::error_code ec;
     fs::remove(row_file, ec);
+    fs::remove(row_file + ".benchmark.json", ec);
     const ChildResult res = run_child(args, log, part.timeout_s, live);
     if (live) fmt::print(stderr, "\r\033[K");
+    if (fs::exists(row_file + ".benchmark.json")) benchmark_jsons.push_back(row_file + ".benchmark.json");
 
-    // The child writes one row per line (a synthetic case: one per split).
-    std::vector<Row> rows;
+    // The child writes one row per line (a synthetic case: one per split; a speed group:
+    // one per case, each naming its case).
+    std::vector<Row> unit_rows;
     std::ifstream in(row_file);
     std::string line, bad_row;
     if (in) {  // also after a crash or timeout: rows written before it stand
       while (std::getline(in, line)) {
         if (line.empty()) continue;
         try {
-          rows.push_back(Row::from_json(line));
+          unit_rows.push_back(Row::from_json(line));
         } catch (const std::exception& e) {
           bad_row = e.what();
         }
@@ -235,51 +288,71 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
         fate = bad_row.empty() ? "LOAD_ERROR" : "CRASHED(unreadable row)";
         break;
     }
-    auto missing_row = [&](const std::string& split) {
-      Row row;
-      row.set("kind", part.kind);
-      row.set("encoding", c.encoding.name);
-      row.set("encoding_params", c.encoding.params_text);
-      if (c.task >= 0) row.set("task", part.tasks[static_cast<std::size_t>(c.task)].label);
-      if (!split.empty()) row.set("split", split);
-      row.set("seed", static_cast<std::int64_t>(c.seed));
-      row.set("status", fate);
-      if (!bad_row.empty()) row.set("error", bad_row);
-      add_provenance(row, prov);
-      rows.push_back(row);
-    };
-    if (c.task >= 0) {
-      for (const auto& split : part.tasks[static_cast<std::size_t>(c.task)].splits) {
-        const bool have = std::any_of(rows.begin(), rows.end(), [&](const Row& r) {
-          return r.get_string("split") == split.name;
-        });
-        if (!have) missing_row(split.name);
+    for (std::size_t n : unit) {
+      const Case& c = cases[n];
+      std::vector<Row> rows;
+      for (const Row& r : unit_rows)
+        if (unit.size() == 1 || r.get_string("case") == c.id) rows.push_back(r);
+      // A group whose process died: its cases without rows run again, each alone, so
+      // that only the one that crashes (or hangs) is marked.
+      if (unit.size() > 1 && res.kind != ChildResult::kExited && rows.empty()) {
+        units.push_back({n});
+        continue;
       }
-    } else if (rows.empty() || !bad_row.empty()) {
-      missing_row("");
+      auto missing_row = [&](const std::string& split) {
+        Row row;
+        row.set("kind", part.kind);
+        row.set("encoding", c.encoding.name);
+        row.set("encoding_params", c.encoding.params_text);
+        if (c.task >= 0) row.set("task", part.tasks[static_cast<std::size_t>(c.task)].label);
+        if (!split.empty()) row.set("split", split);
+        if (!c.mode.empty()) {
+          row.set("mode", c.mode).set("seq_len", c.seq_len).set("batch", c.batch);
+          row.set("heads", c.heads).set("head_dim", c.head_dim);
+          if (c.mode == "train_step" || c.mode == "inference") row.set("layers", part.bench.layers);
+        }
+        row.set("seed", static_cast<std::int64_t>(c.seed));
+        row.set("status", fate);
+        if (!bad_row.empty()) row.set("error", bad_row);
+        add_provenance(row, prov);
+        rows.push_back(row);
+      };
+      if (c.task >= 0) {
+        for (const auto& split : part.tasks[static_cast<std::size_t>(c.task)].splits) {
+          const bool have = std::any_of(rows.begin(), rows.end(), [&](const Row& r) {
+            return r.get_string("split") == split.name;
+          });
+          if (!have) missing_row(split.name);
+        }
+      } else if (rows.empty() || !bad_row.empty()) {
+        missing_row("");
+      }
+      std::string case_status = "PASSED";
+      for (Row& row : rows) {
+        row.set("suite", suite.name);
+        if (c.part >= 0) row.set("part", part.name);
+        row.set("suite_sha256", suite.sha256);
+        row.set("case", c.id);
+        row.set("repro", c.repro);
+        row.set("seconds", res.seconds);
+        row.set("log", log);
+        writer.write(row);
+        run_rows[static_cast<std::size_t>(std::max<std::int64_t>(0, c.part))].push_back(row);
+        const std::string status = row.get_string("status");
+        // A split the encoding cannot run (n/a) does not fail the case.
+        if (status != "PASSED" && status.rfind("SKIPPED", 0) != 0 && case_status == "PASSED")
+          case_status = status;
+      }
+      if (case_status != "PASSED") ++not_passed;
+      ++done;
+      if (options.progress)
+        fmt::print(stderr, "[{}/{}] {} {} ({:.1f} s){}\n", done, cases.size(), case_status, c.id,
+                   res.seconds,
+                   case_status == "PASSED" ? ""
+                                           : "\n    __REPRO: " + c.repro + "\n    log: " + log);
     }
-    std::string case_status = "PASSED";
-    for (Row& row : rows) {
-      row.set("suite", suite.name);
-      if (c.part >= 0) row.set("part", part.name);
-      row.set("suite_sha256", suite.sha256);
-      row.set("case", c.id);
-      row.set("repro", c.repro);
-      row.set("seconds", res.seconds);
-      row.set("log", log);
-      writer.write(row);
-      run_rows[static_cast<std::size_t>(std::max<std::int64_t>(0, c.part))].push_back(row);
-      const std::string status = row.get_string("status");
-      // A split the encoding cannot run (n/a) does not fail the case.
-      if (status != "PASSED" && status.rfind("SKIPPED", 0) != 0 && case_status == "PASSED")
-        case_status = status;
-    }
-    if (case_status != "PASSED") ++not_passed;
-    if (options.progress)
-      fmt::print(stderr, "[{}/{}] {} {} ({:.1f} s){}\n", n + 1, cases.size(), case_status, c.id,
-                 res.seconds,
-                 case_status == "PASSED" ? "" : "\n    __REPRO: " + c.repro + "\n    log: " + log);
   }
+  if (!benchmark_jsons.empty()) merge_benchmark_json(benchmark_jsons, dir + "/benchmark.json");
   write_tables(suite, run_rows, dir);
   if (options.progress)
     fmt::print(stderr, "{} of {} cases passed; rows: {}/rows.jsonl, tables: {}/table.md\n",

@@ -1,6 +1,7 @@
 #include "suite/suite.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -15,12 +16,18 @@
 namespace pebench {
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",  "kind",     "description", "encodings",
-                                           "seeds", "threads",  "timeout_s",   "tasks",
-                                           "model", "training", "evaluation"};
 const std::vector<std::string> kSyntheticKeys = {"tasks", "model", "training", "evaluation"};
-const std::vector<std::string> kKinds = {"conformance", "synthetic"};
-const std::vector<std::string> kPlannedKinds = {"speed", "memory", "extrapolation"};
+const std::vector<std::string> kBenchKeys = {"lengths", "modes",  "batch",       "heads",
+                                             "head_dim", "layers", "repetitions", "min_time_s"};
+const std::vector<std::string> kTopKeys = [] {
+  std::vector<std::string> keys = {"name",  "kind",    "description", "encodings",
+                                   "seeds", "threads", "timeout_s"};
+  keys.insert(keys.end(), kSyntheticKeys.begin(), kSyntheticKeys.end());
+  keys.insert(keys.end(), kBenchKeys.begin(), kBenchKeys.end());
+  return keys;
+}();
+const std::vector<std::string> kKinds = {"conformance", "synthetic", "speed", "memory"};
+const std::vector<std::string> kPlannedKinds = {"extrapolation"};
 
 std::string where(const std::string& path, const YAML::Mark& m) {
   return fmt::format("{}:{}:{}", path, m.line + 1, m.column + 1);
@@ -211,6 +218,58 @@ void parse_evaluation(const std::string& path, const YAML::Node& node, Evaluatio
                });
 }
 
+// A positive integer or a non-empty list of them.
+std::vector<std::int64_t> int_list(const std::string& path, const std::string& key,
+                                   const YAML::Node& v) {
+  std::vector<std::int64_t> out;
+  if (v.IsScalar()) return {positive_int(path, key, v)};
+  if (!v.IsSequence() || v.size() == 0)
+    fail(path, v, fmt::format("'{}' must be a positive integer or a non-empty list", key));
+  for (const auto& x : v) out.push_back(positive_int(path, key, x));
+  return out;
+}
+
+// True if `key` is a speed/memory grid key (and parses it).
+bool parse_bench_key(const std::string& path, const std::string& key, const YAML::Node& v,
+                     BenchGrid& g) {
+  if (key == "lengths") {
+    g.lengths = int_list(path, key, v);
+  } else if (key == "batch") {
+    g.batch = int_list(path, key, v);
+  } else if (key == "heads") {
+    g.heads = int_list(path, key, v);
+  } else if (key == "head_dim") {
+    g.head_dim = int_list(path, key, v);
+  } else if (key == "layers") {
+    g.layers = positive_int(path, key, v);
+  } else if (key == "repetitions") {
+    g.repetitions = static_cast<int>(positive_int(path, key, v));
+  } else if (key == "min_time_s") {
+    g.min_time_s = scalar<double>(path, key, v, "a number of seconds");
+    if (!(g.min_time_s > 0)) fail(path, v, "'min_time_s' must be > 0");
+  } else if (key == "modes") {
+    const YAML::Node list = v.IsScalar() ? YAML::Node(std::vector<std::string>{v.Scalar()}) : v;
+    if (!v.IsScalar() && (!v.IsSequence() || v.size() == 0))
+      fail(path, v, "'modes' must be a mode or a non-empty list of modes");
+    g.modes.clear();
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const YAML::Node at = v.IsScalar() ? v : v[i];
+      const auto mode = scalar<std::string>(path, key, at, "a mode name");
+      if (std::find(kBenchModes.begin(), kBenchModes.end(), mode) == kBenchModes.end()) {
+        const std::string near = closest(mode, kBenchModes);
+        fail(path, at,
+             fmt::format("unknown mode '{}'{} (modes: {})", mode,
+                         near.empty() ? "" : " (did you mean '" + near + "'?)",
+                         fmt::join(kBenchModes, ", ")));
+      }
+      g.modes.push_back(mode);
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string params_to_text(const Config& c) {
@@ -350,7 +409,7 @@ Suite parse_suite(const std::string& path, const YAML::Node& root, Suite s, bool
         if (std::find(kPlannedKinds.begin(), kPlannedKinds.end(), s.kind) != kPlannedKinds.end())
           fail(path, v,
                fmt::format("kind '{}' has no runner in this pebench yet (available: "
-                           "conformance, synthetic)",
+                           "conformance, synthetic, speed, memory)",
                            s.kind));
         const std::string near = closest(s.kind, kKinds);
         fail(path, v,
@@ -383,6 +442,7 @@ Suite parse_suite(const std::string& path, const YAML::Node& root, Suite s, bool
       parse_training(path, v, s.training);
     } else if (key == "evaluation") {
       parse_evaluation(path, v, s.evaluation);
+    } else if (parse_bench_key(path, key, v, s.bench)) {
     } else {
       const std::string near = closest(key, kTopKeys);
       fail(path, kv.first,
@@ -393,12 +453,14 @@ Suite parse_suite(const std::string& path, const YAML::Node& root, Suite s, bool
   if (!s.parts.empty()) {
     if (has_kind || has_encodings)
       fail(path, root, "a suite with 'parts' has its kinds and encodings in the parts");
-    for (const auto& kv : root)
-      if (std::find(kSyntheticKeys.begin(), kSyntheticKeys.end(), kv.first.Scalar()) !=
-          kSyntheticKeys.end())
+    for (const auto& kv : root) {
+      const std::string key = kv.first.Scalar();
+      if (std::find(kSyntheticKeys.begin(), kSyntheticKeys.end(), key) != kSyntheticKeys.end() ||
+          std::find(kBenchKeys.begin(), kBenchKeys.end(), key) != kBenchKeys.end())
         fail(path, kv.first,
              fmt::format("'{}' goes inside a part; parts share only seeds, threads, timeout_s",
-                         kv.first.Scalar()));
+                         key));
+    }
     s.kind = "parts";
     return s;
   }
@@ -423,13 +485,30 @@ Suite parse_suite(const std::string& path, const YAML::Node& root, Suite s, bool
                          t.random_positions, task.label, length));
     }
   }
-  if (s.kind != "synthetic")
-    for (const auto& kv : root)
-      if (std::find(kSyntheticKeys.begin(), kSyntheticKeys.end(), kv.first.Scalar()) !=
-          kSyntheticKeys.end())
-        fail(path, kv.first,
-             fmt::format("key '{}' belongs to kind 'synthetic', not '{}'", kv.first.Scalar(),
-                         s.kind));
+  const bool bench = s.kind == "speed" || s.kind == "memory";
+  for (const auto& kv : root) {
+    const std::string key = kv.first.Scalar();
+    const bool synthetic_key =
+        std::find(kSyntheticKeys.begin(), kSyntheticKeys.end(), key) != kSyntheticKeys.end();
+    const bool bench_key =
+        std::find(kBenchKeys.begin(), kBenchKeys.end(), key) != kBenchKeys.end();
+    if ((synthetic_key && s.kind != "synthetic") || (bench_key && !bench))
+      fail(path, kv.first,
+           fmt::format("key '{}' belongs to kind '{}', not '{}'", key,
+                       synthetic_key ? "synthetic" : "speed' or 'memory", s.kind));
+    if (s.kind == "memory" && (key == "repetitions" || key == "min_time_s"))
+      fail(path, kv.first,
+           fmt::format("key '{}' belongs to kind 'speed' (a memory case runs once)", key));
+  }
+  if (bench) {
+    if (s.bench.lengths.empty()) fail(path, root, fmt::format("kind '{}' needs key 'lengths'", s.kind));
+    if (s.bench.modes.empty())
+      s.bench.modes = s.kind == "speed"
+                          ? std::vector<std::string>{"attention_fwd", "attention_fwd_bwd",
+                                                     "train_step", "inference"}
+                          : std::vector<std::string>{"attention_fwd_bwd", "train_step",
+                                                     "attention_inference"};
+  }
   return s;
 }
 
@@ -478,6 +557,7 @@ std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string
         c.part = static_cast<std::int64_t>(p);
         const std::string old_id = c.id;
         c.id = fmt::format("{}/{}", part.name, c.id);
+        if (!c.group.empty()) c.group = fmt::format("{}/{}", part.name, c.group);
         for (auto& a : c.args)
           if (a == old_id) a = c.id;  // the --case argument of a synthetic case
         c.repro = "pebench";
@@ -503,6 +583,25 @@ std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string
   for (const auto& e : encodings) {
     const std::string enc_id =
         e.params_text.empty() ? e.name : fmt::format("{}[{}]", e.name, e.params_text);
+    if (suite.kind == "speed" || suite.kind == "memory") {
+      const BenchGrid& g = suite.bench;
+      for (const auto& mode : g.modes)
+        for (std::int64_t T : g.lengths)
+          for (std::int64_t B : g.batch)
+            for (std::int64_t H : g.heads)
+              for (std::int64_t d : g.head_dim) {
+                Case c;
+                c.encoding = e;
+                c.seed = suite.seeds.front();
+                c.mode = mode, c.seq_len = T, c.batch = B, c.heads = H, c.head_dim = d;
+                c.group = fmt::format("{}/T={}/B={}/H={}/d={}", mode, T, B, H, d);
+                c.id = enc_id + "/" + c.group;
+                if (suite.kind == "memory") c.group.clear();  // a fresh process per case
+                c.args = {"run", suite.path, "--case", c.id};
+                finish(std::move(c));
+              }
+      continue;
+    }
     if (suite.kind == "synthetic") {
       for (std::size_t t = 0; t < suite.tasks.size(); ++t)
         for (std::uint64_t seed : suite.seeds) {

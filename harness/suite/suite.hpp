@@ -23,6 +23,18 @@
 //              grad_clip: 1.0, random_positions: 0}
 //   evaluation: {batches: 8, batch: 32}
 //
+// kind: speed | memory (see suites/speed.yaml, suites/memory.yaml) add the grid
+//   lengths: [256, 1024, 4096]  # T (required)
+//   modes: [attention_fwd, attention_fwd_bwd, train_step, inference]   # kBenchModes
+//   batch: 1                    # B; a number or a list, as heads and head_dim
+//   heads: 8
+//   head_dim: 64                # model modes: d_model = heads * head_dim
+//   layers: 2                   # model modes
+//   repetitions: 9              # speed: timed repetitions (medians, IQR, cv)
+//   min_time_s: 0.2             # speed: minimum time of one repetition
+// A case is encoding x mode x T x B x H x d (the first seed seeds its data). Speed cases of
+// one shape and mode run in one process, with nope measured beside them.
+//
 // A file may instead hold `parts:`, a list of such mappings (each with a `name`),
 // which inherit the file's seeds, threads and timeout_s; case ids are prefixed
 // with the part's name.
@@ -76,6 +88,18 @@ struct EvaluationSpec {
   std::int64_t batches = 8, batch = 32;
 };
 
+// What a speed or memory case runs (runners/workload.hpp describes each).
+inline const std::vector<std::string> kBenchModes = {
+    "attention_fwd", "attention_fwd_bwd", "attention_inference", "train_step", "inference"};
+
+struct BenchGrid {
+  std::vector<std::string> modes;
+  std::vector<std::int64_t> lengths, batch{1}, heads{8}, head_dim{64};
+  std::int64_t layers = 2;
+  int repetitions = 9;
+  double min_time_s = 0.2;
+};
+
 struct Suite {
   std::string path, name, kind, sha256;
   bool all_encodings = false;
@@ -88,6 +112,8 @@ struct Suite {
   ModelConfig model{.vocab = 0, .d_model = 64, .heads = 4, .layers = 2};  // vocab: the task's
   TrainingSpec training;
   EvaluationSpec evaluation;
+  // kind: speed | memory
+  BenchGrid bench;
   // A suite of several kinds (e.g. quick.yaml: conformance + a small synthetic part):
   // kind is "parts" and each part is a suite of one kind; rows of all parts go to one
   // rows.jsonl, tables per part.
@@ -100,6 +126,10 @@ struct Case {
   std::int64_t part = -1;  // index into Suite::parts (a suite with parts)
   std::int64_t task = -1;  // index into the (part's) Suite::tasks (synthetic)
   std::uint64_t seed = 1;
+  // kind: speed | memory
+  std::string mode;
+  std::int64_t seq_len = 0, batch = 0, heads = 0, head_dim = 0;
+  std::string group;  // cases of one group run in one process (speed: one shape and mode)
   std::vector<std::string> args;  // pebench arguments that rerun exactly this case
   std::string repro;              // the same, as one line
 };

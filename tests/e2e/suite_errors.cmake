@@ -14,3 +14,5 @@ expect(bad_type.yaml "bad_type.yaml:4:12: 'seeds' must be a non-negative integer
 expect(bad_kind.yaml "bad_kind.yaml:1:7: unknown kind 'conformanse' \\(did you mean 'conformance'\\?\\)")
 expect(bad_syntax.yaml "bad_syntax.yaml:[0-9]+:[0-9]+: YAML syntax error")
 expect(bad_encoding_key.yaml "bad_encoding_key.yaml:4:5: unknown key 'parms' in an encoding entry \\(did you mean 'params'\\?\\)")
+expect(bad_mode.yaml "bad_mode.yaml:4:24: unknown mode 'atention_fwd_bwd' \\(did you mean 'attention_fwd_bwd'\\?\\)")
+expect(speed_key_in_memory.yaml "speed_key_in_memory.yaml:4:1: key 'repetitions' belongs to kind 'speed'")
