@@ -6,8 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <list>
 #include <memory>
 
+#include <unistd.h>
+
+#include "core/memory_usage.hpp"
 #include "core/provenance.hpp"
 #include "results/tables.hpp"
 #include "runners/workload.hpp"
@@ -30,12 +34,52 @@ struct Entry {
   bool measured = false;
 };
 
-// The one workload alive at a time: with interleaved repetitions and long sequences,
-// all of a group's workloads at once would not fit (T = 8192: ~1 GB of saved
-// probabilities each).
-struct LiveWorkload {
-  const Entry* entry = nullptr;
-  std::unique_ptr<Workload> workload;
+// Workloads kept alive between repetitions, least recently used out first, within a heap
+// budget. Building one again costs a warm-up step (with interleaved repetitions, seconds per
+// repetition for a train step at T = 4096); keeping all of a group's may not fit (T = 8192:
+// ~1 GB of saved probabilities each).
+class LiveWorkloads {
+ public:
+  LiveWorkloads() {
+    const std::int64_t ram = std::int64_t(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+    budget_ = std::min<std::int64_t>(std::int64_t(4) << 30, ram / 4);
+  }
+  // Builds and warms up (one untimed step) on a miss; throws what either throws.
+  Workload& get(const Entry& e) {
+    for (auto it = slots_.begin(); it != slots_.end(); ++it)
+      if (it->entry == &e) {
+        slots_.splice(slots_.begin(), slots_, it);
+        return *slots_.front().workload;
+      }
+    const std::int64_t before = heap_bytes_in_use();
+    auto w = std::make_unique<Workload>(e.shape, e.source.name.empty() ? nullptr : &e.source,
+                                        e.params, e.seed);
+    w->step();  // warm-up: JIT, primitive creation, bias caches, first-touch page faults
+    const std::int64_t bytes = std::max<std::int64_t>(0, heap_bytes_in_use() - before);
+    slots_.push_front(Slot{&e, std::move(w), bytes});
+    used_ += bytes;
+    while (used_ > budget_ && slots_.size() > 1) {
+      used_ -= slots_.back().bytes;
+      slots_.pop_back();
+    }
+    return *slots_.front().workload;
+  }
+  void drop(const Entry& e) {
+    slots_.remove_if([&](const Slot& s) {
+      if (s.entry == &e) used_ -= s.bytes;
+      return s.entry == &e;
+    });
+  }
+  void clear() { slots_.clear(), used_ = 0; }
+
+ private:
+  struct Slot {
+    const Entry* entry;
+    std::unique_ptr<Workload> workload;
+    std::int64_t bytes;
+  };
+  std::list<Slot> slots_;  // most recently used first
+  std::int64_t budget_ = 0, used_ = 0;
 };
 
 double percentile(std::vector<double> v, double p) {
@@ -46,41 +90,35 @@ double percentile(std::vector<double> v, double p) {
   return v[lo] + (at - double(lo)) * (v[hi] - v[lo]);
 }
 
-void run_entry(benchmark::State& state, Entry& e, LiveWorkload& live) {
+void run_entry(benchmark::State& state, Entry& e, LiveWorkloads& live) {
   if (!e.status.empty()) {
-    state.SkipWithError(e.error.c_str());
+    state.SkipWithError(e.error.empty() ? e.status.c_str() : e.error.c_str());
     return;
   }
+  Workload* w = nullptr;
   try {
-    if (live.entry != &e) {
-      live.workload.reset();  // free the previous one first
-      live.entry = nullptr;
-      live.workload = std::make_unique<Workload>(
-          e.shape, e.source.name.empty() ? nullptr : &e.source, e.params, e.seed);
-      live.workload->step();  // warm-up, untimed
-      live.entry = &e;
-    }
+    w = &live.get(e);
   } catch (const PositionsUnsupported& x) {
     e.status = "SKIPPED(" + std::string(x.what()) + ")";
   } catch (const std::exception& x) {
     e.status = "FAILED", e.error = x.what();
   }
-  if (!e.status.empty()) {
-    live.workload.reset();
+  if (!w) {
     state.SkipWithError(e.error.empty() ? e.status.c_str() : e.error.c_str());
     return;
   }
   for (auto _ : state) {
     try {
-      live.workload->step();
+      w->step();
     } catch (const std::exception& x) {
       e.status = "FAILED", e.error = x.what();
       state.SkipWithError(x.what());
       break;
     }
   }
-  state.counters["tokens/s"] = benchmark::Counter(double(live.workload->tokens()),
-                                                  benchmark::Counter::kIsIterationInvariantRate);
+  if (!e.status.empty()) return live.drop(e);
+  state.counters["tokens/s"] =
+      benchmark::Counter(double(w->tokens()), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["GFLOPS"] = benchmark::Counter(workload_flops(e.shape) * 1e-9,
                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -154,7 +192,7 @@ void run_speed_cases(const Suite& suite, const std::vector<const Case*>& cases,
     entries.push_back(std::move(e));
   }
 
-  LiveWorkload live;
+  LiveWorkloads live;
   std::map<std::string, Entry*> by_name;
   for (auto& owned : entries) {
     Entry* e = owned.get();
@@ -186,7 +224,7 @@ void run_speed_cases(const Suite& suite, const std::vector<const Case*>& cases,
   Collector collector(by_name);
   benchmark::RunSpecifiedBenchmarks(&collector);
   benchmark::ClearRegisteredBenchmarks();
-  live.workload.reset();
+  live.clear();
 
   for (const auto& owned : entries) {
     const Entry& e = *owned;

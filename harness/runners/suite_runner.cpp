@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <map>
 #include <chrono>
 #include <cstring>
@@ -123,6 +124,29 @@ void merge_benchmark_json(const std::vector<std::string>& files, const std::stri
     body += (body.empty() ? "" : ",") + inner;
   }
   if (!head.empty()) write_file(out_path, head + body + "\n  ]\n}\n");
+}
+
+// Speed and memory runs get plots (scripts/plot.py: time or memory vs T, log-log). A missing
+// python3 or matplotlib costs the plots only, never the run.
+void plot_if_possible(const Suite& suite, const std::string& dir, bool progress) {
+  bool wanted = suite.kind == "speed" || suite.kind == "memory";
+  for (const auto& part : suite.parts) wanted = wanted || part.kind == "speed" || part.kind == "memory";
+  if (!wanted) return;
+  const std::string script = std::string(PEBENCH_SCRIPTS_DIR) + "/plot.py";
+  if (!fs::exists(script)) {
+    if (progress) fmt::print(stderr, "plots: {} not found; no plots\n", script);
+    return;
+  }
+  // Debian's python3 (where python3-matplotlib is), not another one first in PATH.
+  const std::string python = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const std::string command = fmt::format("{} {} {} > {} 2>&1", python, shell_quote(script),
+                                          shell_quote(dir), shell_quote(dir + "/logs/plot.log"));
+  const int rc = std::system(command.c_str());
+  if (progress)
+    fmt::print(stderr, "{}\n",
+               rc == 0 ? fmt::format("plots: {}/plots/", dir)
+                       : fmt::format("plots: none (scripts/plot.py failed; needs python3-matplotlib; "
+                                     "see {}/logs/plot.log)", dir));
 }
 
 }  // namespace
@@ -354,6 +378,7 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
   }
   if (!benchmark_jsons.empty()) merge_benchmark_json(benchmark_jsons, dir + "/benchmark.json");
   write_tables(suite, run_rows, dir);
+  plot_if_possible(suite, dir, options.progress);
   if (options.progress)
     fmt::print(stderr, "{} of {} cases passed; rows: {}/rows.jsonl, tables: {}/table.md\n",
                cases.size() - not_passed, cases.size(), dir, dir);

@@ -568,8 +568,12 @@ std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string
     return cases;
   }
   std::vector<EncodingSpec> encodings = suite.encodings;
-  if (suite.all_encodings)
-    for (const auto& n : available) encodings.push_back(EncodingSpec{n, {}, ""});
+  if (suite.all_encodings) {  // nope first: the baseline of every ratio, the first table row
+    if (std::find(available.begin(), available.end(), "nope") != available.end())
+      encodings.push_back(EncodingSpec{"nope", {}, ""});
+    for (const auto& n : available)
+      if (n != "nope") encodings.push_back(EncodingSpec{n, {}, ""});
+  }
   std::vector<Case> cases;
   auto finish = [&](Case c) {
     if (suite.threads > 0)

@@ -92,3 +92,13 @@ else()
     message(FATAL_ERROR "table.md lacks nope's row:\n${table}")
   endif()
 endif()
+# Plots (scripts/plot.py), wherever python3-matplotlib is installed (scripts/install-deps does).
+execute_process(COMMAND /usr/bin/python3 -c "import matplotlib" RESULT_VARIABLE no_matplotlib
+                OUTPUT_QUIET ERROR_QUIET)
+if(no_matplotlib EQUAL 0)
+  file(GLOB plots ${OUT}/plots/*.pdf)
+  list(LENGTH plots n_plots)
+  if(n_plots LESS 2)
+    message(FATAL_ERROR "expected a plot per mode in ${OUT}/plots, found ${n_plots}")
+  endif()
+endif()

@@ -1,6 +1,8 @@
 // Suite parsing: typed spec, cases, and errors with file:line:column.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "suite/suite.hpp"
 
 namespace pebench {
@@ -29,12 +31,39 @@ TEST(Suite, QuickSuiteHasAConformanceAndASyntheticPart) {
   EXPECT_EQ(s.parts[1].kind, "synthetic");
   const auto cases = expand_cases(s, {"alibi", "nope"});
   ASSERT_EQ(cases.size(), 2u + s.parts[1].encodings.size());
-  EXPECT_EQ(cases[0].id, "conformance/alibi/seed=1");
-  EXPECT_EQ(cases[0].repro, "pebench --threads 2 check-plugin alibi --seed 1");
+  EXPECT_EQ(cases[0].id, "conformance/nope/seed=1") << "encodings: all puts nope first";
+  EXPECT_EQ(cases[1].repro, "pebench --threads 2 check-plugin alibi --seed 1");
   EXPECT_EQ(cases[2].id, "flip_flop/nope/flip_flop/seed=1");
   EXPECT_EQ(cases[2].part, 1);
   EXPECT_NE(cases[2].repro.find("--case flip_flop/nope/flip_flop/seed=1"), std::string::npos);
   EXPECT_EQ(s.sha256.size(), 64u);
+}
+
+// speed.yaml: two parts; a case per encoding x mode x T x B x H x d; the cases of one
+// mode and shape form one group (one process), the repro names the case.
+TEST(Suite, SpeedSuiteExpandsTheGridIntoGroups) {
+  const Suite s = load_suite(std::string(FIXTURE_SUITE_DIR) + "/../../../suites/speed.yaml");
+  ASSERT_EQ(s.parts.size(), 2u);
+  const Suite& attention = s.parts[0];
+  EXPECT_EQ(attention.kind, "speed");
+  EXPECT_EQ(attention.bench.modes, (std::vector<std::string>{"attention_fwd", "attention_fwd_bwd"}));
+  EXPECT_EQ(attention.bench.repetitions, 9);
+  const auto cases = expand_cases(s, {"alibi", "nope"});
+  const std::size_t lengths = attention.bench.lengths.size();
+  ASSERT_EQ(cases.size(), 2u * 2u * lengths * 2u);  // parts x modes x lengths x encodings
+  EXPECT_EQ(cases[0].id, "attention/nope/attention_fwd/T=256/B=1/H=8/d=64");
+  EXPECT_EQ(cases[0].group, "attention/attention_fwd/T=256/B=1/H=8/d=64");
+  EXPECT_EQ(cases[0].seq_len, 256);
+  EXPECT_NE(cases[0].repro.find("run "), std::string::npos);
+  EXPECT_NE(cases[0].repro.find("--case attention/nope/attention_fwd/T=256/B=1/H=8/d=64"),
+            std::string::npos);
+  std::map<std::string, int> group_sizes;
+  for (const auto& c : cases) ++group_sizes[c.group];
+  for (const auto& [group, n] : group_sizes) EXPECT_EQ(n, 2) << group;
+
+  const Suite m = load_suite(std::string(FIXTURE_SUITE_DIR) + "/../../../suites/memory.yaml");
+  for (const auto& c : expand_cases(m, {"nope"}))
+    EXPECT_TRUE(c.group.empty()) << "memory cases run one per process: " << c.id;
 }
 
 TEST(Suite, ErrorsNameFileLineColumnAndKey) {

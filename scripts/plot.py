@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Plots of a speed or memory run, from its rows.jsonl (the canonical record).
+
+    scripts/plot.py results/<suite>/<run-id>      (pebench run calls it after speed/memory suites)
+
+Writes <run>/plots/<mode>_B<b>_H<h>_d<d>[_L<l>].pdf and .png (one per mode and shape;
+prefixed with the part's name in a suite with parts):
+  speed:  median time per step vs T, log-log, one line per encoding, IQR as error bars
+  memory: the case's peak resident memory above the process base vs T, log-log
+Only PASSED rows are drawn; n/a lengths are gaps. Needs python3-matplotlib.
+"""
+import collections
+import json
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def load_rows(run_dir):
+    rows = []
+    with open(os.path.join(run_dir, "rows.jsonl")) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                rows.append(json.loads(line))
+    return rows
+
+
+def encoding_label(row):
+    params = row.get("encoding_params", "")
+    return row["encoding"] + (f"[{params}]" if params else "")
+
+
+def plot_run(run_dir):
+    rows = [r for r in load_rows(run_dir) if r.get("kind") in ("speed", "memory")]
+    groups = collections.OrderedDict()
+    for r in rows:
+        key = (r.get("part", ""), r["kind"], r["mode"], r["batch"], r["heads"], r["head_dim"],
+               r.get("layers"))
+        groups.setdefault(key, []).append(r)
+    os.makedirs(os.path.join(run_dir, "plots"), exist_ok=True)
+    written = []
+    for (part, kind, mode, b, h, d, layers), members in groups.items():
+        fig, ax = plt.subplots(figsize=(5.5, 4))
+        lines = collections.OrderedDict()
+        for r in members:
+            if r.get("status") != "PASSED":
+                continue
+            lines.setdefault(encoding_label(r), []).append(r)
+        for label, pts in lines.items():
+            pts.sort(key=lambda r: r["seq_len"])
+            ts = [r["seq_len"] for r in pts]
+            if kind == "speed":
+                ys = [r["median_ms"] for r in pts]
+                err = [[r["median_ms"] - r["p25_ms"] for r in pts],
+                       [r["p75_ms"] - r["median_ms"] for r in pts]]
+                ax.errorbar(ts, ys, yerr=err, marker="o", ms=3, capsize=2, label=label)
+            else:
+                ys = [max(r["case_peak_bytes"], 1) / 2**20 for r in pts]
+                ax.plot(ts, ys, marker="o", ms=3, label=label)
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("sequence length T")
+        ax.set_ylabel("median time per step (ms)" if kind == "speed"
+                      else "peak resident memory above base (MiB)")
+        shape = f"B={b}, H={h}, d={d}" + (f", {layers} layers" if layers else "")
+        ax.set_title(f"{mode} ({shape})", fontsize=10)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7, ncol=2)
+        fig.tight_layout()
+        stem = (f"{part}_" if part else "") + f"{mode}_B{b}_H{h}_d{d}" + (f"_L{layers}" if layers else "")
+        for ext in ("pdf", "png"):
+            path = os.path.join(run_dir, "plots", f"{stem}.{ext}")
+            fig.savefig(path, dpi=150)
+            written.append(path)
+        plt.close(fig)
+    return written
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    for p in plot_run(sys.argv[1]):
+        print(p)
