@@ -214,6 +214,41 @@ int main(int argc, char** argv) {
                    100 * collector.cv[name]);
       }
     }
+
+  // The performance targets, judged on the medians above (one run, one machine).
+  fmt::print("\nTargets (forward, medians of this run)\n");
+  auto verdict = [](bool met) { return met ? "MET   " : "MISSED"; };
+  for (std::int64_t T : lengths) {
+    const double gemm = median(fmt::format("gemm_same_flops/fwd/T={}", T));
+    const double nope = median(fmt::format("attention/fwd/nope/T={}", T));
+    if (gemm <= 0 || nope <= 0) continue;
+    if (T == 1024)
+      fmt::print("{} nope T=1024: {:.2f}x a GEMM of the same (full-square) FLOP count (<= 1.30)\n",
+                 verdict(nope / gemm <= 1.3), nope / gemm);
+    if (T == 4096)
+      fmt::print("{} stretch: nope T=4096 causal skipping beats that GEMM: {:.2f}x (< 1.00)\n",
+                 verdict(nope / gemm < 1.0), nope / gemm);
+    if (T < 1024) continue;
+    for (const auto& e : encodings) {
+      const std::string name = fmt::format("attention/fwd/{}/T={}", e, T);
+      const double ms = median(name);
+      const std::uint32_t hooks = made[e]->info().hooks;
+      if (ms <= 0 || collector.errors.count(name) || e == "nope") continue;
+      // The bound by the costliest hook the encoding uses.
+      double bound = 0;
+      std::string kind;
+      if (hooks & (kHookScore | kHookMix))
+        bound = 2.0, kind = "score/mix";
+      else if (hooks & kHookRotate)
+        bound = 1.15, kind = "rotate";
+      else if (hooks & kHookStaticBias)
+        bound = 1.10, kind = "static bias";
+      else
+        continue;  // embed only: nothing inside attention
+      fmt::print("{} {} ({}) T={}: {:.3f}x nope (<= {:.2f})\n", verdict(ms / nope <= bound), e,
+                 kind, T, ms / nope, bound);
+    }
+  }
   benchmark::Shutdown();
   return 0;
 }

@@ -144,7 +144,13 @@ TaskSpec parse_task(const std::string& path, const YAML::Node& node) {
     }
   };
   check(task.params, node);
-  const std::int64_t train_min = make_task(task.name, task.params)->min_seq_len();
+  const auto train_task = make_task(task.name, task.params);
+  const std::int64_t train_min = train_task->min_seq_len();
+  if (task.train_length == 0 && train_task->any_length())
+    fail(path, node,
+         fmt::format("task '{}' makes sequences of any length: give 'train_length' (or "
+                     "params.length)",
+                     task.name));
   if (task.train_length > 0 && task.train_length < train_min)
     fail(path, node["train_length"],
          fmt::format("'train_length' {} is shorter than the task's sequences ({} tokens)",

@@ -33,6 +33,7 @@ class FlipFlopTask final : public Task {
   std::int32_t pad_token() const override { return kPad; }
   std::string token_text(std::int32_t token) const override;
   std::int64_t min_seq_len() const override { return length_ > 0 ? length_ : 4; }
+  bool any_length() const override { return length_ == 0; }
   TaskBatch sample(Rng& rng, std::int64_t batch, std::int64_t seq_len) const override;
 
  private:

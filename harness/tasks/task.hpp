@@ -43,6 +43,9 @@ class Task {
   // Shortest T that holds every sequence this task generates; sample() throws
   // std::invalid_argument (naming the task and the lengths) for a smaller T.
   virtual std::int64_t min_seq_len() const = 0;
+  // True when sequences fill whatever T they get (min_seq_len is only a floor): a suite
+  // must then name the training length (flip-flop would otherwise train at T = 4).
+  virtual bool any_length() const { return false; }
   // B sequences drawn from rng (deterministic in its state).
   virtual TaskBatch sample(Rng& rng, std::int64_t batch, std::int64_t seq_len) const = 0;
 };
