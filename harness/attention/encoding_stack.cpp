@@ -62,6 +62,13 @@ EncodingInfo EncodingStack::info() const {
   return s;
 }
 
+std::vector<std::string> EncodingStack::embed_only_parts() const {
+  std::vector<std::string> names;
+  for (const auto& info : infos_)
+    if (info.hooks == kHookEmbed) names.push_back(info.name);
+  return names;
+}
+
 std::vector<Parameter> EncodingStack::parameters() {
   std::vector<Parameter> all;
   for (std::size_t i = 0; i < parts_.size(); ++i)

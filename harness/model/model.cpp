@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "attention/encoding_stack.hpp"
 #include "ops/cross_entropy.hpp"
 #include "ops/embedding.hpp"
 #include "ops/gelu.hpp"
@@ -193,7 +194,16 @@ Model::Model(const ModelConfig& config, const MakeEncoding& make_encoding, std::
         const bool one_for_all = info.shared_across_layers || info.hooks == kHookEmbed;
         enc->init_parameters(seed + 1000003ull * std::uint64_t(l + 1));
         const std::string prefix = one_for_all ? "enc." : fmt::format("h{}.enc.", l);
+        // A stack's embed-only parts act once, with layer 0's instance: later layers' copies
+        // of their parameters never get a gradient and are not the model's parameters.
+        std::vector<std::string> unused_parts;
+        if (const auto* stack = dynamic_cast<const EncodingStack*>(enc.get()); stack && l > 0)
+          unused_parts = stack->embed_only_parts();
         for (const Parameter& ep : enc->parameters()) {
+          if (std::any_of(unused_parts.begin(), unused_parts.end(), [&](const std::string& part) {
+                return ep.name.rfind(part + ".", 0) == 0;
+              }))
+            continue;
           ParamRef p;
           p.name = prefix + ep.name;
           p.shape = ep.shape;

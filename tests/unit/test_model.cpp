@@ -44,6 +44,7 @@ std::vector<std::string> gradient_cases() {
     if (p.info.name.rfind("fixture_", 0) != 0) names.push_back(p.info.name);
   names.push_back("cope+rope");
   names.push_back("sinusoidal+alibi");
+  names.push_back("learned+kerple");  // an embed part with parameters in a per-layer stack
   return names;
 }
 
@@ -131,6 +132,17 @@ TEST(Model, SharedEncodingParametersAppearOnce) {
   for (const auto& p : cope.parameters()) cope_params += p.name.find(".enc.") != std::string::npos;
   EXPECT_EQ(t5_params, 1);
   EXPECT_EQ(cope_params, 3);
+
+  // A stack's embed-only part (learned) acts once: only layer 0's table is a parameter;
+  // its other parts stay one per layer.
+  Model stack(config, encoding_named("learned+kerple"), 1);
+  int learned_params = 0, kerple_params = 0;
+  for (const auto& p : stack.parameters()) {
+    learned_params += p.name.find(".enc.learned.") != std::string::npos;
+    kerple_params += p.name.find(".enc.kerple.") != std::string::npos;
+  }
+  EXPECT_EQ(learned_params, 1);
+  EXPECT_GE(kerple_params, 3);
 }
 
 // Pass::inference (attention keeps no probabilities) gives the training pass's loss and
