@@ -1,0 +1,30 @@
+# A case that crashes part-way marks only what it takes down (see the two suites' comments).
+function(run suite out)
+  file(REMOVE_RECURSE ${out})
+  execute_process(COMMAND ${EXE} --plugin-path ${PLUGIN_PATH} run ${SUITES}/${suite} --out ${out}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE stdout ERROR_VARIABLE stderr)
+  message("${stdout}${stderr}")
+  if(rc EQUAL 0)
+    message(FATAL_ERROR "${suite}: a suite with a crashed case must exit non-zero")
+  endif()
+  file(READ ${out}/rows.jsonl text)
+  set(text "${text}" PARENT_SCOPE)
+endfunction()
+
+run(synthetic_crash.yaml ${OUT}/synthetic)
+if(NOT text MATCHES "\"split\":\"id\"[^\n]*\"status\":\"PASSED\"")
+  message(FATAL_ERROR "the id split must pass before the crash:\n${text}")
+endif()
+if(NOT text MATCHES "\"split\":\"long\"[^\n]*\"status\":\"CRASHED\\(Aborted\\)\"")
+  message(FATAL_ERROR "the long split must be CRASHED(Aborted):\n${text}")
+endif()
+
+if(BUILD_TYPE STREQUAL "Release")  # other builds refuse speed numbers before anything runs
+  run(speed_crash.yaml ${OUT}/speed)
+  if(NOT text MATCHES "\"encoding\":\"nope\"[^\n]*\"status\":\"PASSED\"")
+    message(FATAL_ERROR "nope must pass when rerun alone:\n${text}")
+  endif()
+  if(NOT text MATCHES "\"encoding\":\"broken_crashes_beyond_32\"[^\n]*\"status\":\"CRASHED\\(Aborted\\)\"")
+    message(FATAL_ERROR "the crashing plugin's row must be CRASHED(Aborted):\n${text}")
+  endif()
+endif()
