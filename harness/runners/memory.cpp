@@ -8,6 +8,7 @@
 
 #include "core/memory_usage.hpp"
 #include "core/provenance.hpp"
+#include "results/bench_rows.hpp"
 #include "results/tables.hpp"
 #include "runners/workload.hpp"
 
@@ -68,25 +69,7 @@ void run_memory_case(const Suite& suite, const Case& c, Registry& registry,
 }
 
 void write_memory_tables(const std::vector<Row>& rows, const std::string& dir) {
-  std::vector<std::string> sections, encodings;
-  std::vector<std::int64_t> lengths;
-  std::map<std::tuple<std::string, std::string, std::int64_t>, const Row*> cell;
-  for (const Row& r : rows) {
-    std::string enc = r.get_string("encoding");
-    if (!r.get_string("encoding_params").empty()) enc += "[" + r.get_string("encoding_params") + "]";
-    const std::string section =
-        fmt::format("{} (B={}, H={}, d={}{})", r.get_string("mode"), r.get_string("batch"),
-                    r.get_string("heads"), r.get_string("head_dim"),
-                    r.get_string("layers").empty() ? "" : ", layers=" + r.get_string("layers"));
-    const std::int64_t T = std::stoll(r.get_string("seq_len"));
-    if (std::find(sections.begin(), sections.end(), section) == sections.end())
-      sections.push_back(section);
-    if (std::find(encodings.begin(), encodings.end(), enc) == encodings.end())
-      encodings.push_back(enc);
-    if (std::find(lengths.begin(), lengths.end(), T) == lengths.end()) lengths.push_back(T);
-    cell[{section, enc, T}] = &r;
-  }
-  std::sort(lengths.begin(), lengths.end());
+  const BenchIndex index = index_bench_rows(rows);
   auto mib = [](const std::string& bytes) { return std::stod(bytes) / (1024.0 * 1024.0); };
   auto number = [](const Row* r, const char* key) {
     return r && r->get_string("status") == "PASSED" ? std::stod(r->get_string(key)) : 0.0;
@@ -101,24 +84,23 @@ void write_memory_tables(const std::vector<Row>& rows, const std::string& dir) {
   csv.header = {"encoding",   "mode",          "T",  "B", "H", "d", "status", "encoding_parameters",
                 "held_bytes", "held_vs_nope", "case_peak_bytes", "peak_vs_nope", "peak_rss_bytes",
                 "workload_bytes"};
-  for (const auto& section : sections) {
+  for (const auto& section : index.sections) {
     Table t;
     t.header = {"encoding", "parameters"};
-    for (std::int64_t T : lengths) t.header.push_back(fmt::format("T={}", T));
-    for (const auto& enc : encodings) {
+    for (std::int64_t T : index.lengths) t.header.push_back(fmt::format("T={}", T));
+    for (const auto& enc : index.encodings) {
       std::vector<std::string> line = {enc, ""};
       bool any = false;
-      for (std::int64_t T : lengths) {
-        const auto it = cell.find({section, enc, T});
-        if (it == cell.end()) {
+      for (std::int64_t T : index.lengths) {
+        const Row* found = index.find(section, enc, T);
+        if (!found) {
           line.push_back("");
           continue;
         }
         any = true;
-        const Row& r = *it->second;
+        const Row& r = *found;
         const std::string status = r.get_string("status");
-        const auto nope_it = cell.find({section, "nope", T});
-        const Row* nope = nope_it == cell.end() ? nullptr : nope_it->second;
+        const Row* nope = index.find(section, "nope", T);
         const double nope_held = number(nope, "held_bytes"), nope_peak = number(nope, "case_peak_bytes");
         std::string held_ratio, peak_ratio;
         if (status == "PASSED") {
@@ -136,8 +118,7 @@ void write_memory_tables(const std::vector<Row>& rows, const std::string& dir) {
                             peak_ratio, r.get_string("peak_rss_bytes"),
                             r.get_string("workload_bytes")});
         if (status != "PASSED") {
-          line.push_back(status.rfind("SKIPPED", 0) == 0 ? "n/a"
-                                                          : status.substr(0, status.find('(')));
+          line.push_back(status_cell(status));
           continue;
         }
         std::string text = fmt::format("{:.0f}", mib(r.get_string("case_peak_bytes")));

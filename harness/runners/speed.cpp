@@ -13,6 +13,7 @@
 
 #include "core/memory_usage.hpp"
 #include "core/provenance.hpp"
+#include "results/bench_rows.hpp"
 #include "results/tables.hpp"
 #include "runners/workload.hpp"
 
@@ -266,27 +267,7 @@ void run_speed_cases(const Suite& suite, const std::vector<const Case*>& cases,
 }
 
 void write_speed_tables(const std::vector<Row>& rows, const std::string& dir) {
-  // Sections: one per mode and shape (B, H, d); rows: encodings; columns: T.
-  std::vector<std::string> sections, encodings;
-  std::vector<std::int64_t> lengths;
-  std::map<std::tuple<std::string, std::string, std::int64_t>, const Row*> cell;
-  for (const Row& r : rows) {
-    std::string enc = r.get_string("encoding");
-    if (!r.get_string("encoding_params").empty()) enc += "[" + r.get_string("encoding_params") + "]";
-    const std::string section =
-        fmt::format("{} (B={}, H={}, d={}{})", r.get_string("mode"), r.get_string("batch"),
-                    r.get_string("heads"), r.get_string("head_dim"),
-                    r.get_string("layers").empty() ? "" : ", layers=" + r.get_string("layers"));
-    const std::int64_t T = std::stoll(r.get_string("seq_len"));
-    if (std::find(sections.begin(), sections.end(), section) == sections.end())
-      sections.push_back(section);
-    if (std::find(encodings.begin(), encodings.end(), enc) == encodings.end())
-      encodings.push_back(enc);
-    if (std::find(lengths.begin(), lengths.end(), T) == lengths.end()) lengths.push_back(T);
-    cell[{section, enc, T}] = &r;
-  }
-  std::sort(lengths.begin(), lengths.end());
-
+  const BenchIndex index = index_bench_rows(rows);
   std::string markdown =
       "Median time per step (attention modes) or tokens/s (model modes); × = time relative to "
       "nope in the same run (1.10× = 10% slower); † = unstable (cv > 10%); n/a = the encoding "
@@ -298,22 +279,22 @@ void write_speed_tables(const std::vector<Row>& rows, const std::string& dir) {
   Table scaling;
   scaling.header = {"encoding", "mode (shape)", "exponent (all T)", "exponent (upper half of T)",
                     "points"};
-  for (const auto& section : sections) {
+  for (const auto& section : index.sections) {
     Table t;
     t.header = {"encoding"};
-    for (std::int64_t T : lengths) t.header.push_back(fmt::format("T={}", T));
-    for (const auto& enc : encodings) {
+    for (std::int64_t T : index.lengths) t.header.push_back(fmt::format("T={}", T));
+    for (const auto& enc : index.encodings) {
       std::vector<std::string> line = {enc};
       std::vector<std::pair<double, double>> points;  // (log T, log ms)
       bool any = false;
-      for (std::int64_t T : lengths) {
-        const auto it = cell.find({section, enc, T});
-        if (it == cell.end()) {
+      for (std::int64_t T : index.lengths) {
+        const Row* found = index.find(section, enc, T);
+        if (!found) {
           line.push_back("");
           continue;
         }
         any = true;
-        const Row& r = *it->second;
+        const Row& r = *found;
         const std::string status = r.get_string("status");
         csv.rows.push_back({enc, r.get_string("mode"), r.get_string("seq_len"),
                             r.get_string("batch"), r.get_string("heads"), r.get_string("head_dim"),
@@ -322,8 +303,7 @@ void write_speed_tables(const std::vector<Row>& rows, const std::string& dir) {
                             r.get_string("gflops"), r.get_string("ratio_vs_nope"),
                             r.get_string("unstable")});
         if (status != "PASSED") {
-          line.push_back(status.rfind("SKIPPED", 0) == 0 ? "n/a"
-                                                          : status.substr(0, status.find('(')));
+          line.push_back(status_cell(status));
           continue;
         }
         const double ms = std::stod(r.get_string("median_ms"));

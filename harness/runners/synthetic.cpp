@@ -10,6 +10,7 @@
 #include "core/provenance.hpp"
 #include "core/sha256.hpp"
 #include "model/trainer.hpp"
+#include "results/bench_rows.hpp"
 #include "results/tables.hpp"
 
 namespace pebench {
@@ -159,9 +160,7 @@ void write_synthetic_tables(const std::vector<Row>& rows, const std::string& dir
   std::vector<std::string> encodings, columns;
   std::map<std::pair<std::string, std::string>, std::vector<const Row*>> cells;
   for (const Row& r : rows) {
-    std::string enc = r.get_string("encoding");
-    const std::string params = r.get_string("encoding_params");
-    if (!params.empty()) enc += "[" + params + "]";
+    const std::string enc = encoding_label(r);
     const std::string col = r.get_string("task") + "/" + r.get_string("split");
     if (std::find(encodings.begin(), encodings.end(), enc) == encodings.end())
       encodings.push_back(enc);
@@ -182,7 +181,7 @@ void write_synthetic_tables(const std::vector<Row>& rows, const std::string& dir
         if (status == "PASSED")
           values.push_back(100.0 * std::stod(r->get_string("error_rate")));
         else
-          other = status.rfind("SKIPPED", 0) == 0 ? "n/a" : status.substr(0, status.find('('));
+          other = status_cell(status);
       }
       std::string cell;
       if (!values.empty()) {
