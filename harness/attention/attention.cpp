@@ -95,14 +95,14 @@ void CausalAttention::forward(float* out, AttentionCache& cache, const float* q,
   run_forward(out, &cache, q, k, v, d, positions);
 }
 
-void CausalAttention::forward_inference(float* out, const float* q, const float* k,
-                                        const float* v, const AttentionDims& d,
+void CausalAttention::forward_inference(float* out, const float* q, const float* k, const float* v,
+                                        const AttentionDims& d,
                                         const std::vector<std::int64_t>& positions) {
   run_forward(out, nullptr, q, k, v, d, positions);
 }
 
-void CausalAttention::run_forward(float* out, AttentionCache* cache, const float* q,
-                                  const float* k, const float* v, const AttentionDims& d,
+void CausalAttention::run_forward(float* out, AttentionCache* cache, const float* q, const float* k,
+                                  const float* v, const AttentionDims& d,
                                   const std::vector<std::int64_t>& positions) {
   if (d.batch <= 0 || d.heads <= 0 || d.seq_len <= 0 || d.head_dim <= 0)
     throw std::invalid_argument(
@@ -166,9 +166,8 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
       block_bias = bias_rows(r, blk, T);
     }
     for (std::int64_t b = 0; b < B; ++b) {
-      float* s = training
-                     ? cache->probs.data() + blk.probs_offset + b * H * blk.rows * blk.keys
-                     : scores_.data();
+      float* s = training ? cache->probs.data() + blk.probs_offset + b * H * blk.rows * blk.keys
+                          : scores_.data();
       const std::int64_t batch_offset = b * H * T * hd;
 
       // S (H, rows, keys) = scale * Q_blk (H, rows, d) K^T (H, d, keys) [+ bias]
@@ -183,10 +182,9 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
       if (hooks & kHookScore) {
         add_bias_and_mask(s, rows, bias);
         bias = RowBias{};
-        auto state =
-            encoding_->score_forward(dense_view<float, 4>(s, {1, H, blk.rows, blk.keys}),
-                                     rows_view(q, d, b, blk.first_row, blk.rows),
-                                     rows_view(k, d, b, 0, blk.keys), qpos, kpos);
+        auto state = encoding_->score_forward(dense_view<float, 4>(s, {1, H, blk.rows, blk.keys}),
+                                              rows_view(q, d, b, blk.first_row, blk.rows),
+                                              rows_view(k, d, b, 0, blk.keys), qpos, kpos);
         if (training) cache->score_states.push_back(std::move(state));
       }
       causal_softmax_forward(s, s, rows, bias);

@@ -10,10 +10,10 @@
 #include "core/provenance.hpp"
 #include "registry/registry.hpp"
 #include "runners/conformance.hpp"
-#include "runners/probe.hpp"
-#include "runners/suite_runner.hpp"
 #include "runners/memory.hpp"
+#include "runners/probe.hpp"
 #include "runners/speed.hpp"
+#include "runners/suite_runner.hpp"
 #include "runners/synthetic.hpp"
 #include "runners/training_dump.hpp"
 #include "suite/suite.hpp"
@@ -108,10 +108,9 @@ int cmd_run_case(const Suite& suite, const std::vector<Case>& cases,
       std::vector<std::string> all;
       for (const auto& c : cases) all.push_back(c.id);
       const std::string near = closest(id, all);
-      throw SuiteError(fmt::format("{}: no case '{}'{} (pebench validate {} lists them)",
-                                   suite.path, id,
-                                   near.empty() ? "" : " (did you mean '" + near + "'?)",
-                                   suite.path));
+      throw SuiteError(
+          fmt::format("{}: no case '{}'{} (pebench validate {} lists them)", suite.path, id,
+                      near.empty() ? "" : " (did you mean '" + near + "'?)", suite.path));
     }
     chosen.push_back(&*it);
   }
@@ -134,15 +133,14 @@ int cmd_run_case(const Suite& suite, const std::vector<Case>& cases,
     std::string what;
     if (part.kind == "synthetic") {
       const std::string rate = row.get_string("error_rate");
-      what = fmt::format("split {} (length {}): {}", row.get_string("split"),
-                         row.get_string("eval_length"),
-                         rate.empty() ? "" : fmt::format("error rate {:.2f}%", 100 * std::stod(rate)));
+      what = fmt::format(
+          "split {} (length {}): {}", row.get_string("split"), row.get_string("eval_length"),
+          rate.empty() ? "" : fmt::format("error rate {:.2f}%", 100 * std::stod(rate)));
     } else if (part.kind == "speed" && status == "PASSED") {
       const std::string ratio = row.get_string("ratio_vs_nope");
       what = fmt::format("{}: median {:.3f} ms (IQR {:.3f}), cv {:.1f}%, {:.0f} tokens/s{}",
-                         row.get_string("case"),
-                         std::stod(row.get_string("median_ms")), std::stod(row.get_string("iqr_ms")),
-                         100 * std::stod(row.get_string("cv")),
+                         row.get_string("case"), std::stod(row.get_string("median_ms")),
+                         std::stod(row.get_string("iqr_ms")), 100 * std::stod(row.get_string("cv")),
                          std::stod(row.get_string("tokens_per_s")),
                          ratio.empty() ? "" : fmt::format(", {:.3f}x nope", std::stod(ratio)));
     } else if (part.kind == "memory" && status == "PASSED") {

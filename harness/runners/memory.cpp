@@ -81,8 +81,19 @@ void write_memory_tables(const std::vector<Row>& rows, const std::string& dir) {
       "run that length.\n\n";
   std::string latex;
   Table csv;
-  csv.header = {"encoding",   "mode",          "T",  "B", "H", "d", "status", "encoding_parameters",
-                "held_bytes", "held_vs_nope", "case_peak_bytes", "peak_vs_nope", "peak_rss_bytes",
+  csv.header = {"encoding",
+                "mode",
+                "T",
+                "B",
+                "H",
+                "d",
+                "status",
+                "encoding_parameters",
+                "held_bytes",
+                "held_vs_nope",
+                "case_peak_bytes",
+                "peak_vs_nope",
+                "peak_rss_bytes",
                 "workload_bytes"};
   for (const auto& section : index.sections) {
     Table t;
@@ -101,7 +112,8 @@ void write_memory_tables(const std::vector<Row>& rows, const std::string& dir) {
         const Row& r = *found;
         const std::string status = r.get_string("status");
         const Row* nope = index.find(section, "nope", T);
-        const double nope_held = number(nope, "held_bytes"), nope_peak = number(nope, "case_peak_bytes");
+        const double nope_held = number(nope, "held_bytes"),
+                     nope_peak = number(nope, "case_peak_bytes");
         std::string held_ratio, peak_ratio;
         if (status == "PASSED") {
           if (line[1].empty()) line[1] = r.get_string("encoding_parameters");
@@ -113,10 +125,9 @@ void write_memory_tables(const std::vector<Row>& rows, const std::string& dir) {
         }
         csv.rows.push_back({enc, r.get_string("mode"), r.get_string("seq_len"),
                             r.get_string("batch"), r.get_string("heads"), r.get_string("head_dim"),
-                            status, r.get_string("encoding_parameters"),
-                            r.get_string("held_bytes"), held_ratio, r.get_string("case_peak_bytes"),
-                            peak_ratio, r.get_string("peak_rss_bytes"),
-                            r.get_string("workload_bytes")});
+                            status, r.get_string("encoding_parameters"), r.get_string("held_bytes"),
+                            held_ratio, r.get_string("case_peak_bytes"), peak_ratio,
+                            r.get_string("peak_rss_bytes"), r.get_string("workload_bytes")});
         if (status != "PASSED") {
           line.push_back(status_cell(status));
           continue;

@@ -2,14 +2,13 @@
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <list>
+#include <map>
 #include <memory>
-
-#include <unistd.h>
 
 #include "core/memory_usage.hpp"
 #include "core/provenance.hpp"
@@ -157,8 +156,8 @@ WorkloadShape shape_of(const Suite& suite, const Case& c) {
 
 }  // namespace
 
-void run_speed_cases(const Suite& suite, const std::vector<const Case*>& cases,
-                     Registry& registry, const std::string& benchmark_json,
+void run_speed_cases(const Suite& suite, const std::vector<const Case*>& cases, Registry& registry,
+                     const std::string& benchmark_json,
                      const std::function<void(const Row&)>& emit) {
   const Provenance prov = collect_provenance();
   std::vector<std::unique_ptr<Entry>> entries;
@@ -203,7 +202,8 @@ void run_speed_cases(const Suite& suite, const std::vector<const Case*>& cases,
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
         ->ComputeStatistics("p25", [](const std::vector<double>& v) { return percentile(v, 0.25); })
-        ->ComputeStatistics("p75", [](const std::vector<double>& v) { return percentile(v, 0.75); });
+        ->ComputeStatistics("p75",
+                            [](const std::vector<double>& v) { return percentile(v, 0.75); });
   }
   std::vector<std::string> flags = {
       "pebench",
@@ -213,8 +213,7 @@ void run_speed_cases(const Suite& suite, const std::vector<const Case*>& cases,
       "--benchmark_display_aggregates_only=true",
       "--benchmark_counters_tabular=true"};
   if (!benchmark_json.empty())
-    flags.insert(flags.end(),
-                 {"--benchmark_out=" + benchmark_json, "--benchmark_out_format=json"});
+    flags.insert(flags.end(), {"--benchmark_out=" + benchmark_json, "--benchmark_out_format=json"});
   std::vector<char*> argv;
   for (auto& f : flags) argv.push_back(f.data());
   int argc = static_cast<int>(argv.size());
@@ -274,8 +273,20 @@ void write_speed_tables(const std::vector<Row>& rows, const std::string& dir) {
       "cannot run that length.\n\n";
   std::string latex;
   Table csv;
-  csv.header = {"encoding", "mode",    "T",   "B",        "H",     "d",        "status",
-                "median_ms", "iqr_ms", "cv",  "tokens_per_s", "gflops", "ratio_vs_nope", "unstable"};
+  csv.header = {"encoding",
+                "mode",
+                "T",
+                "B",
+                "H",
+                "d",
+                "status",
+                "median_ms",
+                "iqr_ms",
+                "cv",
+                "tokens_per_s",
+                "gflops",
+                "ratio_vs_nope",
+                "unstable"};
   Table scaling;
   scaling.header = {"encoding", "mode (shape)", "exponent (all T)", "exponent (upper half of T)",
                     "points"};
@@ -296,12 +307,11 @@ void write_speed_tables(const std::vector<Row>& rows, const std::string& dir) {
         any = true;
         const Row& r = *found;
         const std::string status = r.get_string("status");
-        csv.rows.push_back({enc, r.get_string("mode"), r.get_string("seq_len"),
-                            r.get_string("batch"), r.get_string("heads"), r.get_string("head_dim"),
-                            status, r.get_string("median_ms"), r.get_string("iqr_ms"),
-                            r.get_string("cv"), r.get_string("tokens_per_s"),
-                            r.get_string("gflops"), r.get_string("ratio_vs_nope"),
-                            r.get_string("unstable")});
+        csv.rows.push_back(
+            {enc, r.get_string("mode"), r.get_string("seq_len"), r.get_string("batch"),
+             r.get_string("heads"), r.get_string("head_dim"), status, r.get_string("median_ms"),
+             r.get_string("iqr_ms"), r.get_string("cv"), r.get_string("tokens_per_s"),
+             r.get_string("gflops"), r.get_string("ratio_vs_nope"), r.get_string("unstable")});
         if (status != "PASSED") {
           line.push_back(status_cell(status));
           continue;
@@ -309,9 +319,9 @@ void write_speed_tables(const std::vector<Row>& rows, const std::string& dir) {
         const double ms = std::stod(r.get_string("median_ms"));
         points.push_back({std::log(double(T)), std::log(ms)});
         const bool model = !r.get_string("layers").empty();
-        std::string text = model ? fmt::format("{:.1f}k tok/s",
-                                               std::stod(r.get_string("tokens_per_s")) / 1e3)
-                                 : fmt::format("{:.3g} ms", ms);
+        std::string text =
+            model ? fmt::format("{:.1f}k tok/s", std::stod(r.get_string("tokens_per_s")) / 1e3)
+                  : fmt::format("{:.3g} ms", ms);
         if (!r.get_string("ratio_vs_nope").empty())
           text += fmt::format(" {:.2f}×", std::stod(r.get_string("ratio_vs_nope")));
         if (r.get_string("unstable") == "true") text += " †";

@@ -23,8 +23,8 @@ namespace pebench {
 
 inline constexpr double kUnstableCv = 0.10;
 
-void run_speed_cases(const Suite& suite, const std::vector<const Case*>& cases,
-                     Registry& registry, const std::string& benchmark_json,
+void run_speed_cases(const Suite& suite, const std::vector<const Case*>& cases, Registry& registry,
+                     const std::string& benchmark_json,
                      const std::function<void(const Row&)>& emit);
 
 // table.md/.csv/.tex: per mode and shape, encodings x T (tokens/s or ms, and the ratio to

@@ -9,13 +9,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
-#include <map>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -119,7 +119,8 @@ void merge_benchmark_json(const std::vector<std::string>& files, const std::stri
     if (open == std::string::npos || close == std::string::npos || close < open) continue;
     if (head.empty()) head = text.substr(0, open + key.size());
     std::string inner = text.substr(open + key.size(), close - open - key.size());
-    while (!inner.empty() && std::isspace(static_cast<unsigned char>(inner.back()))) inner.pop_back();
+    while (!inner.empty() && std::isspace(static_cast<unsigned char>(inner.back())))
+      inner.pop_back();
     if (inner.find_first_not_of(" \n\r\t") == std::string::npos) continue;
     body += (body.empty() ? "" : ",") + inner;
   }
@@ -130,7 +131,8 @@ void merge_benchmark_json(const std::vector<std::string>& files, const std::stri
 // python3 or matplotlib costs the plots only, never the run.
 void plot_if_possible(const Suite& suite, const std::string& dir, bool progress) {
   bool wanted = suite.kind == "speed" || suite.kind == "memory";
-  for (const auto& part : suite.parts) wanted = wanted || part.kind == "speed" || part.kind == "memory";
+  for (const auto& part : suite.parts)
+    wanted = wanted || part.kind == "speed" || part.kind == "memory";
   if (!wanted) return;
   const std::string script = std::string(PEBENCH_SCRIPTS_DIR) + "/plot.py";
   if (!fs::exists(script)) {
@@ -144,9 +146,11 @@ void plot_if_possible(const Suite& suite, const std::string& dir, bool progress)
   const int rc = std::system(command.c_str());
   if (progress)
     fmt::print(stderr, "{}\n",
-               rc == 0 ? fmt::format("plots: {}/plots/", dir)
-                       : fmt::format("plots: none (scripts/plot.py failed; needs python3-matplotlib; "
-                                     "see {}/logs/plot.log)", dir));
+               rc == 0
+                   ? fmt::format("plots: {}/plots/", dir)
+                   : fmt::format("plots: none (scripts/plot.py failed; needs python3-matplotlib; "
+                                 "see {}/logs/plot.log)",
+                                 dir));
 }
 
 }  // namespace
@@ -278,7 +282,8 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
     fs::remove(row_file + ".benchmark.json", ec);
     const ChildResult res = run_child(args, log, part.timeout_s, live);
     if (live) fmt::print(stderr, "\r\033[K");
-    if (fs::exists(row_file + ".benchmark.json")) benchmark_jsons.push_back(row_file + ".benchmark.json");
+    if (fs::exists(row_file + ".benchmark.json"))
+      benchmark_jsons.push_back(row_file + ".benchmark.json");
 
     // The child writes one row per line (a synthetic case: one per split; a speed group:
     // one per case, each naming its case).
@@ -370,10 +375,10 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
       if (case_status != "PASSED") ++not_passed;
       ++done;
       if (options.progress)
-        fmt::print(stderr, "[{}/{}] {} {} ({:.1f} s){}\n", done, cases.size(), case_status, c.id,
-                   res.seconds,
-                   case_status == "PASSED" ? ""
-                                           : "\n    __REPRO: " + c.repro + "\n    log: " + log);
+        fmt::print(
+            stderr, "[{}/{}] {} {} ({:.1f} s){}\n", done, cases.size(), case_status, c.id,
+            res.seconds,
+            case_status == "PASSED" ? "" : "\n    __REPRO: " + c.repro + "\n    log: " + log);
     }
   }
   if (!benchmark_jsons.empty()) merge_benchmark_json(benchmark_jsons, dir + "/benchmark.json");

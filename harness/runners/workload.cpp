@@ -43,8 +43,8 @@ double workload_flops(const WorkloadShape& s) {
   return s.mode == "train_step" ? 3 * forward : forward;
 }
 
-Workload::Workload(const WorkloadShape& shape, const EncodingSource* encoding,
-                   const Config& params, std::uint64_t seed)
+Workload::Workload(const WorkloadShape& shape, const EncodingSource* encoding, const Config& params,
+                   std::uint64_t seed)
     : shape_(shape) {
   if (std::find(kWorkloadModes.begin(), kWorkloadModes.end(), shape.mode) == kWorkloadModes.end())
     throw std::invalid_argument(fmt::format("unknown mode '{}'", shape.mode));
@@ -68,8 +68,8 @@ Workload::Workload(const WorkloadShape& shape, const EncodingSource* encoding,
     return;
   }
   if (encoding) {
-    encoding_ = encoding->create(params, AttentionShape{shape.heads, shape.head_dim,
-                                                        shape.heads * shape.head_dim});
+    encoding_ = encoding->create(
+        params, AttentionShape{shape.heads, shape.head_dim, shape.heads * shape.head_dim});
     encoding_->init_parameters(seed);
   }
   attention_ = std::make_unique<CausalAttention>(encoding_);

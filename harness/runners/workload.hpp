@@ -56,8 +56,8 @@ class Workload {
     forward();
     backward();
   }
-  void forward();   // the forward half of the step (all of it for forward-only modes)
-  void backward();  // the rest: backward (+ optimizer for train_step); no-op without one
+  void forward();        // the forward half of the step (all of it for forward-only modes)
+  void backward();       // the rest: backward (+ optimizer for train_step); no-op without one
   void release_saved();  // drops what the last forward saved for backward
   std::int64_t encoding_parameters() const;
   std::int64_t tokens() const { return shape_.batch * shape_.seq_len; }

@@ -17,7 +17,7 @@ namespace pebench {
 namespace {
 
 const std::vector<std::string> kSyntheticKeys = {"tasks", "model", "training", "evaluation"};
-const std::vector<std::string> kBenchKeys = {"lengths", "modes",  "batch",       "heads",
+const std::vector<std::string> kBenchKeys = {"lengths",  "modes",  "batch",       "heads",
                                              "head_dim", "layers", "repetitions", "min_time_s"};
 const std::vector<std::string> kTopKeys = [] {
   std::vector<std::string> keys = {"name",  "kind",    "description", "encodings",
@@ -496,8 +496,7 @@ Suite parse_suite(const std::string& path, const YAML::Node& root, Suite s, bool
     const std::string key = kv.first.Scalar();
     const bool synthetic_key =
         std::find(kSyntheticKeys.begin(), kSyntheticKeys.end(), key) != kSyntheticKeys.end();
-    const bool bench_key =
-        std::find(kBenchKeys.begin(), kBenchKeys.end(), key) != kBenchKeys.end();
+    const bool bench_key = std::find(kBenchKeys.begin(), kBenchKeys.end(), key) != kBenchKeys.end();
     if ((synthetic_key && s.kind != "synthetic") || (bench_key && !bench))
       fail(path, kv.first,
            fmt::format("key '{}' belongs to kind '{}', not '{}'", key,
@@ -507,13 +506,14 @@ Suite parse_suite(const std::string& path, const YAML::Node& root, Suite s, bool
            fmt::format("key '{}' belongs to kind 'speed' (a memory case runs once)", key));
   }
   if (bench) {
-    if (s.bench.lengths.empty()) fail(path, root, fmt::format("kind '{}' needs key 'lengths'", s.kind));
+    if (s.bench.lengths.empty())
+      fail(path, root, fmt::format("kind '{}' needs key 'lengths'", s.kind));
     if (s.bench.modes.empty())
-      s.bench.modes = s.kind == "speed"
-                          ? std::vector<std::string>{"attention_fwd", "attention_fwd_bwd",
-                                                     "train_step", "inference"}
-                          : std::vector<std::string>{"attention_fwd_bwd", "train_step",
-                                                     "attention_inference"};
+      s.bench.modes =
+          s.kind == "speed"
+              ? std::vector<std::string>{"attention_fwd", "attention_fwd_bwd", "train_step",
+                                         "inference"}
+              : std::vector<std::string>{"attention_fwd_bwd", "train_step", "attention_inference"};
   }
   return s;
 }

@@ -46,7 +46,8 @@ TEST(Suite, SpeedSuiteExpandsTheGridIntoGroups) {
   ASSERT_EQ(s.parts.size(), 2u);
   const Suite& attention = s.parts[0];
   EXPECT_EQ(attention.kind, "speed");
-  EXPECT_EQ(attention.bench.modes, (std::vector<std::string>{"attention_fwd", "attention_fwd_bwd"}));
+  EXPECT_EQ(attention.bench.modes,
+            (std::vector<std::string>{"attention_fwd", "attention_fwd_bwd"}));
   EXPECT_EQ(attention.bench.repetitions, 9);
   const auto cases = expand_cases(s, {"alibi", "nope"});
   const std::size_t lengths = attention.bench.lengths.size();
