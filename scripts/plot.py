@@ -7,7 +7,8 @@ Writes <run>/plots/<mode>_B<b>_H<h>_d<d>[_L<l>].pdf and .png (one per mode and s
 prefixed with the part's name in a suite with parts):
   speed:  median time per step vs T, log-log, one line per encoding, IQR as error bars
   memory: the case's peak resident memory above the process base vs T, log-log
-Only PASSED rows are drawn; n/a lengths are gaps. Needs python3-matplotlib.
+Only PASSED rows of the file's last run (rows.jsonl appends; rows carry run_id) are drawn;
+n/a lengths are gaps. Needs python3-matplotlib.
 """
 import collections
 import json
@@ -37,6 +38,8 @@ def encoding_label(row):
 
 def plot_run(run_dir):
     rows = [r for r in load_rows(run_dir) if r.get("kind") in ("speed", "memory")]
+    last_run = rows[-1].get("run_id") if rows else None
+    rows = [r for r in rows if r.get("run_id") == last_run]
     groups = collections.OrderedDict()
     for r in rows:
         key = (r.get("part", ""), r["kind"], r["mode"], r["batch"], r["heads"], r["head_dim"],

@@ -66,6 +66,7 @@ void CausalAttention::update_bias_cache(const AttentionDims& d,
   BiasKey as_training = key;
   as_training.per_block = true;
   if (!per_block_cache && as_training == bias_key_) return;
+  bias_key_ = BiasKey{};  // invalid until rebuilt: a throw below leaves no stale key
   bias_blocks_.clear();
   toeplitz_.clear();
   if (options_.toeplitz_bias)
@@ -150,8 +151,8 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
     cache->probs.resize(last.probs_offset + std::size_t(B * H * last.rows * last.keys));
   } else {
     scores_.resize(static_cast<std::size_t>(H * blocks.front().rows * T));
-    if (bias_per_block) block_bias_.resize(scores_.size());
   }
+  if (bias_per_block) block_bias_.resize(static_cast<std::size_t>(H * blocks.front().rows * T));
 
   for (std::size_t r = 0; r < blocks.size(); ++r) {
     const Block& blk = blocks[r];
@@ -204,10 +205,11 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
       }
     }
   }
-  if (!training && T > 4 * options_.block_rows) {  // long: give the scratch back
-    std::vector<float>().swap(scores_);
-    std::vector<float>().swap(block_bias_);
-  }
+}
+
+void CausalAttention::release_scratch() {
+  std::vector<float>().swap(scores_);
+  std::vector<float>().swap(block_bias_);
 }
 
 void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dout,

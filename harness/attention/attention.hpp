@@ -24,8 +24,11 @@
 // forward_inference keeps nothing for backward: each block's scores live in one reused
 // (H, rows, T) scratch, hook states are dropped at once, and a bias that is not a
 // Toeplitz table is computed per block. Memory grows O(B H T d + H rows T), not
-// O(B H T^2): T = 16384, H = 8, d = 64 needs ~0.2 GB (the training path would hold 4.3 GB
-// of probabilities). Same arithmetic as forward, so the outputs are bitwise equal.
+// O(B H T^2): T = 16384, H = 8, d = 64 with 256-row blocks needs q, k, v, out (128 MiB) and
+// the scratch (128 MiB; twice that with a per-block bias), where the training path would
+// hold 4.3 GB of probabilities. Same arithmetic as forward, so the outputs are bitwise equal.
+// The scratch is kept for the next call (reallocating it costs page faults every forward);
+// release_scratch() gives it back.
 #pragma once
 
 #include <cstdint>
@@ -76,6 +79,7 @@ class CausalAttention {
   // The same output as forward, with no cache (evaluation, generation, long sequences).
   void forward_inference(float* out, const float* q, const float* k, const float* v,
                          const AttentionDims& dims, const std::vector<std::int64_t>& positions);
+  void release_scratch();
   // Accumulates (+=) into dq, dk, dv (B,H,T,d) and into the encoding's parameter grads.
   void backward(float* dq, float* dk, float* dv, const float* dout, AttentionCache& cache,
                 const float* q, const float* k, const float* v);

@@ -245,6 +245,7 @@ void Model::release_activations() {
                       &L->merged, &L->x_mid, &L->ln2, &L->mean2, &L->var2, &L->h, &L->a})
       Buffer().swap(*b);
     L->cache = AttentionCache{};
+    L->attention->release_scratch();
   }
 }
 

@@ -4,8 +4,11 @@
 // Per case (encoding x mode x T x B x H x d; modes in runners/workload.hpp):
 //   encoding_parameters  trainable parameters the encoding adds (whole model: all layers)
 //   held_bytes           heap bytes in use after a forward minus before it, once a first
-//                        step has run (JIT, primitives, bias caches, scratch exist): what
-//                        the step keeps for its backward. ~0 for inference modes.
+//                        step has run (JIT, primitives, bias caches exist) and what it saved
+//                        was freed: training modes, what the step keeps for its backward
+//                        (the model's also its step scratch: qkv, logits); inference modes,
+//                        attention alone ~0, the model its layer buffers (B T D per layer,
+//                        B T V logits) but no attention probabilities.
 //   workload_bytes       heap in use after that forward minus before the workload existed
 //                        (parameters, inputs, caches, scratch and the saved activations)
 //   peak_rss_bytes       getrusage peak resident size of the process after two steps

@@ -237,9 +237,10 @@ void write_tables(const Suite& suite, const std::vector<std::vector<Row>>& rows_
 
 int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptions& options) {
   const Provenance prov = collect_provenance();
-  const std::string dir = options.out_dir.empty()
-                              ? fmt::format("results/{}/{}", suite.name, default_run_id(prov))
-                              : options.out_dir;
+  // Every row names its run: rows.jsonl appends, so a reused --out holds several runs.
+  const std::string run_id = default_run_id(prov);
+  const std::string dir =
+      options.out_dir.empty() ? fmt::format("results/{}/{}", suite.name, run_id) : options.out_dir;
   fs::create_directories(dir + "/logs");
   RowWriter writer(dir + "/rows.jsonl");
   if (options.progress)
@@ -280,9 +281,12 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
     std::error_code ec;
     fs::remove(row_file, ec);
     fs::remove(row_file + ".benchmark.json", ec);
-    const ChildResult res = run_child(args, log, part.timeout_s, live);
+    // timeout_s is per case: a group of N cases gets N times it.
+    const ChildResult res = run_child(args, log, part.timeout_s * double(unit.size()), live);
     if (live) fmt::print(stderr, "\r\033[K");
-    if (fs::exists(row_file + ".benchmark.json"))
+    // Google Benchmark closes its JSON only at the end: a crashed group's file is cut short
+    // (and its cases are measured again, one by one).
+    if (res.kind == ChildResult::kExited && fs::exists(row_file + ".benchmark.json"))
       benchmark_jsons.push_back(row_file + ".benchmark.json");
 
     // The child writes one row per line (a synthetic case: one per split; a speed group:
@@ -359,6 +363,7 @@ int run_suite(const Suite& suite, const std::vector<Case>& cases, const RunOptio
       std::string case_status = "PASSED";
       for (Row& row : rows) {
         row.set("suite", suite.name);
+        row.set("run_id", run_id);
         if (c.part >= 0) row.set("part", part.name);
         row.set("suite_sha256", suite.sha256);
         row.set("case", c.id);

@@ -231,7 +231,11 @@ std::vector<std::int64_t> int_list(const std::string& path, const std::string& k
   if (v.IsScalar()) return {positive_int(path, key, v)};
   if (!v.IsSequence() || v.size() == 0)
     fail(path, v, fmt::format("'{}' must be a positive integer or a non-empty list", key));
-  for (const auto& x : v) out.push_back(positive_int(path, key, x));
+  for (const auto& x : v) {
+    out.push_back(positive_int(path, key, x));
+    if (std::count(out.begin(), out.end(), out.back()) > 1)
+      fail(path, x, fmt::format("'{}' lists {} twice", key, out.back()));
+  }
   return out;
 }
 
@@ -250,6 +254,8 @@ bool parse_bench_key(const std::string& path, const std::string& key, const YAML
     g.layers = positive_int(path, key, v);
   } else if (key == "repetitions") {
     g.repetitions = static_cast<int>(positive_int(path, key, v));
+    if (g.repetitions < 2)  // Google Benchmark reports no median of a single repetition
+      fail(path, v, "'repetitions' must be >= 2 (medians, IQR and cv need repetitions)");
   } else if (key == "min_time_s") {
     g.min_time_s = scalar<double>(path, key, v, "a number of seconds");
     if (!(g.min_time_s > 0)) fail(path, v, "'min_time_s' must be > 0");
@@ -268,6 +274,8 @@ bool parse_bench_key(const std::string& path, const std::string& key, const YAML
                          near.empty() ? "" : " (did you mean '" + near + "'?)",
                          fmt::join(kBenchModes, ", ")));
       }
+      if (std::find(g.modes.begin(), g.modes.end(), mode) != g.modes.end())
+        fail(path, at, fmt::format("'modes' lists '{}' twice", mode));
       g.modes.push_back(mode);
     }
   } else {
@@ -635,6 +643,15 @@ std::vector<Case> expand_cases(const Suite& suite, const std::vector<std::string
       finish(std::move(c));
     }
   }
+  // Two equal cases (an encoding, a length or a split listed twice) would share an id, a
+  // repro and a benchmark name: refuse them.
+  for (std::size_t i = 0; i < cases.size(); ++i)
+    for (std::size_t j = i + 1; j < cases.size(); ++j)
+      if (cases[i].id == cases[j].id)
+        throw SuiteError(
+            fmt::format("{}: case '{}' appears twice (an encoding, length, mode or "
+                        "seed listed twice?)",
+                        suite.path, cases[i].id));
   return cases;
 }
 

@@ -17,3 +17,6 @@ expect(bad_encoding_key.yaml "bad_encoding_key.yaml:4:5: unknown key 'parms' in 
 expect(bad_mode.yaml "bad_mode.yaml:4:24: unknown mode 'atention_fwd_bwd' \\(did you mean 'attention_fwd_bwd'\\?\\)")
 expect(speed_key_in_memory.yaml "speed_key_in_memory.yaml:4:1: key 'repetitions' belongs to kind 'speed'")
 expect(flip_flop_without_length.yaml "flip_flop_without_length.yaml:4:5: task .flip_flop. makes sequences of any length: give .train_length.")
+expect(duplicate_length.yaml "duplicate_length.yaml:3:21: 'lengths' lists 256 twice")
+expect(one_repetition.yaml "one_repetition.yaml:4:14: 'repetitions' must be >= 2")
+expect(duplicate_encoding.yaml "duplicate_encoding.yaml: case 'nope/attention_fwd_bwd/T=256/B=1/H=8/d=64' appears twice")
