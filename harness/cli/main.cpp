@@ -212,6 +212,13 @@ int main(int argc, char** argv) {
                   "Run only this case, in this process (its repro); repeatable for speed cases");
   run->add_option("--row-out", case_row_out, "With --case: also write its rows (JSON lines)");
 
+  auto* tables = app.add_subcommand(
+      "tables", "Tables (md, csv, tex) from the rows.jsonl of one or several runs");
+  std::vector<std::string> rows_files;
+  std::string tables_out;
+  tables->add_option("rows", rows_files, "rows.jsonl files (e.g. seeds run apart)")->required();
+  tables->add_option("--out", tables_out, "Directory for the tables")->required();
+
   auto* validate =
       app.add_subcommand("validate", "Check a suite and list its cases without running");
   validate->add_option("suite", suite_path, "Suite file")->required();
@@ -283,6 +290,11 @@ int main(int argc, char** argv) {
     if (*probe) {
       popt.config = parse_params(probe_params);
       fmt::print("{}\n", run_probe(registry.resolve(probe_encoding), popt));
+      return 0;
+    }
+    if (*tables) {
+      const std::size_t n = write_tables_from_files(rows_files, tables_out);
+      fmt::print("{} rows from {} files -> {}/table.md\n", n, rows_files.size(), tables_out);
       return 0;
     }
     if (*validate || *run) {

@@ -207,17 +207,52 @@ void write_conformance_tables(const std::vector<Row>& rows, const std::string& d
   write_file(dir + "/table.tex", t.to_latex());
 }
 
+void write_kind_tables(const std::string& kind, const std::vector<Row>& rows,
+                       const std::string& dir) {
+  if (kind == "synthetic")
+    write_synthetic_tables(rows, dir);
+  else if (kind == "speed")
+    write_speed_tables(rows, dir);
+  else if (kind == "memory")
+    write_memory_tables(rows, dir);
+  else
+    write_conformance_tables(rows, dir);
+}
+
+std::size_t write_tables_from_files(const std::vector<std::string>& rows_files,
+                                    const std::string& dir) {
+  std::vector<std::string> kinds;
+  std::map<std::string, std::vector<Row>> by_kind;
+  std::size_t n = 0;
+  for (const auto& f : rows_files)
+    for (Row& row : read_rows(f)) {
+      const std::string kind = row.get_string("kind");
+      if (!by_kind.count(kind)) kinds.push_back(kind);
+      by_kind[kind].push_back(std::move(row));
+      ++n;
+    }
+  fs::create_directories(dir);
+  if (kinds.size() == 1) {
+    write_kind_tables(kinds[0], by_kind[kinds[0]], dir);
+    return n;
+  }
+  std::string markdown;
+  for (const auto& kind : kinds) {
+    fs::create_directories(dir + "/" + kind);
+    write_kind_tables(kind, by_kind[kind], dir + "/" + kind);
+    std::ifstream in(dir + "/" + kind + "/table.md");
+    std::stringstream text;
+    text << in.rdbuf();
+    markdown += fmt::format("## {}\n\n{}\n", kind, text.str());
+  }
+  write_file(dir + "/table.md", markdown);
+  return n;
+}
+
 void write_tables(const Suite& suite, const std::vector<std::vector<Row>>& rows_per_part,
                   const std::string& dir) {
   auto write_one = [](const Suite& s, const std::vector<Row>& rows, const std::string& d) {
-    if (s.kind == "synthetic")
-      write_synthetic_tables(rows, d);
-    else if (s.kind == "speed")
-      write_speed_tables(rows, d);
-    else if (s.kind == "memory")
-      write_memory_tables(rows, d);
-    else
-      write_conformance_tables(rows, d);
+    write_kind_tables(s.kind, rows, d);
   };
   if (suite.parts.empty()) return write_one(suite, rows_per_part.at(0), dir);
   // One folder of tables per part, and table.md with every part's table as a section.

@@ -29,6 +29,15 @@ Row conformance_row(const ConformanceReport& report, std::uint64_t seed);
 void write_tables(const Suite& suite, const std::vector<std::vector<Row>>& rows_per_part,
                   const std::string& dir);
 
+// The tables of rows of one kind (conformance | synthetic | speed | memory) into `dir`.
+void write_kind_tables(const std::string& kind, const std::vector<Row>& rows,
+                       const std::string& dir);
+
+// `pebench tables`: rows of several runs (e.g. seeds run apart) in one set of tables; rows
+// of several kinds go to dir/<kind>/ with every table in dir/table.md. Returns rows read.
+std::size_t write_tables_from_files(const std::vector<std::string>& rows_files,
+                                    const std::string& dir);
+
 // Markdown/CSV/LaTeX conformance tables from rows.jsonl into `dir`.
 void write_conformance_tables(const std::vector<Row>& rows, const std::string& dir);
 
