@@ -54,17 +54,19 @@ def plot_run(run_dir):
             if r.get("status") != "PASSED":
                 continue
             lines.setdefault(encoding_label(r), []).append(r)
-        for label, pts in lines.items():
+        colors = plt.cm.tab20.colors  # 20 distinct colours (the default cycle repeats after 10)
+        for n, (label, pts) in enumerate(lines.items()):
+            style = dict(color=colors[n % 20], marker="osd^v<>"[n % 7], ms=3, label=label)
             pts.sort(key=lambda r: r["seq_len"])
             ts = [r["seq_len"] for r in pts]
             if kind == "speed":
                 ys = [r["median_ms"] for r in pts]
                 err = [[r["median_ms"] - r["p25_ms"] for r in pts],
                        [r["p75_ms"] - r["median_ms"] for r in pts]]
-                ax.errorbar(ts, ys, yerr=err, marker="o", ms=3, capsize=2, label=label)
+                ax.errorbar(ts, ys, yerr=err, capsize=2, **style)
             else:
                 ys = [max(r["case_peak_bytes"], 1) / 2**20 for r in pts]
-                ax.plot(ts, ys, marker="o", ms=3, label=label)
+                ax.plot(ts, ys, **style)
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel("sequence length T")

@@ -127,12 +127,14 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
     cache->mix_states.clear();
   }
 
-  Tensor q_rot, k_rot;  // inference: local copies, freed on return
   if (hooks & kHookRotate) {
-    Tensor& qr = training ? cache->q_rot : q_rot;
-    Tensor& kr = training ? cache->k_rot : k_rot;
-    qr = Tensor({B, H, T, hd});
-    kr = Tensor({B, H, T, hd});
+    // Rotated copies of q, k: kept (in the cache, or the inference scratch) and reused while
+    // the shape stays, since fresh buffers every step cost page faults and a zero fill.
+    Tensor& qr = training ? cache->q_rot : q_rot_scratch_;
+    Tensor& kr = training ? cache->k_rot : k_rot_scratch_;
+    const std::vector<std::int64_t> shape{B, H, T, hd};
+    if (qr.shape() != shape) qr = Tensor(shape);
+    if (kr.shape() != shape) kr = Tensor(shape);
     std::copy(q, q + B * H * T * hd, qr.data());
     std::copy(k, k + B * H * T * hd, kr.data());
     encoding_->rotate_forward(qr.view<4>(), kr.view<4>(), Positions{positions.data(), T});
@@ -210,6 +212,7 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
 void CausalAttention::release_scratch() {
   std::vector<float>().swap(scores_);
   std::vector<float>().swap(block_bias_);
+  q_rot_scratch_ = k_rot_scratch_ = dq_rot_scratch_ = dk_rot_scratch_ = Tensor();
 }
 
 void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dout,
@@ -226,12 +229,19 @@ void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dou
 
   // With a rotate hook, gradients w.r.t. the rotated q, k are gathered apart and
   // mapped back at the end (the rotation backward is in place, not +=).
-  Tensor dq_rot, dk_rot;
   float* dq_acc = dq;
   float* dk_acc = dk;
+  Tensor& dq_rot = dq_rot_scratch_;
+  Tensor& dk_rot = dk_rot_scratch_;
   if (rotated) {
-    dq_rot = Tensor({B, H, T, hd});
-    dk_rot = Tensor({B, H, T, hd});
+    const std::vector<std::int64_t> shape{B, H, T, hd};
+    if (dq_rot.shape() != shape) {
+      dq_rot = Tensor(shape);
+      dk_rot = Tensor(shape);
+    } else {
+      dq_rot.zero();
+      dk_rot.zero();
+    }
     dq_acc = dq_rot.data();
     dk_acc = dk_rot.data();
   }
@@ -321,9 +331,12 @@ void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dou
         dq_rot.view<4>(), dk_rot.view<4>(), dense_view<const float, 4>(q_in, {B, H, T, hd}),
         dense_view<const float, 4>(k_in, {B, H, T, hd}), Positions{positions.data(), T});
     const std::int64_t n = B * H * T * hd;
+    const float* gq = dq_rot.data();
+    const float* gk = dk_rot.data();
+#pragma omp parallel for simd schedule(static)
     for (std::int64_t i = 0; i < n; ++i) {
-      dq[i] += dq_rot[i];
-      dk[i] += dk_rot[i];
+      dq[i] += gq[i];
+      dk[i] += gk[i];
     }
   }
 }

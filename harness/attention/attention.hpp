@@ -123,6 +123,8 @@ class CausalAttention {
   std::vector<float> toeplitz_;
   std::vector<std::vector<float>> bias_blocks_;
   std::vector<float> scores_, block_bias_;  // inference scratch: (H, rows, T) each
+  // (B, H, T, d) each: rotated q, k in inference; gradients w.r.t. the rotated q, k in backward.
+  Tensor q_rot_scratch_, k_rot_scratch_, dq_rot_scratch_, dk_rot_scratch_;
   struct BiasKey {
     std::int64_t heads = -1, seq_len = -1;
     std::vector<std::int64_t> positions;
