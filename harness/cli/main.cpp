@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "cli/new_encoding.hpp"
-#include "core/provenance.hpp"
 #include "registry/registry.hpp"
+#include "results/provenance.hpp"
 #include "runners/conformance.hpp"
 #include "runners/memory.hpp"
 #include "runners/probe.hpp"
@@ -65,7 +65,7 @@ int cmd_check_plugin(Registry& registry, const std::string& target,
                      const ConformanceOptions& options, const std::string& row_out) {
   EncodingSource entry;
   try {
-    entry = registry.resolve(target);
+    entry = resolve_encoding(registry, target);
   } catch (const std::exception& e) {
     fmt::print(stderr, "LOAD_ERROR {}\n", e.what());
     if (!row_out.empty()) {
@@ -255,6 +255,7 @@ int main(int argc, char** argv) {
     fmt::print("pebench {} (git {}{}, {} build, {}), oneDNN {}, ISA {}, {} threads\n",
                p.pebench_version, p.git_sha, p.git_dirty ? "-dirty" : "", p.build_type, p.compiler,
                p.onednn_version, p.isa, p.threads);
+    fmt::print("CPU {}\n", p.cpu_model);
     return 0;
   }
   if (app.get_subcommands().empty()) {
@@ -289,7 +290,7 @@ int main(int argc, char** argv) {
     }
     if (*probe) {
       popt.config = parse_params(probe_params);
-      fmt::print("{}\n", run_probe(registry.resolve(probe_encoding), popt));
+      fmt::print("{}\n", run_probe(resolve_encoding(registry, probe_encoding), popt));
       return 0;
     }
     if (*tables) {

@@ -27,20 +27,6 @@ struct PluginEntry {
   std::shared_ptr<LoadedPlugin> plugin;
 };
 
-// What an experiment names: one encoding, or a stack "a+b" of several on one model.
-struct EncodingSource {
-  std::string name;     // "alibi", "cope+rope"
-  std::string path;     // plugin file(s), '+'-joined
-  std::string version;  // plugin version(s), '+'-joined
-  std::string sha256;   // '+'-joined
-  EncodingInfo info;    // combined for a stack
-  std::vector<const PluginEntry*> parts;
-
-  // One encoding; for a stack, config keys are "<part>.<key>" (e.g. "rope.scaling").
-  // Throws std::invalid_argument for a key no part reads, naming the key and the part.
-  std::shared_ptr<Encoding> create(const Config& config, const AttentionShape& shape) const;
-};
-
 struct PluginError {
   std::string path;
   std::string message;
@@ -64,9 +50,6 @@ class Registry {
   // By encoding name, or by a path to a plugin file (loaded on demand).
   // Throws std::runtime_error naming what was asked for and what exists.
   const PluginEntry& find(const std::string& name_or_path);
-
-  // An encoding name, a plugin path, or a '+'-joined stack of them.
-  EncodingSource resolve(const std::string& spec);
 
   // Creates an encoding; the returned object keeps its library loaded. Throws
   // std::invalid_argument for a config key the encoding did not read (naming the

@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "core/provenance.hpp"
+#include "results/provenance.hpp"
 
 namespace pebench {
 

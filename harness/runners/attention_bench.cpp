@@ -17,10 +17,12 @@
 #include <sstream>
 
 #include "attention/attention.hpp"
-#include "core/provenance.hpp"
+#include "attention/encoding_source.hpp"
+#include "core/threads.hpp"
 #include "ops/matmul.hpp"
 #include "pebench/random.hpp"
 #include "registry/registry.hpp"
+#include "results/provenance.hpp"
 
 namespace pebench {
 namespace {
@@ -155,8 +157,8 @@ int main(int argc, char** argv) {
   }
   std::map<std::string, std::shared_ptr<Encoding>> made;
   for (const auto& e : encodings)
-    made[e] =
-        registry.resolve(e).create(Config{}, AttentionShape{kHeads, kHeadDim, kHeads * kHeadDim});
+    made[e] = resolve_encoding(registry, e)
+                  .create(Config{}, AttentionShape{kHeads, kHeadDim, kHeads * kHeadDim});
 
   for (std::int64_t T : lengths)
     for (bool bwd : {false, true}) {

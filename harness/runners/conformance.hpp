@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "attention/encoding_source.hpp"
 #include "pebench/config.hpp"
-#include "registry/registry.hpp"
 
 namespace pebench {
 

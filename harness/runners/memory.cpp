@@ -6,9 +6,10 @@
 #include <map>
 #include <memory>
 
+#include "attention/encoding_source.hpp"
 #include "core/memory_usage.hpp"
-#include "core/provenance.hpp"
 #include "results/bench_rows.hpp"
+#include "results/provenance.hpp"
 #include "results/tables.hpp"
 #include "runners/workload.hpp"
 
@@ -33,7 +34,7 @@ void run_memory_case(const Suite& suite, const Case& c, Registry& registry,
   EncodingSource source;
   std::string status = "PASSED";
   try {
-    source = registry.resolve(c.encoding.name);
+    source = resolve_encoding(registry, c.encoding.name);
   } catch (const std::exception& e) {
     status = "LOAD_ERROR";
     row.set("error", std::string(e.what()));

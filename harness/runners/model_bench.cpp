@@ -19,7 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "core/provenance.hpp"
+#include "attention/encoding_source.hpp"
+#include "core/threads.hpp"
 #include "model/model.hpp"
 #include "model/optimizer.hpp"
 #include "pebench/random.hpp"
@@ -46,7 +47,7 @@ Timing time_pebench(const std::string& encoding, Registry& registry, const Shape
   ModelConfig config;  // 2 layers, D 128, 4 heads, vocab 256
   MakeEncoding make;
   if (encoding != "nope") {
-    EncodingSource source = registry.resolve(encoding);
+    EncodingSource source = resolve_encoding(registry, encoding);
     make = [source](const AttentionShape& shape) { return source.create(Config{}, shape); };
   }
   Model model(config, make, 1);

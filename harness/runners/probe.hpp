@@ -15,8 +15,8 @@
 #include <cstdint>
 #include <string>
 
+#include "attention/encoding_source.hpp"
 #include "pebench/config.hpp"
-#include "registry/registry.hpp"
 
 namespace pebench {
 

@@ -10,10 +10,11 @@
 #include <map>
 #include <sstream>
 
-#include "core/provenance.hpp"
+#include "core/threads.hpp"
 #include "ops/causal_softmax.hpp"
 #include "ops/softmax.hpp"
 #include "pebench/random.hpp"
+#include "results/provenance.hpp"
 
 namespace pebench {
 namespace {

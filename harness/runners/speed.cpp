@@ -10,9 +10,10 @@
 #include <map>
 #include <memory>
 
+#include "attention/encoding_source.hpp"
 #include "core/memory_usage.hpp"
-#include "core/provenance.hpp"
 #include "results/bench_rows.hpp"
+#include "results/provenance.hpp"
 #include "results/tables.hpp"
 #include "runners/workload.hpp"
 
@@ -167,7 +168,7 @@ void run_speed_cases(const Suite& suite, const std::vector<const Case*>& cases, 
     e->params = c->encoding.params, e->seed = c->seed;
     e->nope = c->encoding.name == "nope" && c->encoding.params_text.empty();
     try {
-      e->source = registry.resolve(c->encoding.name);
+      e->source = resolve_encoding(registry, c->encoding.name);
     } catch (const std::exception& x) {
       e->status = "LOAD_ERROR", e->error = x.what();
     }
@@ -186,7 +187,7 @@ void run_speed_cases(const Suite& suite, const std::vector<const Case*>& cases, 
     e->name = "nope (baseline) " + c->group, e->group = c->group, e->shape = shape_of(suite, *c);
     e->seed = c->seed, e->nope = true;
     try {
-      e->source = registry.resolve("nope");
+      e->source = resolve_encoding(registry, "nope");
     } catch (const std::exception&) {  // no nope plugin: no encoding at all, the same work
     }
     entries.push_back(std::move(e));

@@ -7,10 +7,11 @@
 #include <map>
 
 #include "attention/attention.hpp"
-#include "core/provenance.hpp"
+#include "attention/encoding_source.hpp"
 #include "core/sha256.hpp"
 #include "model/trainer.hpp"
 #include "results/bench_rows.hpp"
+#include "results/provenance.hpp"
 #include "results/tables.hpp"
 
 namespace pebench {
@@ -82,7 +83,7 @@ void run_synthetic_case(const Suite& suite, const Case& c, Registry& registry, b
   ModelConfig mc = suite.model;
   mc.vocab = std::max<std::int64_t>(mc.vocab, vocab);  // model.vocab 0 (default): the task's
   try {
-    source = registry.resolve(c.encoding.name);
+    source = resolve_encoding(registry, c.encoding.name);
     model = std::make_unique<Model>(
         mc,
         [&source, &c](const AttentionShape& shape) {

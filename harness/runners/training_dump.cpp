@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "attention/encoding_source.hpp"
 #include "core/npy.hpp"
 #include "core/positions.hpp"
 #include "results/rows.hpp"
@@ -16,7 +17,7 @@ std::string dump_training(Registry& registry, const TrainingDumpOptions& o) {
   fs::create_directories(o.out_dir + "/init");
   MakeEncoding make;
   if (o.encoding != "nope") {
-    EncodingSource source = registry.resolve(o.encoding);
+    EncodingSource source = resolve_encoding(registry, o.encoding);
     make = [source, &o](const AttentionShape& s) { return source.create(o.encoding_params, s); };
   }
   Model model(o.model, make, o.seed);

@@ -26,9 +26,9 @@
 #include <vector>
 
 #include "attention/attention.hpp"
+#include "attention/encoding_source.hpp"
 #include "model/model.hpp"
 #include "model/optimizer.hpp"
-#include "registry/registry.hpp"
 
 namespace pebench {
 

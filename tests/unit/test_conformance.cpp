@@ -19,7 +19,7 @@ class ConformancePasses : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ConformancePasses, AllChecksPass) {
   const ConformanceReport r =
-      run_conformance(test::plugins().resolve(GetParam()), ConformanceOptions{});
+      run_conformance(resolve_encoding(test::plugins(), GetParam()), ConformanceOptions{});
   for (const auto& c : r.checks)
     EXPECT_NE(c.status, CheckStatus::kFailed) << c.name << ": " << c.figure;
   EXPECT_TRUE(r.passed());
@@ -42,7 +42,7 @@ INSTANTIATE_TEST_SUITE_P(Encodings, ConformancePasses, ::testing::ValuesIn(all_e
 
 ConformanceReport check_broken(const std::string& file) {
   Registry r;
-  return run_conformance(r.resolve(std::string(FIXTURE_BROKEN_DIR) + "/" + file),
+  return run_conformance(resolve_encoding(r, std::string(FIXTURE_BROKEN_DIR) + "/" + file),
                          ConformanceOptions{});
 }
 
@@ -91,7 +91,7 @@ TEST(ConformanceRejects, AbiMismatchIsALoadError) {
 TEST(ConformanceRejects, UnknownConfigKeyFailsWithTheKey) {
   ConformanceOptions o;
   o.config.set("bas", 100.0);
-  const auto r = run_conformance(test::plugins().resolve("sinusoidal"), o);
+  const auto r = run_conformance(resolve_encoding(test::plugins(), "sinusoidal"), o);
   EXPECT_FALSE(r.passed());
   ASSERT_EQ(r.checks.size(), 1u);
   EXPECT_NE(r.checks[0].figure.find("unknown config key 'bas' for encoding 'sinusoidal'"),

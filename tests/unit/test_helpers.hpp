@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "attention/encoding_source.hpp"
 #include "pebench/random.hpp"
 #include "registry/registry.hpp"
 
@@ -48,7 +49,8 @@ inline const std::vector<std::string> kStacks = {
 // An encoding name, a plugin path or a stack "a+b".
 inline std::shared_ptr<Encoding> make_encoding(const std::string& name, std::int64_t heads,
                                                std::int64_t head_dim, const Config& config = {}) {
-  return plugins().resolve(name).create(config, AttentionShape{heads, head_dim, heads * head_dim});
+  return resolve_encoding(plugins(), name)
+      .create(config, AttentionShape{heads, head_dim, heads * head_dim});
 }
 
 }  // namespace pebench::test

@@ -34,8 +34,9 @@ struct TinyBatch {
 
 MakeEncoding encoding_named(const std::string& name) {
   if (name == "none") return {};
-  return
-      [name](const AttentionShape& s) { return test::plugins().resolve(name).create(Config{}, s); };
+  return [name](const AttentionShape& s) {
+    return resolve_encoding(test::plugins(), name).create(Config{}, s);
+  };
 }
 
 std::vector<std::string> gradient_cases() {

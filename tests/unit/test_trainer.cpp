@@ -76,7 +76,7 @@ TEST(Trainer, SameSeedSameLossCurveBitwise) {
     Model model(
         f.config,
         [](const AttentionShape& s) {
-          return test::plugins().resolve("alibi").create(Config{}, s);
+          return resolve_encoding(test::plugins(), "alibi").create(Config{}, s);
         },
         seed);
     Rng rng(seed);

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "core/threads.hpp"  // set_threads: what `threads` reports
+
 namespace pebench {
 
 struct Provenance {
@@ -12,10 +14,10 @@ struct Provenance {
   std::string onednn_version, isa;
   int threads = 0;
   std::string host;
+  std::string cpu_model;  // "model name" in /proc/cpuinfo; "unknown" if absent
 };
 
-Provenance collect_provenance();  // reads build info, oneDNN, OpenMP threads, hostname
-int set_threads(
-    int threads);  // OpenMP (oneDNN's runtime here); 0 keeps the default. Returns the count in use.
+// Reads build info, oneDNN, OpenMP threads, hostname, /proc/cpuinfo.
+Provenance collect_provenance();
 
 }  // namespace pebench
