@@ -23,16 +23,10 @@
 #include <vector>
 
 #include "attention/attention.hpp"
+#include "model/model_config.hpp"
 #include "pebench/encoding.hpp"
 
 namespace pebench {
-
-struct ModelConfig {
-  std::int64_t vocab = 256, d_model = 128, heads = 4, layers = 2;
-  std::int64_t mlp_hidden = 0;  // 0: 4 * d_model
-  std::int64_t hidden() const { return mlp_hidden > 0 ? mlp_hidden : 4 * d_model; }
-  std::int64_t head_dim() const { return d_model / heads; }
-};
 
 // A trainable tensor: the model's own or an encoding's.
 struct ParamRef {

@@ -12,16 +12,9 @@
 #include <vector>
 
 #include "model/model.hpp"
+#include "model/model_config.hpp"
 
 namespace pebench {
-
-struct OptimizerConfig {
-  double lr = 1e-3, beta1 = 0.9, beta2 = 0.95, eps = 1e-8, weight_decay = 0.1;
-  double grad_clip = 1.0;  // max global norm; 0 = off
-  std::int64_t warmup_steps = 0, total_steps = 1;
-  std::string schedule = "cosine";  // linear | cosine | constant
-  double min_lr_ratio = 0.1;        // decay ends at lr * min_lr_ratio
-};
 
 // The learning rate at step t = 0, 1, ...:
 //   t < warmup: lr (t+1) / warmup

@@ -13,7 +13,7 @@
 // for free, and it measures at least as fast. exp is ops/fast_exp.hpp (max relative error
 // 1.65e-7); AVX2+FMA code is chosen at run time (Release builds carry no -march; the generic
 // fallback keeps exp scalar).
-// Measured alone (pebench_softmax_bench: full rows, in place, 40 randomly interleaved
+// Measured alone (pebench bench softmax: full rows, in place, 40 randomly interleaved
 // repetitions; AMD EPYC Zen 3, 2 vCPUs shared with other jobs), own / oneDNN:
 //   8192x1024: 0.89 with 2 threads (min 5.18 vs 5.80 ms), 0.97 with 1 (min; 0.95 at p25)
 //   2048x4096: 0.91 with 2 threads (min 4.99 vs 5.45 ms), 0.99 with 1 (min; 0.92 at p25)

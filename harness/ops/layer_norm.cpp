@@ -15,7 +15,7 @@ using dt = dnnl::memory::data_type;
 using Key = std::pair<std::int64_t, std::int64_t>;
 
 // oneDNN 2.6: separate scale and shift (use_scale | use_shift); the backward
-// needs DNNL_ARG_SHIFT even though it does not read it (DESIGN.md 3).
+// needs DNNL_ARG_SHIFT even though it does not read it (docs/architecture.md, "oneDNN facts").
 const auto kFlags = dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift;
 
 struct Primitives {

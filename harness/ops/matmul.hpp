@@ -4,10 +4,10 @@
 //   its strides in elements, so transposed and sliced views need no copies
 //   (gemm:jit accepts a transposed A or B here; measured with ONEDNN_VERBOSE=1).
 //   `add` (optional) is a dense (batch, M, N) tensor fused as a binary post-op:
-//   it must be full-shape, a broadcast one falls to ref:any (~600x slower, DESIGN.md 3).
-//   `bias` (optional) is an (N) vector added to every row (a Linear layer's bias, oneDNN's
-//   matmul bias argument); only with alpha = 1, as oneDNN would scale it too.
-//   `accumulate` adds into C (sum post-op) instead of overwriting it.
+//   it must be full-shape, a broadcast one falls to ref:any (~600x slower; docs/architecture.md,
+//   "oneDNN facts"). `bias` (optional) is an (N) vector added to every row (a Linear layer's bias,
+//   oneDNN's matmul bias argument); only with alpha = 1, as oneDNN would scale it too. `accumulate`
+//   adds into C (sum post-op) instead of overwriting it.
 // Primitives are created once per distinct descriptor and cached.
 #pragma once
 

@@ -92,8 +92,14 @@ std::string Table::to_latex() const {
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path);
-  if (!out) throw std::runtime_error("cannot write " + path);
   out << text;
+  if (!out.flush()) throw std::runtime_error("cannot write " + path);
+}
+
+void write_table_files(const Table& table, const std::string& dir, const std::string& preface) {
+  write_file(dir + "/table.md", preface + table.to_markdown());
+  write_file(dir + "/table.csv", table.to_csv());
+  write_file(dir + "/table.tex", table.to_latex());
 }
 
 }  // namespace pebench

@@ -16,6 +16,9 @@ struct Table {
   std::string to_latex() const;  // booktabs tabular, special characters escaped
 };
 
+// Writes text to path; throws std::runtime_error naming the file on any failure.
 void write_file(const std::string& path, const std::string& text);
+// table.md, table.csv and table.tex of one table into `dir` (`preface`: Markdown before it).
+void write_table_files(const Table& table, const std::string& dir, const std::string& preface = "");
 
 }  // namespace pebench

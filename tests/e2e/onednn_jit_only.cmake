@@ -1,13 +1,13 @@
-# Runs attention forward+backward at T=1024 (nope and alibi) with ONEDNN_VERBOSE=1
-# and fails if any primitive runs a reference (ref:) implementation: the measured
-# traps of DESIGN.md 3 (broadcast post-ops, oneDNN softmax backward) are ~6-600x slower.
+# Runs attention forward+backward at T=1024 (nope and alibi, with the same-FLOP GEMM beside
+# them) with ONEDNN_VERBOSE=1, as one speed group in this process (the repro of the two cases),
+# and fails if any primitive runs a reference (ref:) implementation: the measured traps of
+# docs/architecture.md ("oneDNN facts") are ~6-600x slower.
 set(ENV{ONEDNN_VERBOSE} 1)
-execute_process(COMMAND ${BENCH} --lengths 1024 --encodings nope,alibi
-                --benchmark_filter=attention/fwd_bwd --benchmark_repetitions=1 --benchmark_min_time=0
-                --benchmark_enable_random_interleaving=false
+execute_process(COMMAND ${EXE} run ${SUITE} --case nope/attention_fwd_bwd/T=1024/B=1/H=8/d=64
+                --case alibi/attention_fwd_bwd/T=1024/B=1/H=8/d=64
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "benchmark failed: ${err}")
+  message(FATAL_ERROR "speed cases failed (${rc}): ${out}${err}")
 endif()
 string(REGEX MATCHALL "onednn_verbose,exec,cpu,[a-z_0-9]+,[^,]+" execs "${out}")
 list(LENGTH execs n)
@@ -21,3 +21,6 @@ foreach(e IN LISTS execs)
     message(FATAL_ERROR "reference implementation on the hot path: ${e}")
   endif()
 endforeach()
+if(NOT out MATCHES "PASSED nope/attention_fwd_bwd/T=1024/B=1/H=8/d=64: median [0-9.]+ ms[^\n]*x GEMM")
+  message(FATAL_ERROR "no ratio to the same-FLOP GEMM:\n${out}")
+endif()

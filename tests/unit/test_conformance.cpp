@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "runners/conformance.hpp"
+#include "kinds/conformance/conformance.hpp"
 #include "test_helpers.hpp"
 
 namespace pebench {

@@ -1,8 +1,7 @@
-// Core pieces: SHA-256, rows round trip, table writers.
+// Core pieces: SHA-256, table writers.
 #include <gtest/gtest.h>
 
 #include "core/sha256.hpp"
-#include "results/rows.hpp"
 #include "results/tables.hpp"
 
 namespace pebench {
@@ -15,21 +14,6 @@ TEST(Sha256, KnownVectors) {
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-}
-
-TEST(Rows, JsonRoundTripKeepsTypes) {
-  Row r;
-  r.set("s", std::string("a \"quoted\"\nline"))
-      .set("d", 0.25)
-      .set("i", std::int64_t{42})
-      .set("b", true);
-  r.set("n", std::string("123"));
-  const Row back = Row::from_json(r.to_json());
-  EXPECT_EQ(std::get<std::string>(*back.find("s")), "a \"quoted\"\nline");
-  EXPECT_DOUBLE_EQ(std::get<double>(*back.find("d")), 0.25);
-  EXPECT_EQ(std::get<std::int64_t>(*back.find("i")), 42);
-  EXPECT_EQ(std::get<bool>(*back.find("b")), true);
-  EXPECT_EQ(std::get<std::string>(*back.find("n")), "123");  // a quoted number stays a string
 }
 
 TEST(Tables, EscapeEachFormat) {

@@ -1,8 +1,13 @@
-// Suite parsing: typed spec, cases, and errors with file:line:column.
+// Suite parsing and expansion: the generic keys, each kind's keys through its folder,
+// cases handed over whole, errors with file:line:column.
+// How to add a case: a fixture under tests/fixtures/suites/ and an EXPECT on load_suite /
+// expand_cases (or error_of for a suite that must be refused).
 #include <gtest/gtest.h>
 
 #include <map>
 
+#include "kinds/kinds.hpp"
+#include "kinds/synthetic/synthetic_spec.hpp"
 #include "suite/suite.hpp"
 
 namespace pebench {
@@ -10,6 +15,9 @@ namespace {
 
 std::string fixture(const char* f) {
   return std::string(FIXTURE_SUITE_DIR) + "/" + f;
+}
+std::string suite_file(const char* f) {
+  return std::string(FIXTURE_SUITE_DIR) + "/../../../suites/" + f;
 }
 
 std::string error_of(const char* f) {
@@ -21,50 +29,69 @@ std::string error_of(const char* f) {
   return "";
 }
 
+std::vector<Case> expand(const Suite& s, std::vector<std::string> available,
+                         std::vector<std::string> plugin_paths = {}) {
+  ExpandOptions o;
+  o.available = std::move(available);
+  o.plugin_paths = std::move(plugin_paths);
+  return expand_cases(s, o);
+}
+
 TEST(Suite, QuickSuiteHasAConformanceAndASyntheticPart) {
-  const Suite s = load_suite(std::string(FIXTURE_SUITE_DIR) + "/../../../suites/quick.yaml");
-  EXPECT_EQ(s.kind, "parts");
+  const Suite s = load_suite(suite_file("quick.yaml"));
+  EXPECT_TRUE(s.has_parts());
   ASSERT_EQ(s.parts.size(), 2u);
-  EXPECT_EQ(s.parts[0].kind, "conformance");
+  EXPECT_EQ(s.parts[0].kind->name(), "conformance");
   EXPECT_TRUE(s.parts[0].all_encodings);
   EXPECT_EQ(s.parts[0].threads, 2) << "parts inherit threads";
-  EXPECT_EQ(s.parts[1].kind, "synthetic");
-  const auto cases = expand_cases(s, {"alibi", "nope"});
+  EXPECT_EQ(s.parts[1].kind->name(), "synthetic");
+  const auto cases = expand(s, {"alibi", "nope"});
   ASSERT_EQ(cases.size(), 2u + s.parts[1].encodings.size());
   EXPECT_EQ(cases[0].id, "conformance/nope/seed=1") << "encodings: all puts nope first";
-  EXPECT_EQ(cases[1].repro, "pebench --threads 2 check-plugin alibi --seed 1");
+  EXPECT_EQ(cases[1].repro,
+            "pebench run " + suite_file("quick.yaml") + " --case conformance/alibi/seed=1");
   EXPECT_EQ(cases[2].id, "flip_flop/nope/flip_flop/seed=1");
-  EXPECT_EQ(cases[2].part, 1);
-  EXPECT_NE(cases[2].repro.find("--case flip_flop/nope/flip_flop/seed=1"), std::string::npos);
+  EXPECT_EQ(cases[2].part, "flip_flop");
+  EXPECT_EQ(cases[2].kind, "synthetic");
+  EXPECT_EQ(cases[2].threads, 2);
   EXPECT_EQ(s.sha256.size(), 64u);
+  EXPECT_EQ(cases[2].suite_sha256, s.sha256);
 }
 
 // speed.yaml: two parts; a case per encoding x mode x T x B x H x d; the cases of one
 // mode and shape form one group (one process), the repro names the case.
 TEST(Suite, SpeedSuiteExpandsTheGridIntoGroups) {
-  const Suite s = load_suite(std::string(FIXTURE_SUITE_DIR) + "/../../../suites/speed.yaml");
+  const Suite s = load_suite(suite_file("speed.yaml"));
   ASSERT_EQ(s.parts.size(), 2u);
-  const Suite& attention = s.parts[0];
-  EXPECT_EQ(attention.kind, "speed");
-  EXPECT_EQ(attention.bench.modes,
-            (std::vector<std::string>{"attention_fwd", "attention_fwd_bwd"}));
-  EXPECT_EQ(attention.bench.repetitions, 9);
-  const auto cases = expand_cases(s, {"alibi", "nope"});
-  const std::size_t lengths = attention.bench.lengths.size();
-  ASSERT_EQ(cases.size(), 2u * 2u * lengths * 2u);  // parts x modes x lengths x encodings
+  EXPECT_EQ(s.parts[0].kind->name(), "speed");
+  const auto cases = expand(s, {"alibi", "nope"});
+  ASSERT_EQ(cases.size(), 2u * 2u * 5u * 2u);  // parts x modes x lengths x encodings
   EXPECT_EQ(cases[0].id, "attention/nope/attention_fwd/T=256/B=1/H=8/d=64");
   EXPECT_EQ(cases[0].group, "attention/attention_fwd/T=256/B=1/H=8/d=64");
-  EXPECT_EQ(cases[0].seq_len, 256);
-  EXPECT_NE(cases[0].repro.find("run "), std::string::npos);
+  EXPECT_EQ(cases[0].spec["shape"]["seq_len"], 256);
+  EXPECT_EQ(cases[0].spec["repetitions"], 9);
   EXPECT_NE(cases[0].repro.find("--case attention/nope/attention_fwd/T=256/B=1/H=8/d=64"),
             std::string::npos);
   std::map<std::string, int> group_sizes;
   for (const auto& c : cases) ++group_sizes[c.group];
   for (const auto& [group, n] : group_sizes) EXPECT_EQ(n, 2) << group;
 
-  const Suite m = load_suite(std::string(FIXTURE_SUITE_DIR) + "/../../../suites/memory.yaml");
-  for (const auto& c : expand_cases(m, {"nope"}))
+  for (const auto& c : expand(load_suite(suite_file("memory.yaml")), {"nope"}))
     EXPECT_TRUE(c.group.empty()) << "memory cases run one per process: " << c.id;
+}
+
+// The case id never holds a path, a thread count or a plugin path (the nightly compare
+// matches cases across machines by it); the repro and the run settings do.
+TEST(Suite, CaseIdsHoldNoPathsOrThreads) {
+  const Suite s = load_suite(fixture("synthetic_tiny.yaml"));
+  const auto cases = expand(s, {}, {"/opt/plugins/x"});
+  for (const Case& c : cases) {
+    EXPECT_EQ(c.id.find('/' + std::string("opt")), std::string::npos) << c.id;
+    EXPECT_EQ(c.id.find("thread"), std::string::npos) << c.id;
+    EXPECT_EQ(c.plugin_paths, std::vector<std::string>{"/opt/plugins/x"});
+    EXPECT_EQ(c.threads, 1);
+    EXPECT_EQ(c.repro.rfind("pebench --plugin-path /opt/plugins/x run ", 0), 0u) << c.repro;
+  }
 }
 
 TEST(Suite, ErrorsNameFileLineColumnAndKey) {
@@ -72,21 +99,26 @@ TEST(Suite, ErrorsNameFileLineColumnAndKey) {
             fixture("unknown_key.yaml") + ":4:1: unknown key 'seedz' (did you mean 'seeds'?)");
   EXPECT_EQ(error_of("bad_type.yaml"),
             fixture("bad_type.yaml") + ":4:12: 'seeds' must be a non-negative integer, got 'two'");
-  EXPECT_EQ(
-      error_of("bad_kind.yaml"),
-      fixture("bad_kind.yaml") + ":1:7: unknown kind 'conformanse' (did you mean 'conformance'?)");
+  EXPECT_EQ(error_of("bad_kind.yaml"),
+            fixture("bad_kind.yaml") +
+                ":1:7: unknown kind 'conformanse' (did you mean 'conformance'?) (kinds: "
+                "conformance, synthetic, speed, memory)");
   EXPECT_NE(error_of("bad_syntax.yaml").find("YAML syntax error"), std::string::npos);
   EXPECT_EQ(error_of("bad_encoding_key.yaml"),
             fixture("bad_encoding_key.yaml") +
                 ":4:5: unknown key 'parms' in an encoding entry (did you mean 'params'?)");
+  EXPECT_EQ(error_of("speed_key_in_memory.yaml"),
+            fixture("speed_key_in_memory.yaml") +
+                ":4:1: key 'repetitions' belongs to kind 'speed', not 'memory'");
 }
 
-TEST(Suite, EncodingParamsAreTypedAndInTheRepro) {
+TEST(Suite, EncodingParamsAreTypedAndTravelWithTheCase) {
   const Suite s = load_suite(fixture("unknown_param.yaml"));
-  ASSERT_EQ(s.encodings.size(), 1u);
-  EXPECT_EQ(std::get<std::int64_t>(s.encodings[0].params.values().at("bas")), 100);
-  const auto cases = expand_cases(s, {});
-  EXPECT_EQ(cases[0].repro, "pebench check-plugin sinusoidal --seed 1 --params bas=100");
+  ASSERT_EQ(s.parts[0].encodings.size(), 1u);
+  EXPECT_EQ(std::get<std::int64_t>(s.parts[0].encodings[0].params.values().at("bas")), 100);
+  const auto cases = expand(s, {});
+  EXPECT_EQ(cases[0].id, "sinusoidal[bas=100]/seed=1");
+  EXPECT_EQ(std::get<std::int64_t>(cases[0].encoding.params.values().at("bas")), 100);
 }
 
 TEST(Params, ParsesTypedValues) {
@@ -105,22 +137,23 @@ TEST(Closest, SuggestsNearKeysOnly) {
 
 TEST(Suite, SyntheticSuiteIsTypedAndExpandsPerEncodingTaskSeed) {
   const Suite s = load_suite(fixture("synthetic_tiny.yaml"));
-  EXPECT_EQ(s.kind, "synthetic");
-  ASSERT_EQ(s.tasks.size(), 1u);
-  EXPECT_EQ(s.tasks[0].name, "flip_flop");
-  EXPECT_EQ(s.tasks[0].train_length, 16);
-  ASSERT_EQ(s.tasks[0].splits.size(), 3u);
-  EXPECT_EQ(s.tasks[0].splits[1].params.get_double("p_ignore", 0), 0.98);
-  EXPECT_EQ(s.tasks[0].splits[2].length, 64);
-  EXPECT_EQ(s.model.d_model, 16);
-  EXPECT_EQ(s.training.steps, 6);
-  EXPECT_EQ(s.training.optimizer.warmup_steps, 2);
-  EXPECT_EQ(s.evaluation.batches, 2);
-  const auto cases = expand_cases(s, {});
+  EXPECT_FALSE(s.has_parts());
+  EXPECT_EQ(s.parts[0].kind->name(), "synthetic");
+  const auto cases = expand(s, {});
   ASSERT_EQ(cases.size(), 8u);  // 4 encodings x 1 task x 2 seeds
   EXPECT_EQ(cases[2].id, "learned[max_positions=32]/flip_flop/seed=1");
-  EXPECT_EQ(cases[2].repro, "pebench --threads 1 run " + fixture("synthetic_tiny.yaml") +
+  EXPECT_EQ(cases[2].repro, "pebench run " + fixture("synthetic_tiny.yaml") +
                                 " --case 'learned[max_positions=32]/flip_flop/seed=1'");
+  const auto spec = cases[2].spec.get<SyntheticCaseSpec>();
+  EXPECT_EQ(spec.task.name, "flip_flop");
+  EXPECT_EQ(spec.task.train_length, 16);
+  ASSERT_EQ(spec.task.splits.size(), 3u);
+  EXPECT_EQ(spec.task.splits[1].params.get_double("p_ignore", 0), 0.98);
+  EXPECT_EQ(spec.task.splits[2].length, 64);
+  EXPECT_EQ(spec.model.d_model, 16);
+  EXPECT_EQ(spec.training.steps, 6);
+  EXPECT_EQ(spec.training.optimizer.warmup_steps, 2);
+  EXPECT_EQ(spec.evaluation.batches, 2);
 }
 
 TEST(Suite, SyntheticErrorsNameFileLineColumnAndKey) {
@@ -132,6 +165,65 @@ TEST(Suite, SyntheticErrorsNameFileLineColumnAndKey) {
   EXPECT_EQ(error_of("synthetic_key_in_conformance.yaml"),
             fixture("synthetic_key_in_conformance.yaml") +
                 ":3:1: key 'training' belongs to kind 'synthetic', not 'conformance'");
+}
+
+// A case crosses to its child whole: serialized and read back, it is the same case, and
+// nothing in it points back to the suite file except the repro line.
+TEST(Suite, CaseFileRoundTripsEveryCase) {
+  const std::string file = ::testing::TempDir() + "/cases.json";
+  for (const char* name : {"quick.yaml", "speed.yaml", "memory.yaml", "synthetic-quick.yaml"}) {
+    const auto cases = expand(load_suite(suite_file(name)), {"nope", "alibi"});
+    write_case_file(file, cases);
+    const auto back = read_case_file(file);
+    ASSERT_EQ(back.size(), cases.size()) << name;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      EXPECT_EQ(nlohmann::json(back[i]), nlohmann::json(cases[i])) << cases[i].id;
+      EXPECT_EQ(back[i].encoding.params_text, cases[i].encoding.params_text);
+    }
+  }
+}
+
+// A param value with a comma stays one value (it never passes through "k=v,k2=v2").
+TEST(Suite, ParamWithACommaStaysOneValue) {
+  const Suite s = parse_suite("inline.yaml",
+                              "kind: conformance\n"
+                              "encodings: [{name: rope, params: {scaling: \"yarn,factor=8\"}}]\n");
+  const auto cases = expand(s, {});
+  const std::string file = ::testing::TempDir() + "/comma.json";
+  write_case_file(file, cases);
+  const Config back = read_case_file(file).at(0).encoding.params;
+  EXPECT_EQ(back.values().size(), 1u);
+  EXPECT_EQ(back.get_string("scaling", ""), "yarn,factor=8");
+}
+
+TEST(Suite, SelectCasesByIdAndGlob) {
+  const auto cases = expand(load_suite(fixture("synthetic_tiny.yaml")), {});
+  EXPECT_EQ(select_cases(cases, {}, "", "x").size(), 8u);
+  EXPECT_EQ(select_cases(cases, {}, "*/seed=2", "x").size(), 4u);
+  EXPECT_EQ(select_cases(cases, {"nope/flip_flop/seed=1"}, "", "x").size(), 1u);
+  EXPECT_THROW(select_cases(cases, {}, "zzz*", "x"), NothingToRun);
+  try {
+    select_cases(cases, {"nope/flip_flop/seed=3"}, "", "x");
+    FAIL();
+  } catch (const NothingToRun& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'nope/flip_flop/seed=1'"), std::string::npos)
+        << e.what();
+  }
+}
+
+// Kinds: unique names, no key of a kind shadows a generic key.
+TEST(Kinds, RegistryIsConsistent) {
+  const std::vector<std::string> generic = {"name",  "description", "kind",      "encodings",
+                                            "seeds", "threads",     "timeout_s", "parts"};
+  std::vector<std::string> names;
+  for (const SuiteKind* k : suite_kinds()) {
+    EXPECT_EQ(std::count(names.begin(), names.end(), k->name()), 0) << k->name();
+    names.push_back(k->name());
+    EXPECT_EQ(find_kind(k->name()), k);
+    for (const auto& key : k->keys())
+      EXPECT_EQ(std::count(generic.begin(), generic.end(), key), 0) << k->name() << ": " << key;
+  }
+  EXPECT_EQ(find_kind("extrapolation_typo"), nullptr);
 }
 
 }  // namespace

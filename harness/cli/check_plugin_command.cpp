@@ -1,0 +1,37 @@
+// `pebench check-plugin <encoding> [--params k=v,...] [--seed N] [--row-out FILE]`:
+// one conformance case in this process (kinds/conformance/). Exit 0 passed, 2 not.
+#include <fmt/format.h>
+
+#include "cli/command.hpp"
+#include "kinds/conformance/conformance_kind.hpp"
+#include "run/run_cases.hpp"
+#include "suite/yaml_reader.hpp"
+
+namespace pebench {
+
+Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
+  auto* cmd = app.add_subcommand("check-plugin", "Run the conformance checks on one encoding");
+  struct Options {
+    std::string target, params, row_out;
+    std::uint64_t seed = 1;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("encoding", o->target, "Encoding name, plugin .so path, or a stack a+b")
+      ->required();
+  cmd->add_option("--params", o->params, "Encoding config, k=v,k2=v2");
+  cmd->add_option("--seed", o->seed, "Seed for inputs and parameters");
+  cmd->add_option("--row-out", o->row_out, "Also write the result row (JSON) to this file");
+  return {cmd, [&global, o] {
+            Registry registry = make_registry(global);
+            EncodingSpec encoding{o->target, parse_params(o->params), ""};
+            encoding.params_text = params_to_text(encoding.params);
+            std::string repro = "pebench";
+            for (const auto& p : global.plugin_paths) repro += " --plugin-path " + shell_quote(p);
+            repro += fmt::format(" check-plugin {} --seed {}", shell_quote(o->target), o->seed);
+            if (!encoding.params_text.empty()) repro += " --params " + shell_quote(o->params);
+            const Case c = conformance_case(encoding, o->seed, repro);
+            return run_cases_here({c}, registry, CaseRunOptions{o->row_out, "", false});
+          }};
+}
+
+}  // namespace pebench

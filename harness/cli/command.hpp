@@ -1,0 +1,40 @@
+// The subcommands of `pebench`: each file cli/<name>_command.cpp adds one to the CLI11 app
+// and returns what runs it; cli/main.cpp only wires them. Exit statuses: run/exit_codes.hpp.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "registry/registry.hpp"
+
+namespace pebench {
+
+struct GlobalOptions {
+  std::vector<std::string> plugin_paths;  // --plugin-path, repeatable
+  int threads = 0;                        // --threads; 0 = OpenMP's default
+};
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;  // returns the exit status
+};
+
+// The default plugin folder and every --plugin-path.
+Registry make_registry(const GlobalOptions& global);
+// Plugins that could not be loaded, as warnings on stderr.
+void print_load_errors(const Registry& registry);
+
+Command add_list_command(CLI::App& app, const GlobalOptions& global);
+Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global);
+Command add_probe_command(CLI::App& app, const GlobalOptions& global);
+Command add_run_command(CLI::App& app, const GlobalOptions& global);
+Command add_run_case_command(CLI::App& app, const GlobalOptions& global);
+Command add_validate_command(CLI::App& app, const GlobalOptions& global);
+Command add_tables_command(CLI::App& app, const GlobalOptions& global);
+Command add_dump_training_command(CLI::App& app, const GlobalOptions& global);
+Command add_new_encoding_command(CLI::App& app, const GlobalOptions& global);
+Command add_bench_command(CLI::App& app, const GlobalOptions& global);
+
+}  // namespace pebench

@@ -1,0 +1,52 @@
+// `pebench run <suite> [--out DIR] [--filter GLOB] [--case ID ...]`: every case in its own
+// child process (run/orchestrator.hpp); with --case and no --out, the named cases in this
+// process instead (a repro: output on the terminal, rows with --row-out).
+#include <fmt/format.h>
+
+#include "cli/command.hpp"
+#include "run/orchestrator.hpp"
+#include "run/run_cases.hpp"
+#include "suite/suite.hpp"
+
+namespace pebench {
+
+Command add_run_command(CLI::App& app, const GlobalOptions& global) {
+  auto* cmd = app.add_subcommand("run", "Run a suite (YAML)");
+  struct Options {
+    std::string suite, out, filter, row_out;
+    std::vector<std::string> cases;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("suite", o->suite, "Suite file")->required();
+  cmd->add_option("--out", o->out, "Run directory (default results/<suite>/<run-id>)");
+  cmd->add_option("--filter", o->filter, "Only cases whose id matches this glob (* ? [..])");
+  cmd->add_option("--case", o->cases,
+                  "Run this case (its id; repeatable); without --out: in this process (a repro)");
+  cmd->add_option("--row-out", o->row_out, "With --case in this process: also write its rows");
+  return {cmd, [&global, o] {
+            Registry registry = make_registry(global);
+            const Suite suite = load_suite(o->suite);
+            ExpandOptions expand;
+            for (const auto& p : registry.plugins()) expand.available.push_back(p.info.name);
+            expand.plugin_paths = global.plugin_paths;
+            print_load_errors(registry);
+            if (o->cases.empty() || !o->out.empty()) {
+              RunOptions options;
+              options.out_dir = o->out, options.only = o->cases, options.filter = o->filter;
+              return run_suite(suite, expand, options);
+            }
+            // A repro: the named cases here. Cases that must share a process (a speed group)
+            // may be named together; otherwise one case.
+            const auto cases =
+                select_cases(expand_cases(suite, expand), o->cases, o->filter, suite.path);
+            for (const Case& c : cases)
+              if (c.kind != cases.front().kind ||
+                  (cases.size() > 1 && (c.group.empty() || c.group != cases.front().group)))
+                throw std::invalid_argument(
+                    "--case in this process: one case, or cases of one group (give --out to run "
+                    "several in child processes)");
+            return run_cases_here(cases, registry, CaseRunOptions{o->row_out, "", true});
+          }};
+}
+
+}  // namespace pebench

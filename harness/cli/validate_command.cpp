@@ -1,0 +1,36 @@
+// `pebench validate <suite> [--filter GLOB]`: parse, expand, list every case and its repro.
+#include <fmt/format.h>
+
+#include "cli/command.hpp"
+#include "run/exit_codes.hpp"
+#include "suite/suite.hpp"
+
+namespace pebench {
+
+Command add_validate_command(CLI::App& app, const GlobalOptions& global) {
+  auto* cmd = app.add_subcommand("validate", "Check a suite and list its cases without running");
+  struct Options {
+    std::string suite, filter;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("suite", o->suite, "Suite file")->required();
+  cmd->add_option("--filter", o->filter, "Only cases whose id matches this glob");
+  return {cmd, [&global, o] {
+            Registry registry = make_registry(global);
+            const Suite suite = load_suite(o->suite);
+            ExpandOptions expand;
+            for (const auto& p : registry.plugins()) expand.available.push_back(p.info.name);
+            expand.plugin_paths = global.plugin_paths;
+            const auto cases = select_cases(expand_cases(suite, expand), {}, o->filter, suite.path);
+            std::string kinds;
+            for (const auto& part : suite.parts)
+              kinds += (kinds.empty() ? "" : ", ") + (part.name.empty() ? "" : part.name + ": ") +
+                       part.kind->name();
+            fmt::print("{}: {} ({}), {} cases, sha256 {}\n", suite.path, suite.name, kinds,
+                       cases.size(), suite.sha256);
+            for (const auto& c : cases) fmt::print("  {:<40} {}\n", c.id, c.repro);
+            return cases.empty() ? kExitNothingRan : kExitOk;
+          }};
+}
+
+}  // namespace pebench

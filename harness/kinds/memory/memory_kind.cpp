@@ -1,0 +1,200 @@
+// kind: memory. Keys: the grid (bench/bench_grid.hpp). One case per process (the
+// orchestrator spawns each in a fresh one, so the peak resident size is the case's own);
+// what each figure means: kinds/memory/memory_row.hpp. Ratios to nope (same mode and shape,
+// same run) are derived in the tables.
+#include <fmt/format.h>
+
+#include "bench/bench_grid.hpp"
+#include "bench/bench_table.hpp"
+#include "bench/plots.hpp"
+#include "core/memory_usage.hpp"
+#include "kinds/kind.hpp"
+#include "kinds/memory/memory_row.hpp"
+#include "results/tables.hpp"
+
+namespace pebench {
+namespace {
+
+struct MemoryCaseSpec {
+  WorkloadShape shape;
+};
+PEBENCH_JSON_FIELDS(MemoryCaseSpec, shape)
+
+struct MemorySettings : KindSettings {
+  BenchGrid grid;
+};
+
+class MemoryKind : public SuiteKind {
+ public:
+  std::string name() const override { return "memory"; }
+  std::vector<std::string> keys() const override { return bench_grid_keys(); }
+
+  std::shared_ptr<const KindSettings> parse(const YamlReader& yaml,
+                                            const YAML::Node& root) const override {
+    auto s = std::make_shared<MemorySettings>();
+    s->grid =
+        parse_bench_grid(yaml, root, {"attention_fwd_bwd", "train_step", "attention_inference"});
+    return s;
+  }
+
+  std::vector<CaseDraft> expand(const KindSettings& settings,
+                                const std::vector<std::uint64_t>& seeds) const override {
+    std::vector<CaseDraft> drafts;
+    for (const WorkloadShape& shape : grid_shapes(settings_as<MemorySettings>(settings).grid))
+      drafts.push_back({shape_id(shape), "", seeds.front(), MemoryCaseSpec{shape}});
+    return drafts;
+  }
+
+  std::vector<Row> planned_rows(const Case& c) const override {
+    MemoryMetrics m;
+    m.set_shape(c.spec.get<MemoryCaseSpec>().shape);
+    return {case_row(c).put(m)};
+  }
+
+  void run(const std::vector<const Case*>& cases, CaseContext& ctx) const override {
+    for (const Case* c : cases) ctx.emit(measure(*c, ctx.registry));
+  }
+
+  std::string summary(const Row& row) const override {
+    const auto m = row.get<MemoryMetrics>();
+    if (!m.case_peak_bytes || !m.held_bytes) return "";
+    return fmt::format("peak {:.1f} MiB above base, {:.1f} MiB held for backward",
+                       double(*m.case_peak_bytes) / 1048576.0, double(*m.held_bytes) / 1048576.0);
+  }
+
+  void write_tables(const std::vector<Row>& rows, const std::string& dir) const override;
+
+  void finish_run(const std::string& run_dir, const std::vector<std::string>&,
+                  bool progress) const override {
+    plot_run(run_dir, progress);
+  }
+
+ private:
+  static Row measure(const Case& c, Registry& registry) {
+    const WorkloadShape shape = c.spec.get<MemoryCaseSpec>().shape;
+    Row row = case_row(c);
+    MemoryMetrics m;
+    m.set_shape(shape);
+    EncodingSource source;
+    row.head.status = Status::kPassed;
+    try {
+      source = resolve_encoding(registry, c.encoding.name);
+    } catch (const std::exception& e) {
+      row.head.status = Status::kLoadError, row.head.error = e.what();
+      return row.put(m);
+    }
+    row.head.plugin_version = source.version, row.head.plugin_sha256 = source.sha256;
+    const std::int64_t base_rss = resident_bytes();
+    const std::int64_t heap_start = heap_bytes_in_use();
+    try {
+      Workload w(shape, &source, c.encoding.params, c.seed);
+      w.step();  // first step: JIT, primitives, caches, scratch
+      w.release_saved();
+      const std::int64_t heap_before = heap_bytes_in_use();
+      w.forward();
+      const std::int64_t heap_after = heap_bytes_in_use();
+      w.backward();
+      m.encoding_parameters = w.encoding_parameters();
+      m.held_bytes = heap_after - heap_before;
+      m.workload_bytes = heap_after - heap_start;
+      m.peak_rss_bytes = peak_resident_bytes();
+      m.base_rss_bytes = base_rss;
+      m.case_peak_bytes = peak_resident_bytes() - base_rss;
+    } catch (const PositionsUnsupported& e) {
+      row.head.status = Status::kSkipped, row.head.status_detail = e.what();
+    } catch (const std::exception& e) {  // std::bad_alloc included
+      row.head.status = Status::kFailed, row.head.error = e.what();
+    }
+    return row.put(m);
+  }
+};
+
+void MemoryKind::write_tables(const std::vector<Row>& rows, const std::string& dir) const {
+  const BenchIndex index = index_bench_rows(rows);
+  auto mib = [](std::int64_t bytes) { return double(bytes) / (1024.0 * 1024.0); };
+  auto passed = [](const Row* r) {
+    return r && r->head.status == Status::kPassed ? r->get<MemoryMetrics>() : MemoryMetrics{};
+  };
+  auto text = [](const std::optional<std::int64_t>& v) {
+    return v ? std::to_string(*v) : std::string();
+  };
+  std::string markdown =
+      "Per cell: the case's peak resident memory (MiB above the process's base, × nope at the "
+      "same shape) / heap held from forward to backward (MiB, × nope). n/a: the encoding cannot "
+      "run that length.\n\n";
+  std::string latex;
+  Table csv;
+  csv.header = {"encoding",
+                "mode",
+                "T",
+                "B",
+                "H",
+                "d",
+                "status",
+                "encoding_parameters",
+                "held_bytes",
+                "held_vs_nope",
+                "case_peak_bytes",
+                "peak_vs_nope",
+                "peak_rss_bytes",
+                "workload_bytes"};
+  for (const auto& section : index.sections) {
+    Table t;
+    t.header = {"encoding", "parameters"};
+    for (std::int64_t T : index.lengths) t.header.push_back(fmt::format("T={}", T));
+    for (const auto& enc : index.encodings) {
+      std::vector<std::string> line = {enc, ""};
+      bool any = false;
+      for (std::int64_t T : index.lengths) {
+        const Row* found = index.find(section, enc, T);
+        if (!found) {
+          line.push_back("");
+          continue;
+        }
+        any = true;
+        const Row& r = *found;
+        const auto m = r.get<MemoryMetrics>();
+        const auto nope = passed(index.find(section, "nope", T));
+        std::string held_ratio, peak_ratio;
+        const bool ok = r.head.status == Status::kPassed && m.held_bytes && m.case_peak_bytes;
+        if (ok) {
+          if (line[1].empty()) line[1] = text(m.encoding_parameters);
+          if (nope.held_bytes.value_or(0) >= (1 << 20))  // below 1 MiB the ratio is allocator noise
+            held_ratio = fmt::format("{:.2f}", double(*m.held_bytes) / double(*nope.held_bytes));
+          if (nope.case_peak_bytes.value_or(0) > 0)
+            peak_ratio =
+                fmt::format("{:.2f}", double(*m.case_peak_bytes) / double(*nope.case_peak_bytes));
+        }
+        csv.rows.push_back({enc, m.mode, std::to_string(m.seq_len), std::to_string(m.batch),
+                            std::to_string(m.heads), std::to_string(m.head_dim),
+                            to_string(r.head.status), text(m.encoding_parameters),
+                            text(m.held_bytes), held_ratio, text(m.case_peak_bytes), peak_ratio,
+                            text(m.peak_rss_bytes), text(m.workload_bytes)});
+        if (!ok) {
+          line.push_back(status_cell(r.head.status));
+          continue;
+        }
+        std::string cell = fmt::format("{:.0f}", mib(*m.case_peak_bytes));
+        if (!peak_ratio.empty()) cell += " (" + peak_ratio + "×)";
+        cell += fmt::format(" / {:.1f}", mib(*m.held_bytes));
+        if (!held_ratio.empty()) cell += " (" + held_ratio + "×)";
+        line.push_back(cell);
+      }
+      if (any) t.rows.push_back(line);
+    }
+    markdown += "### " + section + "\n\n" + t.to_markdown() + "\n";
+    latex += "% " + section + "\n" + t.to_latex() + "\n";
+  }
+  write_file(dir + "/table.md", markdown);
+  write_file(dir + "/table.tex", latex);
+  write_file(dir + "/table.csv", csv.to_csv());
+}
+
+}  // namespace
+
+const SuiteKind& memory_kind() {
+  static const MemoryKind kind;
+  return kind;
+}
+
+}  // namespace pebench

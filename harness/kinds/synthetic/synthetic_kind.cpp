@@ -1,0 +1,428 @@
+// kind: synthetic. One case = one encoding, one task, one seed: the model (harness/model)
+// is trained on the task's training distribution and length, then evaluated on every
+// split (other distributions, longer lengths), one row each.
+//
+// Seeds: the model is initialised from the case seed and the training data drawn from it;
+// every split's evaluation data depends only on the task and split, so all encodings and
+// seeds are scored on the same sequences.
+//
+// Statuses per split: PASSED (trained and evaluated), DIVERGED (non-finite loss or
+// gradient), SKIPPED (a length the encoding refuses, e.g. beyond max_positions: n/a in
+// tables), LOAD_ERROR or FAILED (with `error`).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "core/sha256.hpp"
+#include "kinds/kind.hpp"
+#include "kinds/synthetic/synthetic_row.hpp"
+#include "kinds/synthetic/synthetic_spec.hpp"
+#include "model/trainer.hpp"
+#include "results/tables.hpp"
+#include "tasks/task.hpp"
+
+namespace pebench {
+namespace {
+
+struct SyntheticSettings : KindSettings {
+  std::vector<TaskSpec> tasks;
+  SyntheticCaseSpec common;  // model, training, evaluation (task unset)
+};
+
+Config merged_params(const TaskSpec& task, const SplitSpec& split) {
+  Config c = task.params;
+  for (const auto& [k, v] : split.params.values()) c.set(k, v);
+  return c;
+}
+
+// ---- YAML ----------------------------------------------------------------------------
+
+SplitSpec parse_split(const YamlReader& yaml, const YAML::Node& node) {
+  SplitSpec split;
+  yaml.for_each_key(node, "splits", {"name", "params", "length"},
+                    [&](const std::string& key, const YAML::Node& v) {
+                      if (key == "name") split.name = yaml.scalar<std::string>(key, v, "a string");
+                      if (key == "params") split.params = yaml.params(v);
+                      if (key == "length") split.length = yaml.positive_int(key, v);
+                    });
+  if (split.name.empty()) yaml.fail(node, "split entry without 'name'");
+  return split;
+}
+
+TaskSpec parse_task(const YamlReader& yaml, const YAML::Node& node) {
+  TaskSpec task;
+  yaml.for_each_key(
+      node, "tasks", {"name", "label", "params", "train_length", "splits"},
+      [&](const std::string& key, const YAML::Node& v) {
+        if (key == "name") task.name = yaml.scalar<std::string>(key, v, "a string");
+        if (key == "label") task.label = yaml.scalar<std::string>(key, v, "a string");
+        if (key == "params") task.params = yaml.params(v);
+        if (key == "train_length") task.train_length = yaml.positive_int(key, v);
+        if (key == "splits") {
+          if (!v.IsSequence() || v.size() == 0) yaml.fail(v, "'splits' must be a non-empty list");
+          for (const auto& split : v) {
+            task.splits.push_back(parse_split(yaml, split));
+            for (std::size_t i = 0; i + 1 < task.splits.size(); ++i)
+              if (task.splits[i].name == task.splits.back().name)
+                yaml.fail(split, fmt::format("two splits named '{}'", task.splits.back().name));
+          }
+        }
+      });
+  if (task.name.empty()) yaml.fail(node, "task entry without 'name'");
+  if (task.label.empty()) task.label = task.name;
+  if (task.splits.empty()) task.splits.push_back(SplitSpec{"id", {}, 0});
+  // Create the task (and each split's) now, so that a bad name, key or value is reported
+  // here with its place in the file, not when the case runs.
+  auto check = [&](const Config& params, const YAML::Node& at) {
+    try {
+      make_task(task.name, params);
+    } catch (const std::invalid_argument& e) {
+      yaml.fail(at, e.what());
+    }
+    const auto unused = params.unused_keys();
+    if (!unused.empty()) {
+      YAML::Node key_node = at;
+      for (const auto& kv : at["params"])
+        if (kv.first.Scalar() == unused[0]) key_node.reset(kv.first);
+      yaml.fail(key_node, fmt::format("task '{}' has no parameter '{}'", task.name, unused[0]));
+    }
+  };
+  check(task.params, node);
+  const auto train_task = make_task(task.name, task.params);
+  if (task.train_length == 0 && train_task->any_length())
+    yaml.fail(node, fmt::format("task '{}' makes sequences of any length: give 'train_length' "
+                                "(or params.length)",
+                                task.name));
+  if (task.train_length > 0 && task.train_length < train_task->min_seq_len())
+    yaml.fail(node["train_length"],
+              fmt::format("'train_length' {} is shorter than the task's sequences ({} tokens)",
+                          task.train_length, train_task->min_seq_len()));
+  if (node["splits"])
+    for (std::size_t i = 0; i < task.splits.size(); ++i) {
+      const Config merged = merged_params(task, task.splits[i]);
+      check(merged, node["splits"][i]);
+      const std::int64_t need = make_task(task.name, merged)->min_seq_len();
+      if (task.splits[i].length > 0 && task.splits[i].length < need)
+        yaml.fail(node["splits"][i]["length"],
+                  fmt::format("split '{}': 'length' {} is shorter than its sequences ({} tokens)",
+                              task.splits[i].name, task.splits[i].length, need));
+    }
+  return task;
+}
+
+void parse_model(const YamlReader& yaml, const YAML::Node& node, ModelConfig& m) {
+  yaml.for_each_key(node, "model", {"layers", "d_model", "heads", "mlp_hidden", "vocab"},
+                    [&](const std::string& key, const YAML::Node& v) {
+                      if (key == "layers") m.layers = yaml.positive_int(key, v);
+                      if (key == "d_model") m.d_model = yaml.positive_int(key, v);
+                      if (key == "heads") m.heads = yaml.positive_int(key, v);
+                      if (key == "mlp_hidden") m.mlp_hidden = yaml.positive_int(key, v, true);
+                      if (key == "vocab") m.vocab = yaml.positive_int(key, v, true);
+                    });
+  if (m.d_model % m.heads != 0)
+    yaml.fail(node,
+              fmt::format("'d_model' ({}) must be divisible by 'heads' ({})", m.d_model, m.heads));
+}
+
+void parse_training(const YamlReader& yaml, const YAML::Node& node, TrainingSpec& t) {
+  OptimizerConfig& o = t.optimizer;
+  const std::vector<std::string> keys = {
+      "steps", "batch", "lr",  "warmup_steps", "schedule",  "min_lr_ratio",
+      "beta1", "beta2", "eps", "weight_decay", "grad_clip", "random_positions"};
+  yaml.for_each_key(node, "training", keys, [&](const std::string& key, const YAML::Node& v) {
+    if (key == "steps") t.steps = yaml.positive_int(key, v);
+    if (key == "batch") t.batch = yaml.positive_int(key, v);
+    if (key == "lr") o.lr = yaml.number_in(key, v, 1e-12, 10);
+    if (key == "warmup_steps") o.warmup_steps = yaml.positive_int(key, v, true);
+    if (key == "min_lr_ratio") o.min_lr_ratio = yaml.number_in(key, v, 0, 1);
+    if (key == "beta1") o.beta1 = yaml.number_in(key, v, 0, 0.999999);
+    if (key == "beta2") o.beta2 = yaml.number_in(key, v, 0, 0.999999);
+    if (key == "eps") o.eps = yaml.number_in(key, v, 1e-30, 1);
+    if (key == "weight_decay") o.weight_decay = yaml.number_in(key, v, 0, 10);
+    if (key == "grad_clip") o.grad_clip = yaml.number_in(key, v, 0, 1e9);
+    if (key == "random_positions") t.random_positions = yaml.positive_int(key, v, true);
+    if (key == "schedule") {
+      o.schedule = yaml.scalar<std::string>(key, v, "a string");
+      if (o.schedule != "linear" && o.schedule != "cosine" && o.schedule != "constant")
+        yaml.fail(v,
+                  fmt::format("'schedule' is '{}', expected linear|cosine|constant", o.schedule));
+    }
+  });
+}
+
+void parse_evaluation(const YamlReader& yaml, const YAML::Node& node, EvaluationSpec& e) {
+  yaml.for_each_key(node, "evaluation", {"batches", "batch"},
+                    [&](const std::string& key, const YAML::Node& v) {
+                      if (key == "batches") e.batches = yaml.positive_int(key, v);
+                      if (key == "batch") e.batch = yaml.positive_int(key, v);
+                    });
+}
+
+// ---- running ---------------------------------------------------------------------------
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+  Rng r(a * 0x9E3779B97F4A7C15ull ^ b);
+  return r.next_u64();
+}
+
+std::uint64_t stable_seed(const std::string& text) {
+  return std::stoull(sha256_hex(text).substr(0, 16), nullptr, 16);
+}
+
+// The length a split is evaluated at: its own, or the training length, or longer where
+// the split's sequences need it.
+std::int64_t eval_length(const TaskSpec& task, const SplitSpec& split) {
+  if (split.length > 0) return split.length;
+  const std::int64_t train_length =
+      task.train_length > 0 ? task.train_length : make_task(task.name, task.params)->min_seq_len();
+  return std::max(train_length, make_task(task.name, merged_params(task, split))->min_seq_len());
+}
+
+SyntheticMetrics split_metrics(const TaskSpec& task, const SplitSpec& split) {
+  SyntheticMetrics m;
+  m.task = task.label;
+  m.generator = task.name;
+  m.task_params = params_to_text(task.params);
+  m.split = split.name;
+  m.split_params = params_to_text(split.params);
+  m.train_length =
+      task.train_length > 0 ? task.train_length : make_task(task.name, task.params)->min_seq_len();
+  m.eval_length = eval_length(task, split);
+  return m;
+}
+
+class SyntheticKind : public SuiteKind {
+ public:
+  std::string name() const override { return "synthetic"; }
+  std::vector<std::string> keys() const override {
+    return {"tasks", "model", "training", "evaluation"};
+  }
+
+  std::shared_ptr<const KindSettings> parse(const YamlReader& yaml,
+                                            const YAML::Node& root) const override {
+    auto s = std::make_shared<SyntheticSettings>();
+    const YAML::Node tasks = root["tasks"];
+    if (!tasks) yaml.fail(root, "kind 'synthetic' needs key 'tasks'");
+    if (!tasks.IsSequence() || tasks.size() == 0)
+      yaml.fail(tasks, "'tasks' must be a non-empty list");
+    for (const auto& t : tasks) {
+      s->tasks.push_back(parse_task(yaml, t));
+      for (std::size_t i = 0; i + 1 < s->tasks.size(); ++i)
+        if (s->tasks[i].label == s->tasks.back().label)
+          yaml.fail(
+              t, fmt::format("two tasks labelled '{}'; give one a 'label'", s->tasks.back().label));
+    }
+    if (root["model"]) parse_model(yaml, root["model"], s->common.model);
+    if (root["training"]) parse_training(yaml, root["training"], s->common.training);
+    if (root["evaluation"]) parse_evaluation(yaml, root["evaluation"], s->common.evaluation);
+    const TrainingSpec& t = s->common.training;
+    if (t.optimizer.warmup_steps >= t.steps)
+      yaml.fail(root["training"] ? root["training"] : root,
+                fmt::format("'warmup_steps' ({}) must be < 'steps' ({})", t.optimizer.warmup_steps,
+                            t.steps));
+    for (const auto& task : s->tasks) {
+      const std::int64_t length = split_metrics(task, task.splits[0]).train_length;
+      if (t.random_positions > 0 && t.random_positions < length)
+        yaml.fail(root["training"]["random_positions"],
+                  fmt::format("'random_positions' ({}) must be >= the training length of task "
+                              "'{}' ({})",
+                              t.random_positions, task.label, length));
+    }
+    return s;
+  }
+
+  std::vector<CaseDraft> expand(const KindSettings& settings,
+                                const std::vector<std::uint64_t>& seeds) const override {
+    const auto& s = settings_as<SyntheticSettings>(settings);
+    std::vector<CaseDraft> drafts;
+    for (const TaskSpec& task : s.tasks)
+      for (std::uint64_t seed : seeds) {
+        SyntheticCaseSpec spec = s.common;
+        spec.task = task;
+        drafts.push_back({fmt::format("{}/seed={}", task.label, seed), "", seed, spec});
+      }
+    return drafts;
+  }
+
+  std::vector<Row> planned_rows(const Case& c) const override {
+    const auto spec = c.spec.get<SyntheticCaseSpec>();
+    std::vector<Row> rows;
+    for (const SplitSpec& split : spec.task.splits)
+      rows.push_back(case_row(c, split.name).put(split_metrics(spec.task, split)));
+    return rows;
+  }
+
+  void run(const std::vector<const Case*>& cases, CaseContext& ctx) const override {
+    for (const Case* c : cases) run_one(*c, ctx);
+  }
+
+  std::string summary(const Row& row) const override {
+    const auto m = row.get<SyntheticMetrics>();
+    return fmt::format(
+        "split {} (length {}){}", m.split, m.eval_length,
+        m.error_rate ? fmt::format(": error rate {:.2f}%", 100 * *m.error_rate) : "");
+  }
+
+  void write_tables(const std::vector<Row>& rows, const std::string& dir) const override;
+
+ private:
+  void run_one(const Case& c, CaseContext& ctx) const;
+};
+
+void SyntheticKind::run_one(const Case& c, CaseContext& ctx) const {
+  const auto spec = c.spec.get<SyntheticCaseSpec>();
+  const TaskSpec& task = spec.task;
+  const auto train_task = make_task(task.name, task.params);
+  std::vector<std::unique_ptr<Task>> split_tasks;
+  std::int32_t vocab = train_task->vocab_size();
+  for (const auto& split : task.splits) {
+    split_tasks.push_back(make_task(task.name, merged_params(task, split)));
+    vocab = std::max(vocab, split_tasks.back()->vocab_size());
+  }
+  std::vector<Row> rows = planned_rows(c);
+  // Every split gets a row with this status (the case could not train).
+  auto emit_all = [&](Status status, const std::string& detail, const std::string& error) {
+    for (Row& row : rows) {
+      row.head.status = status, row.head.status_detail = detail, row.head.error = error;
+      ctx.emit(row);
+    }
+  };
+
+  EncodingSource source;
+  std::unique_ptr<Model> model;
+  ModelConfig mc = spec.model;
+  mc.vocab = std::max<std::int64_t>(mc.vocab, vocab);  // model.vocab 0 (default): the task's
+  try {
+    source = resolve_encoding(ctx.registry, c.encoding.name);
+    model = std::make_unique<Model>(
+        mc,
+        [&source, &c](const AttentionShape& shape) {
+          return source.create(c.encoding.params, shape);
+        },
+        c.seed);
+  } catch (const std::exception& e) {
+    return emit_all(source.name.empty() ? Status::kLoadError : Status::kFailed, "", e.what());
+  }
+  for (Row& row : rows)
+    row.head.plugin_version = source.version, row.head.plugin_sha256 = source.sha256;
+
+  TrainConfig tc;
+  tc.steps = spec.training.steps;
+  tc.batch = spec.training.batch;
+  tc.seq_len = task.train_length;
+  tc.optimizer = spec.training.optimizer;
+  tc.random_positions = spec.training.random_positions;
+  tc.progress = ctx.progress;
+  tc.label = c.id;
+  Rng train_rng(mix(c.seed, 1));
+  TrainResult trained;
+  try {
+    trained = train(*model, *train_task, tc, train_rng);
+  } catch (const PositionsUnsupported& e) {  // the training length itself is beyond the encoding
+    return emit_all(Status::kSkipped, e.what(), "");
+  } catch (const std::exception& e) {
+    return emit_all(Status::kFailed, "", std::string("training: ") + e.what());
+  }
+  if (trained.diverged) return emit_all(Status::kDiverged, "", trained.diverged_reason);
+  double last_loss = 0;
+  const std::size_t tail = std::min<std::size_t>(10, trained.losses.size());
+  for (std::size_t i = trained.losses.size() - tail; i < trained.losses.size(); ++i)
+    last_loss += trained.losses[i] / double(tail);
+
+  for (std::size_t s = 0; s < task.splits.size(); ++s) {
+    const SplitSpec& split = task.splits[s];
+    Row& row = rows[s];
+    auto m = row.get<SyntheticMetrics>();
+    row.head.status = Status::kPassed;
+    try {
+      // The same sequences for every encoding and seed: the seed depends only on the task
+      // and the split (names and parameters), not on their order in the file.
+      Rng eval_rng(stable_seed(task.label + "/" + split.name + "/" +
+                               params_to_text(merged_params(task, split))));
+      const EvalResult r = evaluate(*model, *split_tasks[s], m.eval_length, spec.evaluation.batches,
+                                    spec.evaluation.batch, eval_rng);
+      m.error_rate = r.errors.rate();
+      m.answers = r.errors.answers, m.wrong = r.errors.wrong;
+      m.eval_loss = r.loss;
+    } catch (const PositionsUnsupported& e) {  // n/a: a length the encoding refuses
+      row.head.status = Status::kSkipped, row.head.status_detail = e.what();
+    } catch (const std::exception& e) {
+      row.head.status = Status::kFailed, row.head.error = e.what();
+    }
+    m.train_loss_first = trained.losses.empty() ? 0.0 : trained.losses.front();
+    m.train_loss_last10 = last_loss;
+    m.steps = static_cast<std::int64_t>(trained.losses.size());
+    m.train_seconds = trained.seconds;
+    m.train_tokens_per_s = trained.tokens_per_s;
+    m.model = fmt::format("L{} D{} H{} V{}", mc.layers, mc.d_model, mc.heads, mc.vocab);
+    m.parameters = model->parameter_count();
+    m.encoding_parameters = model->encoding_parameter_count();
+    m.batch = tc.batch, m.lr = tc.optimizer.lr;
+    m.schedule = tc.optimizer.schedule;
+    m.random_positions = tc.random_positions;
+    ctx.emit(row.put(m));
+  }
+}
+
+// Encodings as rows, task/split as columns, error rate (%) mean ± std over seeds (the
+// layout of the CoPE paper's Table 2).
+void SyntheticKind::write_tables(const std::vector<Row>& rows, const std::string& dir) const {
+  std::vector<std::string> encodings, columns;  // in order of first appearance
+  std::map<std::pair<std::string, std::string>, std::vector<const Row*>> cells;
+  for (const Row& r : rows) {
+    const auto m = r.get<SyntheticMetrics>();
+    const std::string enc = encoding_label(r);
+    const std::string col = m.task + "/" + m.split;
+    if (std::find(encodings.begin(), encodings.end(), enc) == encodings.end())
+      encodings.push_back(enc);
+    if (std::find(columns.begin(), columns.end(), col) == columns.end()) columns.push_back(col);
+    cells[{enc, col}].push_back(&r);
+  }
+  Table t;
+  t.header = {"encoding"};
+  for (const auto& col : columns) t.header.push_back(col);
+  for (const auto& enc : encodings) {
+    std::vector<std::string> line = {enc};
+    for (const auto& col : columns) {
+      const auto& list = cells[{enc, col}];
+      std::vector<double> values;
+      std::string other;
+      for (const Row* r : list) {
+        const auto m = r->get<SyntheticMetrics>();
+        if (r->head.status == Status::kPassed && m.error_rate)
+          values.push_back(100.0 * *m.error_rate);
+        else
+          other = status_cell(r->head.status);
+      }
+      std::string cell;
+      if (!values.empty()) {
+        double mean = 0, var = 0;
+        for (double v : values) mean += v / double(values.size());
+        for (double v : values) var += (v - mean) * (v - mean);
+        const double sd = values.size() > 1 ? std::sqrt(var / double(values.size() - 1)) : 0.0;
+        cell = values.size() > 1 ? fmt::format("{:.1f} ± {:.1f}", mean, sd)
+                                 : fmt::format("{:.1f}", mean);
+        if (values.size() < list.size())
+          cell += fmt::format(" ({}/{} {})", values.size(), list.size(), other);
+      } else {
+        cell = list.empty() ? "" : other;
+      }
+      line.push_back(cell);
+    }
+    t.rows.push_back(line);
+  }
+  write_table_files(
+      t, dir,
+      "Error rate (%), mean ± std over seeds; n/a: the encoding cannot run that length.\n\n");
+}
+
+}  // namespace
+
+const SuiteKind& synthetic_kind() {
+  static const SyntheticKind kind;
+  return kind;
+}
+
+}  // namespace pebench

@@ -1,0 +1,26 @@
+// The model's and the optimizer's settings: plain values, so that suite specs and
+// case specs can hold them without the model itself (model/model.hpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace pebench {
+
+struct ModelConfig {
+  std::int64_t vocab = 256, d_model = 128, heads = 4, layers = 2;
+  std::int64_t mlp_hidden = 0;  // 0: 4 * d_model
+  std::int64_t hidden() const { return mlp_hidden > 0 ? mlp_hidden : 4 * d_model; }
+  std::int64_t head_dim() const { return d_model / heads; }
+};
+
+// AdamW and its schedule (model/optimizer.hpp has the formulas).
+struct OptimizerConfig {
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.95, eps = 1e-8, weight_decay = 0.1;
+  double grad_clip = 1.0;  // max global norm; 0 = off
+  std::int64_t warmup_steps = 0, total_steps = 1;
+  std::string schedule = "cosine";  // linear | cosine | constant
+  double min_lr_ratio = 0.1;        // decay ends at lr * min_lr_ratio
+};
+
+}  // namespace pebench

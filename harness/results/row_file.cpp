@@ -1,0 +1,48 @@
+#include "results/row_file.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace pebench {
+
+RowWriter::RowWriter(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "a")) {
+  if (!file_)
+    throw RowError(fmt::format("cannot open {} for writing: {}", path, std::strerror(errno)));
+}
+
+RowWriter::~RowWriter() {
+  if (file_) std::fclose(file_);
+}
+
+void RowWriter::write(const Row& row) {
+  const std::string line = row.to_json_line() + "\n";
+  errno = 0;
+  const std::size_t n = std::fwrite(line.data(), 1, line.size(), file_);
+  if (n != line.size() || std::fflush(file_) != 0)
+    throw RowError(fmt::format("cannot write a row to {}: {}", path_,
+                               errno ? std::strerror(errno) : "short write"));
+}
+
+std::vector<Row> read_rows(const std::string& path, bool skip_torn_tail) {
+  std::ifstream in(path);
+  if (!in) throw RowError(fmt::format("cannot read {}", path));
+  std::vector<Row> rows;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty()) continue;
+    try {
+      rows.push_back(Row::from_json_line(line));
+    } catch (const RowError& e) {
+      if (skip_torn_tail && in.eof()) break;  // the last line, without its newline
+      throw RowError(fmt::format("{}:{}: {}", path, n, e.what()));
+    }
+  }
+  return rows;
+}
+
+}  // namespace pebench

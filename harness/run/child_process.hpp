@@ -1,0 +1,20 @@
+// One child process of a run: spawned from this very executable (/proc/self/exe), its
+// stdout and stderr into a log file, killed (SIGKILL) past its timeout.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pebench {
+
+struct ChildResult {
+  enum Kind { kExited, kSignaled, kTimedOut, kSpawnFailed } kind = kExited;
+  int code = 0;  // exit status, signal number or errno
+  double seconds = 0;
+};
+
+// live: show the child's latest progress line (the last line of its log) on the terminal.
+ChildResult run_child(const std::vector<std::string>& args, const std::string& log,
+                      double timeout_s, bool live);
+
+}  // namespace pebench

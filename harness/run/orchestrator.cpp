@@ -1,0 +1,187 @@
+#include "run/orchestrator.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <map>
+
+#include "kinds/kinds.hpp"
+#include "results/row_file.hpp"
+#include "results/tables.hpp"
+#include "run/child_process.hpp"
+#include "run/exit_codes.hpp"
+#include "run/run_tables.hpp"
+
+namespace pebench {
+namespace {
+
+namespace fs = std::filesystem;
+
+// UTC time, git sha and process id: two runs started in the same second differ.
+std::string new_run_id() {
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", std::gmtime(&now));
+  return fmt::format("{}-{}-{}", stamp, collect_provenance().git_sha, getpid());
+}
+
+// The suite's bytes, where its cases' repro lines point. The file keeps its name, so the
+// suite's default name (the file's stem) stays the same.
+std::string snapshot(const Suite& suite, const std::string& dir) {
+  const std::string folder = fmt::format("{}/suite/{}", dir, suite.sha256.substr(0, 12));
+  fs::create_directories(folder);
+  const std::string path = folder + "/" + fs::path(suite.path).filename().string();
+  write_file(path, suite.text);
+  return path;
+}
+
+// The rows a unit's child did not write get its fate.
+struct Fate {
+  Status status = Status::kFailed;
+  std::string detail, error;
+};
+
+Fate fate_of(const ChildResult& res, double timeout_s, const std::string& bad_rows) {
+  switch (res.kind) {
+    case ChildResult::kSignaled:
+      return {Status::kCrashed, strsignal(res.code), bad_rows};
+    case ChildResult::kTimedOut:
+      return {Status::kTimeout, fmt::format("{:.0f}s", timeout_s), bad_rows};
+    case ChildResult::kSpawnFailed:
+      return {Status::kCrashed, fmt::format("spawn failed: {}", std::strerror(res.code)), ""};
+    case ChildResult::kExited:
+      break;
+  }
+  return {Status::kFailed, "",
+          !bad_rows.empty()
+              ? bad_rows
+              : fmt::format("the case's process exited with status {} without writing this row",
+                            res.code)};
+}
+
+}  // namespace
+
+int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions& options) {
+  const std::string run_id = new_run_id();
+  const std::string dir =
+      options.out_dir.empty() ? fmt::format("results/{}/{}", suite.name, run_id) : options.out_dir;
+  fs::create_directories(dir + "/logs");
+  ExpandOptions with_snapshot = expand;
+  with_snapshot.repro_path = snapshot(suite, dir);
+  const std::vector<Case> cases =
+      select_cases(expand_cases(suite, with_snapshot), options.only, options.filter, suite.path);
+  RowWriter writer(dir + "/rows.jsonl");
+  if (options.progress)
+    fmt::print(stderr, "pebench run {}: {} cases -> {}\n", suite.path, cases.size(), dir);
+
+  const bool live = options.progress && isatty(STDERR_FILENO);
+  if (live) setenv("PEBENCH_PROGRESS_EVERY_S", "5", 1);  // children's progress, shown in place
+  // Units of work, one child process each: a case alone, or every case of one group, in
+  // order of first appearance.
+  std::vector<std::vector<std::size_t>> units;
+  std::map<std::string, std::size_t> unit_of_group;
+  for (std::size_t n = 0; n < cases.size(); ++n) {
+    const std::string& group = cases[n].group;
+    if (!group.empty() && unit_of_group.count(group)) {
+      units[unit_of_group[group]].push_back(n);
+      continue;
+    }
+    if (!group.empty()) unit_of_group[group] = units.size();
+    units.push_back({n});
+  }
+  std::map<std::string, std::vector<Row>> rows_of_part;  // this run's rows, for its tables
+  std::map<std::string, std::vector<std::string>> artifacts_of_kind;
+  std::size_t done = 0, not_passed = 0;
+  for (std::size_t u = 0; u < units.size(); ++u) {  // units may grow: see below
+    const std::vector<std::size_t> unit = units[u];
+    const Case& first = cases[unit.front()];
+    const SuiteKind& kind = kind_of(first.kind);
+    const std::string stem = fmt::format("{}/logs/unit-{}", dir, u);
+    const std::string case_file = stem + ".json", row_file = stem + ".rows.jsonl";
+    const std::string log = stem + ".log";
+    std::vector<Case> unit_cases;
+    for (std::size_t n : unit) unit_cases.push_back(cases[n]);
+    write_case_file(case_file, unit_cases);
+    std::error_code ec;
+    fs::remove(row_file, ec);
+    // timeout_s is per case: a group of N cases gets N times it.
+    const double timeout_s = first.timeout_s * double(unit.size());
+    const ChildResult res =
+        run_child({"pebench", "run-case", case_file, "--row-out", row_file, "--artifacts", stem},
+                  log, timeout_s, live);
+    if (live) fmt::print(stderr, "\r\033[K");
+    if (res.kind == ChildResult::kExited) artifacts_of_kind[first.kind].push_back(stem);
+
+    // Rows written before a crash or timeout stand; a line torn by the crash is dropped.
+    std::vector<Row> written;
+    std::string bad_rows;
+    if (fs::exists(row_file)) try {
+        written = read_rows(row_file, /*skip_torn_tail=*/true);
+      } catch (const RowError& e) {
+        bad_rows = e.what();
+      }
+    const Fate fate = fate_of(res, first.timeout_s, bad_rows);
+    for (std::size_t n : unit) {
+      const Case& c = cases[n];
+      std::vector<Row> rows;
+      for (const Row& r : written)
+        if (r.head.case_id == c.id) rows.push_back(r);
+      // A group whose process died: its cases without rows run again, each alone, so that
+      // only the one that crashes (or hangs) is marked.
+      if (unit.size() > 1 && res.kind != ChildResult::kExited && rows.empty()) {
+        units.push_back({n});
+        continue;
+      }
+      for (Row& planned : kind.planned_rows(c)) {
+        const bool have = std::any_of(rows.begin(), rows.end(), [&](const Row& r) {
+          return r.head.row_id == planned.head.row_id;
+        });
+        if (have) continue;
+        planned.head.status = fate.status;
+        planned.head.status_detail = fate.detail;
+        planned.head.error = fate.error;
+        rows.push_back(std::move(planned));
+      }
+      Status case_status = Status::kPassed;
+      for (Row& row : rows) {
+        row.head.run_id = run_id;
+        row.head.seconds = res.seconds;
+        row.head.log = log;
+        writer.write(row);
+        rows_of_part[c.part].push_back(row);
+        if (!is_ok(row.head.status) && case_status == Status::kPassed)
+          case_status = row.head.status;
+      }
+      not_passed += !is_ok(case_status);
+      ++done;
+      if (options.progress)
+        fmt::print(stderr, "[{}/{}] {} {} ({:.1f} s){}\n", done, cases.size(),
+                   to_string(case_status), c.id, res.seconds,
+                   is_ok(case_status) ? "" : "\n    __REPRO: " + c.repro + "\n    log: " + log);
+    }
+  }
+  // Tables per part (in the suite's order), then what each kind makes of the whole run.
+  std::vector<RowGroup> groups;
+  for (const SuitePart& part : suite.parts)
+    if (rows_of_part.count(part.name))
+      groups.push_back({part.name, part.kind->name(), rows_of_part[part.name]});
+  if (!groups.empty()) write_grouped_tables(groups, dir);
+  std::vector<const SuiteKind*> finished;
+  for (const SuitePart& part : suite.parts)
+    if (rows_of_part.count(part.name) &&
+        std::find(finished.begin(), finished.end(), part.kind) == finished.end()) {
+      part.kind->finish_run(dir, artifacts_of_kind[part.kind->name()], options.progress);
+      finished.push_back(part.kind);
+    }
+  if (options.progress)
+    fmt::print(stderr, "{} of {} cases passed; rows: {}/rows.jsonl, tables: {}/table.md\n",
+               cases.size() - not_passed, cases.size(), dir, dir);
+  if (cases.empty()) return kExitNothingRan;
+  return not_passed == 0 ? kExitOk : kExitNotPassed;
+}
+
+}  // namespace pebench

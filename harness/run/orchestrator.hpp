@@ -1,0 +1,30 @@
+// `pebench run <suite>`: the parent process of a run.
+//
+//   1. snapshots the suite: its bytes into <run>/suite/<sha256:12>/<file name>, and every
+//      case's repro names that snapshot, so editing or deleting the YAML mid-run changes
+//      nothing (the children never read it: each gets its case spec, serialized);
+//   2. runs each unit (a case, or a group of cases that must share a process, e.g. speed's
+//      one shape with nope beside it) in a fresh child (`pebench run-case <unit>.json`), with
+//      the case's timeout, so a crash or a hang marks only its own rows: CRASHED or TIMEOUT;
+//      a group whose child died runs again case by case, so only the culprit is marked;
+//   3. appends every row to <run>/rows.jsonl as each unit ends (rows the child wrote, and
+//      for rows it could not write, one with its fate), then derives the tables.
+#pragma once
+
+#include <string>
+
+#include "suite/suite.hpp"
+
+namespace pebench {
+
+struct RunOptions {
+  std::string out_dir;            // results/<suite>/<run-id> when empty
+  std::vector<std::string> only;  // --case ids
+  std::string filter;             // --filter glob
+  bool progress = true;           // one line per case on stderr
+};
+
+// Returns kExitOk, kExitNotPassed, or kExitNothingRan (run/exit_codes.hpp).
+int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions& options);
+
+}  // namespace pebench

@@ -1,0 +1,52 @@
+#include "run/run_cases.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+
+#include "core/threads.hpp"
+#include "kinds/kinds.hpp"
+#include "results/row_file.hpp"
+#include "run/exit_codes.hpp"
+
+namespace pebench {
+
+void add_plugin_paths(Registry& registry, const std::vector<std::string>& paths) {
+  for (const auto& p : paths) {
+    if (std::filesystem::is_directory(p))
+      registry.add_directory(p);
+    else
+      registry.add_file(p);
+  }
+}
+
+int run_cases_here(const std::vector<Case>& cases, Registry& registry,
+                   const CaseRunOptions& options) {
+  if (cases.empty()) return kExitNothingRan;
+  const SuiteKind& kind = kind_of(cases.front().kind);
+  std::vector<const Case*> pointers;
+  for (const Case& c : cases) {
+    if (c.kind != cases.front().kind)
+      throw std::runtime_error("cases of one process must be of one kind");
+    pointers.push_back(&c);
+  }
+  if (cases.front().threads > 0) set_threads(cases.front().threads);
+  std::unique_ptr<RowWriter> writer;
+  if (!options.row_out.empty()) writer = std::make_unique<RowWriter>(options.row_out);
+  bool all_ok = true;
+  CaseContext ctx{registry, options.progress, options.artifacts, [&](const Row& row) {
+                    all_ok = all_ok && is_ok(row.head.status);
+                    const std::string& detail = row.head.status_detail;
+                    fmt::print("{}{} {}{}\n", to_string(row.head.status),
+                               detail.empty() ? "" : "(" + detail + ")", kind.summary(row),
+                               row.head.error.empty() ? "" : " " + row.head.error);
+                    std::fflush(stdout);
+                    if (writer) writer->write(row);  // flushed: survives a later crash
+                  }};
+  kind.run(pointers, ctx);
+  return all_ok ? kExitOk : kExitNotPassed;
+}
+
+}  // namespace pebench

@@ -1,0 +1,47 @@
+#include "suite/case.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "suite/yaml_reader.hpp"
+
+namespace pebench {
+
+void to_json(nlohmann::json& j, const EncodingSpec& e) {
+  j = nlohmann::json{{"name", e.name}, {"params", e.params}};
+}
+
+void from_json(const nlohmann::json& j, EncodingSpec& e) {
+  e.name = j.at("name").get<std::string>();
+  e.params = j.at("params").get<Config>();
+  e.params_text = params_to_text(e.params);
+}
+
+std::string shell_quote(const std::string& arg) {
+  if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789_-./=,:+@%") == std::string::npos)
+    return arg;
+  std::string out = "'";
+  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+void write_case_file(const std::string& path, const std::vector<Case>& cases) {
+  std::ofstream out(path);
+  out << nlohmann::json{{"cases", cases}}.dump(1) << "\n";
+  if (!out.flush()) throw std::runtime_error("cannot write " + path);
+}
+
+std::vector<Case> read_case_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  try {
+    return nlohmann::json::parse(in).at("cases").get<std::vector<Case>>();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(fmt::format("{}: not a case file: {}", path, e.what()));
+  }
+}
+
+}  // namespace pebench

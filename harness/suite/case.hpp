@@ -1,0 +1,83 @@
+// A case: the unit a suite expands into and a row reports on. It is self-contained:
+// the parent process serializes it (JSON) and hands it to the child that runs it, so
+// the child never reads the suite file again (editing the YAML mid-run changes nothing).
+//
+//   id      stable across runs and machines (the nightly compare matches cases by it):
+//           [part/]encoding[params]/<the kind's part>, e.g. "flip_flop/alibi/flip_flop/seed=1";
+//           never a path, a thread count or a plugin path
+//   spec    the kind's own settings for this case only (kinds/<kind>/), as JSON
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "pebench/config.hpp"
+#include "results/json_fields.hpp"
+
+namespace pebench {
+
+// Config as a JSON object of typed scalars (bool, integer, number, string).
+template <typename J>
+void to_json(J& j, const Config& c) {
+  j = J::object();
+  for (const auto& [key, value] : c.values())
+    std::visit([&j, &key](const auto& v) { j[key] = v; }, value);
+}
+template <typename J>
+void from_json(const J& j, Config& c) {
+  c = Config{};
+  for (const auto& [key, v] : j.items()) {
+    if (v.is_boolean())
+      c.set(key, v.template get<bool>());
+    else if (v.is_number_integer())
+      c.set(key, v.template get<std::int64_t>());
+    else if (v.is_number())
+      c.set(key, v.template get<double>());
+    else if (v.is_string())
+      c.set(key, v.template get<std::string>());
+    else
+      throw std::runtime_error("param '" + key + "' must be a scalar");
+  }
+}
+
+struct EncodingSpec {
+  std::string name;         // a plugin name, a plugin path, or a stack "a+b"
+  Config params;            // typed, from the suite's params mapping
+  std::string params_text;  // "k=v,k2=v2" (sorted): ids, rows and tables
+  // "alibi" or "learned[max_positions=48]": the encoding's part of a case id.
+  std::string label() const { return params_text.empty() ? name : name + "[" + params_text + "]"; }
+};
+void to_json(nlohmann::json& j, const EncodingSpec& e);
+void from_json(const nlohmann::json& j, EncodingSpec& e);
+
+struct Case {
+  std::string kind;   // the kind that runs it (kinds/kinds.hpp)
+  std::string id;     // see above
+  std::string group;  // "" or a name: cases of one group run in one process (speed)
+  std::string part;   // the suite part it belongs to ("" in a suite of one kind)
+  EncodingSpec encoding;
+  std::uint64_t seed = 1;
+  nlohmann::json spec = nlohmann::json::object();  // the kind's, self-contained
+  // How to run it (not part of the id).
+  int threads = 0;  // 0: OpenMP's default
+  double timeout_s = 600;
+  std::vector<std::string> plugin_paths;
+  // Where it came from (copied into its rows).
+  std::string suite, suite_sha256;
+  std::string repro;  // `pebench ... run <suite> --case <id>`
+};
+PEBENCH_JSON_FIELDS(Case, kind, id, group, part, encoding, seed, spec, threads, timeout_s,
+                    plugin_paths, suite, suite_sha256, repro)
+
+// One command-line argument quoted for a POSIX shell where needed.
+std::string shell_quote(const std::string& arg);
+
+// The file the parent hands a child: {"cases": [...]} (one case, or a group).
+void write_case_file(const std::string& path, const std::vector<Case>& cases);
+std::vector<Case> read_case_file(const std::string& path);  // throws std::runtime_error
+
+}  // namespace pebench

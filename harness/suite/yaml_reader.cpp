@@ -1,0 +1,155 @@
+#include "suite/yaml_reader.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+
+namespace pebench {
+
+void YamlReader::fail(const YAML::Node& at, const std::string& msg) const {
+  const YAML::Mark m = at.Mark();
+  throw SuiteError(fmt::format("{}:{}:{}: {}", path_, m.line + 1, m.column + 1, msg));
+}
+
+void YamlReader::unknown_key(const YAML::Node& key_node, const std::string& where,
+                             const std::vector<std::string>& valid) const {
+  const std::string key = key_node.Scalar();
+  fail(key_node, fmt::format("unknown key '{}'{}{}", key, where.empty() ? "" : " " + where,
+                             did_you_mean(key, valid)));
+}
+
+std::int64_t YamlReader::positive_int(const std::string& key, const YAML::Node& v,
+                                      bool zero_ok) const {
+  const auto x = scalar<std::int64_t>(key, v, "an integer");
+  if (x < 0 || (x == 0 && !zero_ok))
+    fail(v, fmt::format("'{}' must be {} 0", key, zero_ok ? ">=" : ">"));
+  return x;
+}
+
+double YamlReader::number_in(const std::string& key, const YAML::Node& v, double lo,
+                             double hi) const {
+  const double x = scalar<double>(key, v, "a number");
+  if (!(x >= lo && x <= hi)) fail(v, fmt::format("'{}' must be in [{}, {}]", key, lo, hi));
+  return x;
+}
+
+std::vector<std::int64_t> YamlReader::int_list(const std::string& key, const YAML::Node& v) const {
+  if (v.IsScalar()) return {positive_int(key, v)};
+  if (!v.IsSequence() || v.size() == 0)
+    fail(v, fmt::format("'{}' must be a positive integer or a non-empty list", key));
+  std::vector<std::int64_t> out;
+  for (const auto& x : v) {
+    const std::int64_t n = positive_int(key, x);
+    if (std::find(out.begin(), out.end(), n) != out.end())
+      fail(x, fmt::format("'{}' lists {} twice", key, n));
+    out.push_back(n);
+  }
+  return out;
+}
+
+std::vector<std::string> YamlReader::choice_list(const std::string& key, const YAML::Node& v,
+                                                 const std::vector<std::string>& valid,
+                                                 const char* what) const {
+  if (!v.IsScalar() && (!v.IsSequence() || v.size() == 0))
+    fail(v, fmt::format("'{}' must be a {} or a non-empty list of them", key, what));
+  std::vector<YAML::Node> items;
+  if (v.IsScalar())
+    items.push_back(v);
+  else
+    for (const auto& x : v) items.push_back(x);
+  std::vector<std::string> out;
+  for (const auto& at : items) {
+    const auto name = scalar<std::string>(key, at, "a name");
+    if (std::find(valid.begin(), valid.end(), name) == valid.end())
+      fail(at, fmt::format("unknown {} '{}'{} ({}s: {})", what, name, did_you_mean(name, valid),
+                           what, fmt::join(valid, ", ")));
+    if (std::find(out.begin(), out.end(), name) != out.end())
+      fail(at, fmt::format("'{}' lists '{}' twice", key, name));
+    out.push_back(name);
+  }
+  return out;
+}
+
+Config YamlReader::params(const YAML::Node& node) const {
+  if (!node.IsMap()) fail(node, "'params' must be a mapping of key: value");
+  Config c;
+  for (const auto& p : node) {
+    if (!p.second.IsScalar())
+      fail(p.second, fmt::format("param '{}' must be a scalar", p.first.Scalar()));
+    // A quoted scalar ("10") is a string; a plain one is typed by its text.
+    c.set(p.first.Scalar(),
+          p.second.Tag() == "!" ? ConfigValue(p.second.Scalar()) : parse_scalar(p.second.Scalar()));
+  }
+  return c;
+}
+
+std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  for (const auto& c : candidates) {
+    std::vector<std::size_t> prev(c.size() + 1), cur(c.size() + 1);
+    for (std::size_t j = 0; j <= c.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= word.size(); ++i) {
+      cur[0] = i;
+      for (std::size_t j = 1; j <= c.size(); ++j)
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (word[i - 1] != c[j - 1])});
+      std::swap(prev, cur);
+    }
+    if (prev[c.size()] < best_d) best_d = prev[c.size()], best = c;
+  }
+  return best_d <= std::max<std::size_t>(2, word.size() / 3) ? best : "";
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string near = closest(word, candidates);
+  return near.empty() ? "" : " (did you mean '" + near + "'?)";
+}
+
+ConfigValue parse_scalar(const std::string& text) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  char* end = nullptr;
+  const long long i = std::strtoll(text.c_str(), &end, 10);
+  if (!text.empty() && *end == '\0') return static_cast<std::int64_t>(i);
+  const double d = std::strtod(text.c_str(), &end);
+  if (!text.empty() && *end == '\0') return d;
+  return text;
+}
+
+Config parse_params(const std::string& text) {
+  Config c;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) continue;
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw std::invalid_argument("--params: expected key=value, got '" + item + "'");
+    c.set(item.substr(0, eq), parse_scalar(item.substr(eq + 1)));
+  }
+  return c;
+}
+
+std::string params_to_text(const Config& c) {
+  std::string s;
+  for (const auto& [k, v] : c.values()) {
+    s += (s.empty() ? "" : ",") + k + "=";
+    std::visit(
+        [&s](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, bool>)
+            s += x ? "true" : "false";
+          else if constexpr (std::is_same_v<T, std::string>)
+            s += x;
+          else
+            s += fmt::format("{}", x);
+        },
+        v);
+  }
+  return s;
+}
+
+}  // namespace pebench

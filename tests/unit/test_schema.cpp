@@ -1,0 +1,133 @@
+// The row schema (results/schema.hpp, docs/rows.md): typed fields, one status enum,
+// schema_version, checked writes. How to add a case: build a Row, write it, read it back.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "kinds/conformance/conformance_row.hpp"
+#include "kinds/memory/memory_row.hpp"
+#include "kinds/speed/speed_row.hpp"
+#include "kinds/synthetic/synthetic_row.hpp"
+#include "results/row_file.hpp"
+
+namespace pebench {
+namespace {
+
+Row sample_row() {
+  Row r;
+  r.head.kind = "speed";
+  r.head.case_id = r.head.row_id = "alibi/attention_fwd/T=64/B=1/H=2/d=8";
+  r.head.encoding = "alibi";
+  r.head.seed = 7;
+  r.head.status = Status::kPassed;
+  r.head.error = "a \"quoted\"\nline";
+  r.provenance = collect_provenance();
+  SpeedMetrics m;
+  m.mode = "attention_fwd", m.seq_len = 64, m.batch = 1, m.heads = 2, m.head_dim = 8;
+  m.median_ms = 0.25, m.ratio_vs_nope = 1.5, m.unstable = false;
+  r.put(m);
+  return r;
+}
+
+TEST(Schema, RoundTripKeepsTypesAndOrder) {
+  const Row r = sample_row();
+  const std::string line = r.to_json_line();
+  EXPECT_EQ(line.rfind("{\"schema_version\":2,\"kind\":\"speed\",\"case_id\":", 0), 0u) << line;
+  EXPECT_EQ(line.find("gemm_median_ms"), std::string::npos) << "unmeasured fields are absent";
+  EXPECT_EQ(line.find("\"layers\""), std::string::npos) << "attention modes have no layers";
+  const Row back = Row::from_json_line(line);
+  EXPECT_EQ(back.head.status, Status::kPassed);
+  EXPECT_EQ(back.head.seed, 7u);
+  EXPECT_EQ(back.head.error, "a \"quoted\"\nline");
+  EXPECT_EQ(back.provenance.git_sha, r.provenance.git_sha);
+  EXPECT_EQ(back.provenance.cpu_model, r.provenance.cpu_model);
+  const auto m = back.get<SpeedMetrics>();
+  EXPECT_EQ(m.seq_len, 64);
+  EXPECT_DOUBLE_EQ(*m.median_ms, 0.25);
+  EXPECT_DOUBLE_EQ(*m.ratio_vs_nope, 1.5);
+  EXPECT_FALSE(m.gemm_median_ms.has_value());
+  EXPECT_EQ(back.to_json_line(), line) << "write(read(x)) == x";
+}
+
+TEST(Schema, EveryStatusHasOneSpelling) {
+  for (Status s : {Status::kPassed, Status::kSkipped, Status::kFailed, Status::kDiverged,
+                   Status::kMistrusted, Status::kLoadError, Status::kCrashed, Status::kTimeout})
+    EXPECT_EQ(status_from_string(to_string(s)), s) << to_string(s);
+  EXPECT_FALSE(status_from_string("SKIPPED(reason)").has_value());
+  EXPECT_FALSE(status_from_string("passed").has_value());
+  EXPECT_TRUE(is_ok(Status::kSkipped));
+  EXPECT_FALSE(is_ok(Status::kMistrusted));
+  EXPECT_EQ(status_cell(Status::kSkipped), "n/a");
+}
+
+TEST(Schema, BadRowsAreRefusedWithAReason) {
+  auto error = [](const std::string& line) {
+    try {
+      Row::from_json_line(line);
+    } catch (const RowError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error("{\"kind\":\"speed\"}").find("without schema_version"), std::string::npos);
+  EXPECT_NE(error("{\"schema_version\":99}").find("newer"), std::string::npos);
+  EXPECT_NE(error("{\"schema_version\":2,\"status\":\"OK\"}").find("not a status"),
+            std::string::npos);
+  EXPECT_NE(error("{\"schema_version\":2,\"seed\":\"x\"}").find("key 'seed'"), std::string::npos);
+  EXPECT_NE(error("{\"schema_version\":2,\"kind\":").find("not JSON"), std::string::npos);
+}
+
+// No kind's metric may reuse a header or provenance key: it would overwrite it.
+TEST(Schema, MetricsNeverShadowTheHeader) {
+  std::vector<std::string> fixed = json_field_names(static_cast<const RowHeader*>(nullptr));
+  for (const auto& k : json_field_names(static_cast<const Provenance*>(nullptr)))
+    fixed.push_back(k);
+  const std::vector<const std::vector<std::string>*> kinds = {
+      &json_field_names(static_cast<const SpeedMetrics*>(nullptr)),
+      &json_field_names(static_cast<const MemoryMetrics*>(nullptr)),
+      &json_field_names(static_cast<const SyntheticMetrics*>(nullptr)),
+      &json_field_names(static_cast<const ConformanceMetrics*>(nullptr))};
+  for (const auto* names : kinds)
+    for (const auto& n : *names) EXPECT_EQ(std::count(fixed.begin(), fixed.end(), n), 0) << n;
+  Row r;
+  EXPECT_THROW(r.put(nlohmann::ordered_json{{"seed", 1}}), std::logic_error);
+}
+
+TEST(Schema, InvalidUtf8IsReplacedNotThrown) {
+  Row r = sample_row();
+  r.head.error = std::string("bad \xff\xfe bytes");
+  const std::string line = r.to_json_line();
+  EXPECT_NO_THROW(nlohmann::json::parse(line));
+}
+
+TEST(RowFile, AWriteThatFailsIsAnErrorNamingTheFile) {
+  RowWriter w("/dev/full");
+  try {
+    w.write(sample_row());
+    FAIL() << "a write to /dev/full succeeded";
+  } catch (const RowError& e) {
+    EXPECT_NE(std::string(e.what()).find("/dev/full"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(RowWriter("/nonexistent/dir/rows.jsonl"), RowError);
+}
+
+TEST(RowFile, ATornLastLineIsDroppedOnlyWhenAsked) {
+  const std::string path = ::testing::TempDir() + "/torn.jsonl";
+  std::remove(path.c_str());
+  {
+    RowWriter w(path);
+    w.write(sample_row());
+    w.write(sample_row());
+  }
+  std::ofstream(path, std::ios::app) << "{\"schema_version\":2,\"kind\":\"sp";  // killed mid-write
+  EXPECT_EQ(read_rows(path, /*skip_torn_tail=*/true).size(), 2u);
+  try {
+    read_rows(path);
+    FAIL();
+  } catch (const RowError& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ":3:"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace pebench
