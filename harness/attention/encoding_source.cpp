@@ -54,4 +54,16 @@ std::shared_ptr<Encoding> EncodingSource::create(const Config& config,
   return std::make_shared<EncodingStack>(std::move(made));
 }
 
+std::string hook_names(std::uint32_t hooks) {
+  std::string s;
+  const std::pair<Hook, const char*> names[] = {{kHookEmbed, "embed"},
+                                                {kHookRotate, "rotate"},
+                                                {kHookStaticBias, "static_bias"},
+                                                {kHookScore, "score"},
+                                                {kHookMix, "mix"}};
+  for (const auto& [bit, name] : names)
+    if (hooks & bit) s += (s.empty() ? "" : "+") + std::string(name);
+  return s.empty() ? "none" : s;
+}
+
 }  // namespace pebench

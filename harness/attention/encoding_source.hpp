@@ -24,6 +24,9 @@ struct EncodingSource {
   std::shared_ptr<Encoding> create(const Config& config, const AttentionShape& shape) const;
 };
 
+// The hooks an encoding declares, "+"-joined ("rotate+static_bias"; "none").
+std::string hook_names(std::uint32_t hooks);
+
 // An encoding name, a plugin path, or a '+'-joined stack of them; each part is looked up with
 // Registry::find (which loads a plugin path on demand).
 EncodingSource resolve_encoding(Registry& registry, const std::string& spec);

@@ -1,6 +1,7 @@
-// `pebench bench softmax|model`: benchmarks that are not suites, on the timing machinery
-// and FLOP formula of kind speed. Attention (with a same-FLOP GEMM beside it) is a speed
-// suite: `pebench run suites/attention-bench.yaml`.
+// `pebench bench softmax|model`: benchmarks that are not suites. softmax runs on the timing
+// machinery of kind speed (bench/timing.hpp); model alternates whole pebench and PyTorch
+// rounds (its own step loop, the shared median). Attention, with a same-FLOP GEMM beside
+// it, is a speed suite: `pebench run suites/attention-bench.yaml`.
 #include <sstream>
 
 #include "bench/model_bench.hpp"

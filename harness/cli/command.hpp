@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "registry/registry.hpp"
+#include "suite/suite.hpp"
 
 namespace pebench {
 
@@ -23,6 +24,9 @@ struct Command {
 
 // The default plugin folder and every --plugin-path.
 Registry make_registry(const GlobalOptions& global);
+// How `run` and `validate` expand a suite: the encodings found (`encodings: all`), the
+// --plugin-path values and --threads.
+ExpandOptions expand_options(const Registry& registry, const GlobalOptions& global);
 // Plugins that could not be loaded, as warnings on stderr.
 void print_load_errors(const Registry& registry);
 
@@ -36,5 +40,6 @@ Command add_tables_command(CLI::App& app, const GlobalOptions& global);
 Command add_dump_training_command(CLI::App& app, const GlobalOptions& global);
 Command add_new_encoding_command(CLI::App& app, const GlobalOptions& global);
 Command add_bench_command(CLI::App& app, const GlobalOptions& global);
+Command add_kinds_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace pebench

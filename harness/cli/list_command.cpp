@@ -1,25 +1,11 @@
 // `pebench list`: the encodings found, with their hooks and declarations.
 #include <fmt/format.h>
 
+#include "attention/encoding_source.hpp"
 #include "cli/command.hpp"
 #include "run/exit_codes.hpp"
 
 namespace pebench {
-namespace {
-
-std::string hook_names(std::uint32_t hooks) {
-  std::string s;
-  const std::pair<Hook, const char*> names[] = {{kHookEmbed, "embed"},
-                                                {kHookRotate, "rotate"},
-                                                {kHookStaticBias, "static_bias"},
-                                                {kHookScore, "score"},
-                                                {kHookMix, "mix"}};
-  for (const auto& [bit, name] : names)
-    if (hooks & bit) s += (s.empty() ? "" : "+") + std::string(name);
-  return s.empty() ? "none" : s;
-}
-
-}  // namespace
 
 Command add_list_command(CLI::App& app, const GlobalOptions& global) {
   auto* cmd = app.add_subcommand("list", "List the encodings found");

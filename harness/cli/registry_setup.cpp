@@ -13,6 +13,14 @@ Registry make_registry(const GlobalOptions& global) {
   return registry;
 }
 
+ExpandOptions expand_options(const Registry& registry, const GlobalOptions& global) {
+  ExpandOptions expand;
+  for (const auto& p : registry.plugins()) expand.available.push_back(p.info.name);
+  expand.plugin_paths = global.plugin_paths;
+  expand.threads = global.threads;
+  return expand;
+}
+
 void print_load_errors(const Registry& registry) {
   for (const auto& e : registry.errors()) fmt::print(stderr, "warning: plugin {}\n", e.what());
 }

@@ -26,9 +26,7 @@ Command add_run_command(CLI::App& app, const GlobalOptions& global) {
   return {cmd, [&global, o] {
             Registry registry = make_registry(global);
             const Suite suite = load_suite(o->suite);
-            ExpandOptions expand;
-            for (const auto& p : registry.plugins()) expand.available.push_back(p.info.name);
-            expand.plugin_paths = global.plugin_paths;
+            const ExpandOptions expand = expand_options(registry, global);
             print_load_errors(registry);
             if (o->cases.empty() || !o->out.empty()) {
               RunOptions options;

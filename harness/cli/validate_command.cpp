@@ -18,9 +18,7 @@ Command add_validate_command(CLI::App& app, const GlobalOptions& global) {
   return {cmd, [&global, o] {
             Registry registry = make_registry(global);
             const Suite suite = load_suite(o->suite);
-            ExpandOptions expand;
-            for (const auto& p : registry.plugins()) expand.available.push_back(p.info.name);
-            expand.plugin_paths = global.plugin_paths;
+            const ExpandOptions expand = expand_options(registry, global);
             const auto cases = select_cases(expand_cases(suite, expand), {}, o->filter, suite.path);
             std::string kinds;
             for (const auto& part : suite.parts)

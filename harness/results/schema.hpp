@@ -65,7 +65,7 @@ struct RowHeader {
   std::string status_detail;      // SKIPPED: why; CRASHED: the signal; TIMEOUT: the limit
   std::string error;              // FAILED / LOAD_ERROR / ...: the message
   std::optional<double> seconds;  // wall time of the case's process
-  std::string log;                // the case's process output
+  std::string log;                // path of the log of the case's process (stdout + stderr)
   std::string plugin_version, plugin_sha256;
 };
 PEBENCH_JSON_FIELDS(RowHeader, schema_version, kind, case_id, row_id, suite, part, suite_sha256,

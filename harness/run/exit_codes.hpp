@@ -1,4 +1,4 @@
-// pebench's exit statuses (README, "Exit status"; tests/e2e/exit_codes.cmake checks them).
+// pebench's exit statuses (README, "Exit status"; tests/e2e/exit_codes.sh checks them).
 #pragma once
 
 namespace pebench {

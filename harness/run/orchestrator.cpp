@@ -124,7 +124,7 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
       } catch (const RowError& e) {
         bad_rows = e.what();
       }
-    const Fate fate = fate_of(res, first.timeout_s, bad_rows);
+    const Fate fate = fate_of(res, timeout_s, bad_rows);
     for (std::size_t n : unit) {
       const Case& c = cases[n];
       std::vector<Row> rows;

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "suite/yaml_reader.hpp"
@@ -17,6 +19,20 @@ void from_json(const nlohmann::json& j, EncodingSpec& e) {
   e.name = j.at("name").get<std::string>();
   e.params = j.at("params").get<Config>();
   e.params_text = params_to_text(e.params);
+}
+
+std::string EncodingSpec::label() const {
+  std::string id;
+  std::stringstream parts(name);  // a stack "a+b": each part
+  for (std::string part; std::getline(parts, part, '+');) {
+    if (part.find('/') != std::string::npos || part.ends_with(".so")) {
+      part = std::filesystem::path(part).filename().string();
+      if (part.starts_with("pebench-")) part = part.substr(8);
+      if (part.ends_with(".so")) part.resize(part.size() - 3);
+    }
+    id += (id.empty() ? "" : "+") + part;
+  }
+  return params_text.empty() ? id : id + "[" + params_text + "]";
 }
 
 std::string shell_quote(const std::string& arg) {

@@ -48,8 +48,10 @@ struct EncodingSpec {
   std::string name;         // a plugin name, a plugin path, or a stack "a+b"
   Config params;            // typed, from the suite's params mapping
   std::string params_text;  // "k=v,k2=v2" (sorted): ids, rows and tables
-  // "alibi" or "learned[max_positions=48]": the encoding's part of a case id.
-  std::string label() const { return params_text.empty() ? name : name + "[" + params_text + "]"; }
+  // "alibi" or "learned[max_positions=48]": the encoding's part of a case id. A plugin
+  // named by its path counts by its file name ("/x/pebench-foo.so" -> "foo"), so that
+  // ids never hold a path.
+  std::string label() const;
 };
 void to_json(nlohmann::json& j, const EncodingSpec& e);
 void from_json(const nlohmann::json& j, EncodingSpec& e);

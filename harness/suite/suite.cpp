@@ -194,6 +194,7 @@ std::vector<Case> expand_cases(const Suite& suite, const ExpandOptions& options)
   const std::string repro_path = options.repro_path.empty() ? suite.path : options.repro_path;
   std::string repro_head = "pebench";
   for (const auto& p : options.plugin_paths) repro_head += " --plugin-path " + shell_quote(p);
+  if (options.threads > 0) repro_head += fmt::format(" --threads {}", options.threads);
   repro_head += " run " + shell_quote(repro_path) + " --case ";
 
   std::vector<Case> cases;
@@ -216,7 +217,7 @@ std::vector<Case> expand_cases(const Suite& suite, const ExpandOptions& options)
         c.encoding = e;
         c.seed = draft.seed;
         c.spec = std::move(draft.spec);
-        c.threads = part.threads;
+        c.threads = options.threads > 0 ? options.threads : part.threads;
         c.timeout_s = part.timeout_s;
         c.plugin_paths = options.plugin_paths;
         c.suite = suite.name;

@@ -57,6 +57,7 @@ struct ExpandOptions {
   std::vector<std::string> available;     // encodings the registry found (`encodings: all`)
   std::vector<std::string> plugin_paths;  // the run's --plugin-path values (repro, children)
   std::string repro_path;                 // the suite file a repro names ("" = suite.path)
+  int threads = 0;                        // > 0: overrides every part's threads (--threads)
 };
 // All cases, in file order. Throws SuiteError for two cases with one id.
 std::vector<Case> expand_cases(const Suite& suite, const ExpandOptions& options);

@@ -94,6 +94,24 @@ TEST(Suite, CaseIdsHoldNoPathsOrThreads) {
   }
 }
 
+// An encoding named by its plugin's path counts by its file name; --threads overrides the
+// suite's threads (in the case and its repro), never in the id.
+TEST(Suite, PluginPathsAndThreadsStayOutOfIds) {
+  const Suite s = parse_suite("inline.yaml",
+                              "kind: conformance\n"
+                              "encodings: [/opt/x/pebench-my_pe.so, rope+/opt/y/pebench-z.so]\n"
+                              "threads: 2\n");
+  ExpandOptions o;
+  o.threads = 7;
+  const auto cases = expand_cases(s, o);
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[0].id, "my_pe/seed=1");
+  EXPECT_EQ(cases[1].id, "rope+z/seed=1");
+  EXPECT_EQ(cases[0].encoding.name, "/opt/x/pebench-my_pe.so") << "the child loads the path";
+  EXPECT_EQ(cases[0].threads, 7);
+  EXPECT_EQ(cases[0].repro, "pebench --threads 7 run inline.yaml --case my_pe/seed=1");
+}
+
 TEST(Suite, ErrorsNameFileLineColumnAndKey) {
   EXPECT_EQ(error_of("unknown_key.yaml"),
             fixture("unknown_key.yaml") + ":4:1: unknown key 'seedz' (did you mean 'seeds'?)");

@@ -10,18 +10,6 @@ namespace {
 
 struct ConformanceSettings : KindSettings {};
 
-std::string hook_names(std::uint32_t hooks) {
-  std::string s;
-  const std::pair<Hook, const char*> names[] = {{kHookEmbed, "embed"},
-                                                {kHookRotate, "rotate"},
-                                                {kHookStaticBias, "static_bias"},
-                                                {kHookScore, "score"},
-                                                {kHookMix, "mix"}};
-  for (const auto& [bit, name] : names)
-    if (hooks & bit) s += (s.empty() ? "" : "+") + std::string(name);
-  return s.empty() ? "none" : s;
-}
-
 ConformanceMetrics metrics_of(const ConformanceReport& report) {
   ConformanceMetrics m;
   m.plugin_path = report.path;
