@@ -13,12 +13,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "bench/workload.hpp"
-#include "results/json_fields.hpp"
+#include "bench/workload_shape.hpp"
 #include "suite/yaml_reader.hpp"
 
 namespace pebench {
@@ -37,19 +35,5 @@ BenchGrid parse_bench_grid(const YamlReader& yaml, const YAML::Node& root,
 std::vector<WorkloadShape> grid_shapes(const BenchGrid& grid);
 // "attention_fwd/T=256/B=1/H=8/d=64": a case id's and a group's shape part.
 std::string shape_id(const WorkloadShape& shape);
-
-PEBENCH_JSON_FIELDS(WorkloadShape, mode, batch, seq_len, heads, head_dim, layers)
-
-// A speed or memory row's shape (kinds/speed/speed_row.hpp, kinds/memory/memory_row.hpp).
-#define PEBENCH_BENCH_SHAPE_FIELDS mode, seq_len, batch, heads, head_dim, layers
-struct BenchShapeFields {
-  std::string mode;
-  std::int64_t seq_len = 0, batch = 0, heads = 0, head_dim = 0;
-  std::optional<std::int64_t> layers;  // model modes only
-  void set_shape(const WorkloadShape& s);
-  // "attention_fwd (B=1, H=8, d=64)": a table section.
-  std::string section() const;
-};
-PEBENCH_JSON_FIELDS(BenchShapeFields, PEBENCH_BENCH_SHAPE_FIELDS)
 
 }  // namespace pebench

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "bench/bench_grid.hpp"
+#include "bench/workload_shape.hpp"
 
 namespace pebench {
 

@@ -34,23 +34,12 @@
 
 #include "attention/attention.hpp"
 #include "attention/encoding_source.hpp"
+#include "bench/workload_shape.hpp"
 #include "model/model.hpp"
 #include "model/optimizer.hpp"
 #include "ops/matmul.hpp"
 
 namespace pebench {
-
-inline const std::vector<std::string> kWorkloadModes = {
-    "attention_fwd", "attention_fwd_bwd", "attention_inference", "train_step", "inference"};
-
-struct WorkloadShape {
-  std::string mode = "attention_fwd";
-  std::int64_t batch = 1, seq_len = 1024, heads = 8, head_dim = 64, layers = 2;
-  bool is_model() const { return mode == "train_step" || mode == "inference"; }
-  ModelConfig model_config() const;  // model modes
-};
-
-double workload_flops(const WorkloadShape& shape);
 
 // Anything the speed kind times: one step per call (the first, untimed, is the warm-up).
 class Stepper {

@@ -7,6 +7,7 @@
 #include "bench/model_bench.hpp"
 #include "bench/softmax_bench.hpp"
 #include "cli/command.hpp"
+#include "core/threads.hpp"
 
 namespace pebench {
 
@@ -32,6 +33,8 @@ Command add_bench_command(CLI::App& app, const GlobalOptions& global) {
   model->add_option("--rounds", o->model.rounds, "Rounds")->check(CLI::PositiveNumber);
   model->add_flag("--no-torch", o->no_torch, "pebench only");
   return {cmd, [&global, o, softmax] {
+            // As the bench binaries these replace: 2 threads unless --threads says otherwise.
+            if (global.threads == 0) set_threads(2);
             if (softmax->parsed()) {
               if (!o->softmax_shapes.empty()) {
                 o->softmax.shapes.clear();

@@ -8,6 +8,16 @@ std::vector<Row> SuiteKind::planned_rows(const Case& c) const {
 
 void SuiteKind::finish_run(const std::string&, const std::vector<std::string>&, bool) const {}
 
+std::vector<Row> expected_rows(const SuiteKind& kind, const Case& c) {
+  std::vector<Row> rows;
+  try {
+    rows = kind.planned_rows(c);
+  } catch (const std::exception&) {
+  }
+  if (rows.empty()) rows.push_back(case_row(c));
+  return rows;
+}
+
 Row case_row(const Case& c, const std::string& point) {
   Row row;
   RowHeader& h = row.head;

@@ -73,6 +73,8 @@ class SuiteKind {
   // plots). `artifacts`: the stems the children wrote. Default: nothing.
   virtual void finish_run(const std::string& run_dir, const std::vector<std::string>& artifacts,
                           bool progress) const;
+  // Whether a run with rows of this kind gets scripts/plot.py's plots (made once per run).
+  virtual bool plots() const { return false; }
 };
 
 // The settings a kind's parse() returned, as the kind's own type.
@@ -80,6 +82,10 @@ template <typename Settings>
 const Settings& settings_as(const KindSettings& s) {
   return dynamic_cast<const Settings&>(s);
 }
+
+// The rows `kind` plans for `c`, never none: a spec the kind cannot read (or that plans no
+// row) gets one row for the case, so that no case ever ends without a row.
+std::vector<Row> expected_rows(const SuiteKind& kind, const Case& c);
 
 // A row of case `c` (point: the part of the row id after the case id, "" for one row per
 // case): header and provenance filled here, in one place; the kind adds status and metrics.

@@ -45,4 +45,23 @@ std::vector<Row> read_rows(const std::string& path, bool skip_torn_tail) {
   return rows;
 }
 
+std::vector<Row> read_good_rows(const std::string& path, std::vector<std::string>& errors) {
+  std::ifstream in(path);
+  if (!in) {
+    errors.push_back(fmt::format("cannot read {}", path));
+    return {};
+  }
+  std::vector<Row> rows;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (line.empty()) continue;
+    try {
+      rows.push_back(Row::from_json_line(line));
+    } catch (const RowError& e) {
+      errors.push_back(fmt::format("{}:{}: {}", path, n, e.what()));
+    }
+  }
+  return rows;
+}
+
 }  // namespace pebench

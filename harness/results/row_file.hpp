@@ -28,5 +28,7 @@ class RowWriter {
 // Every row of a rows.jsonl; a bad line is an error naming file:line. A torn last line
 // (a process killed mid-write) is reported the same way unless `skip_torn_tail`.
 std::vector<Row> read_rows(const std::string& path, bool skip_torn_tail = false);
+// Every good row of a rows.jsonl; each bad line ("file:line: why") goes to `errors`.
+std::vector<Row> read_good_rows(const std::string& path, std::vector<std::string>& errors);
 
 }  // namespace pebench

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include "bench/plots.hpp"
 #include "kinds/kinds.hpp"
 #include "results/row_file.hpp"
 #include "results/tables.hpp"
@@ -106,8 +107,10 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
     std::vector<Case> unit_cases;
     for (std::size_t n : unit) unit_cases.push_back(cases[n]);
     write_case_file(case_file, unit_cases);
-    std::error_code ec;
-    fs::remove(row_file, ec);
+    for (const char* stale : {".rows.jsonl", ".benchmark.json"}) {  // a reused --out
+      std::error_code ec;
+      fs::remove(stem + stale, ec);
+    }
     // timeout_s is per case: a group of N cases gets N times it.
     const double timeout_s = first.timeout_s * double(unit.size());
     const ChildResult res =
@@ -116,14 +119,12 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
     if (live) fmt::print(stderr, "\r\033[K");
     if (res.kind == ChildResult::kExited) artifacts_of_kind[first.kind].push_back(stem);
 
-    // Rows written before a crash or timeout stand; a line torn by the crash is dropped.
+    // Rows written before a crash or timeout stand; a bad line (one torn by the crash) is
+    // left out, and the rows it would have been get the child's fate with its reason.
     std::vector<Row> written;
-    std::string bad_rows;
-    if (fs::exists(row_file)) try {
-        written = read_rows(row_file, /*skip_torn_tail=*/true);
-      } catch (const RowError& e) {
-        bad_rows = e.what();
-      }
+    std::vector<std::string> errors;
+    if (fs::exists(row_file)) written = read_good_rows(row_file, errors);
+    const std::string bad_rows = errors.empty() ? "" : errors.front();
     const Fate fate = fate_of(res, timeout_s, bad_rows);
     for (std::size_t n : unit) {
       const Case& c = cases[n];
@@ -136,7 +137,7 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
         units.push_back({n});
         continue;
       }
-      for (Row& planned : kind.planned_rows(c)) {
+      for (Row& planned : expected_rows(kind, c)) {
         const bool have = std::any_of(rows.begin(), rows.end(), [&](const Row& r) {
           return r.head.row_id == planned.head.row_id;
         });
@@ -169,14 +170,17 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
   for (const SuitePart& part : suite.parts)
     if (rows_of_part.count(part.name))
       groups.push_back({part.name, part.kind->name(), rows_of_part[part.name]});
-  if (!groups.empty()) write_grouped_tables(groups, dir);
+  if (!groups.empty()) write_grouped_tables(groups, dir, suite.has_parts());
   std::vector<const SuiteKind*> finished;
+  bool plots = false;
   for (const SuitePart& part : suite.parts)
     if (rows_of_part.count(part.name) &&
         std::find(finished.begin(), finished.end(), part.kind) == finished.end()) {
       part.kind->finish_run(dir, artifacts_of_kind[part.kind->name()], options.progress);
+      plots = plots || part.kind->plots();
       finished.push_back(part.kind);
     }
+  if (plots) plot_run(dir, options.progress);
   if (options.progress)
     fmt::print(stderr, "{} of {} cases passed; rows: {}/rows.jsonl, tables: {}/table.md\n",
                cases.size() - not_passed, cases.size(), dir, dir);

@@ -13,10 +13,12 @@
 
 namespace pebench {
 
-void write_grouped_tables(const std::vector<RowGroup>& groups, const std::string& dir) {
+void write_grouped_tables(const std::vector<RowGroup>& groups, const std::string& dir,
+                          bool per_group) {
   namespace fs = std::filesystem;
   fs::create_directories(dir);
-  if (groups.size() == 1) return kind_of(groups[0].kind).write_tables(groups[0].rows, dir);
+  if (groups.size() == 1 && !per_group)
+    return kind_of(groups[0].kind).write_tables(groups[0].rows, dir);
   std::string markdown;
   for (const RowGroup& g : groups) {
     const std::string sub = dir + "/" + g.name;

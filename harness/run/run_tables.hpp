@@ -11,14 +11,15 @@
 
 namespace pebench {
 
-// One section per group (part or kind): with one group its tables go into `dir`; with
-// several, into dir/<group>/, with every Markdown table a section of dir/table.md.
-// Each group is (name, kind, rows).
+// One section per group (part or kind): unless `per_group` (a suite with parts) and with
+// one group, its tables go into `dir`; otherwise into dir/<group>/, with every Markdown
+// table a section of dir/table.md. Each group is (name, kind, rows).
 struct RowGroup {
   std::string name, kind;
   std::vector<Row> rows;
 };
-void write_grouped_tables(const std::vector<RowGroup>& groups, const std::string& dir);
+void write_grouped_tables(const std::vector<RowGroup>& groups, const std::string& dir,
+                          bool per_group = false);
 
 // `pebench tables`: the rows of several rows.jsonl files, grouped by kind. Returns rows read.
 std::size_t write_tables_from_files(const std::vector<std::string>& rows_files,

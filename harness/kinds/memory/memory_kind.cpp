@@ -6,7 +6,7 @@
 
 #include "bench/bench_grid.hpp"
 #include "bench/bench_table.hpp"
-#include "bench/plots.hpp"
+#include "bench/workload.hpp"
 #include "core/memory_usage.hpp"
 #include "kinds/kind.hpp"
 #include "kinds/memory/memory_row.hpp"
@@ -64,10 +64,7 @@ class MemoryKind : public SuiteKind {
 
   void write_tables(const std::vector<Row>& rows, const std::string& dir) const override;
 
-  void finish_run(const std::string& run_dir, const std::vector<std::string>&,
-                  bool progress) const override {
-    plot_run(run_dir, progress);
-  }
+  bool plots() const override { return true; }
 
  private:
   static Row measure(const Case& c, Registry& registry) {

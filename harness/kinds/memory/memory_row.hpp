@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "bench/bench_grid.hpp"
+#include "bench/workload_shape.hpp"
 
 namespace pebench {
 

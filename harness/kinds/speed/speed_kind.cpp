@@ -24,8 +24,8 @@
 
 #include "bench/bench_grid.hpp"
 #include "bench/bench_table.hpp"
-#include "bench/plots.hpp"
 #include "bench/timing.hpp"
+#include "bench/workload.hpp"
 #include "core/memory_usage.hpp"
 #include "kinds/kind.hpp"
 #include "kinds/speed/speed_row.hpp"
@@ -263,14 +263,14 @@ class SpeedKind : public SuiteKind {
   void write_tables(const std::vector<Row>& rows, const std::string& dir) const override;
 
   void finish_run(const std::string& run_dir, const std::vector<std::string>& artifacts,
-                  bool progress) const override {
+                  bool) const override {
     std::vector<std::string> files;
     for (const auto& stem : artifacts)
       if (std::filesystem::exists(stem + ".benchmark.json"))
         files.push_back(stem + ".benchmark.json");
     if (!files.empty()) merge_benchmark_json(files, run_dir + "/benchmark.json");
-    plot_run(run_dir, progress);
   }
+  bool plots() const override { return true; }
 };
 
 void SpeedKind::run(const std::vector<const Case*>& cases, CaseContext& ctx) const {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "bench/bench_grid.hpp"
+#include "bench/workload_shape.hpp"
 
 namespace pebench {
 
