@@ -32,6 +32,8 @@ Row case_row(const Case& c, const std::string& point) {
   h.encoding_params = c.encoding.params_text;
   h.seed = c.seed;
   row.provenance = collect_provenance();
+  // The case's own threads, also in a row its parent writes for it (CRASHED, TIMEOUT).
+  if (c.threads > 0) row.provenance.threads = c.threads;
   return row;
 }
 
