@@ -8,8 +8,10 @@
 // (tests/unit/test_fast_exp.cpp checks every 211th): max relative error 1.65e-7
 // (2.8 * 2^-24) with Fma = true, 1.86e-7 (3.1 * 2^-24) with Fma = false. Degree 7 (Taylor)
 // gave 7.9e-8 but measured 15% slower in the compute-bound softmax (16x4096, 1 thread).
-// Domain: below the normal range (x < -87.34, exp < 2^-126) results are denormal, and 0
-// for x <= -87.6832 (n <= -127): -inf gives exactly 0 (masked scores). x > 88.3 is clamped
+// Domain: a result below the smallest normal float (2^-126, x < -87.34) is 0, never a
+// subnormal (pebench flushes subnormals, core/threads.hpp; a subnormal result would also
+// take the slow path on Intel cores where the mode is not set): -inf gives exactly 0
+// (masked scores). x > 88.3 is clamped
 // (returns exp(88.3) = 2.2e38, never inf); the softmax only passes x <= 0. NaN gives NaN.
 // Tricks: adding 1.5 * 2^23 rounds x log2 e to an integer in the float's low mantissa bits
 // (needs IEEE rounding, i.e. no -ffast-math reassociation), so the integer n is read from the
@@ -55,7 +57,8 @@ template <bool Fma>
   p = fused_multiply_add<Fma>(p, r, 1.0f);
   const std::int32_t field = ni + 127;  // <= 0: 2^n is below the normal range, use 0
   const std::int32_t clamped = field & ~(field >> 31);  // max(field, 0) without a select
-  return p * std::bit_cast<float>(clamped << 23);
+  const float e = p * std::bit_cast<float>(clamped << 23);
+  return e < 0x1p-126f ? 0.0f : e;  // a select: no subnormal result (NaN passes through)
 }
 
 }  // namespace pebench

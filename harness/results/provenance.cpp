@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/build_info.hpp"
+#include "core/threads.hpp"
 #include "ops/dnnl_context.hpp"
 
 namespace pebench {
@@ -48,6 +49,7 @@ Provenance collect_provenance() {
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) == 0) p.host = host;
   p.cpu_model = cpu_model();
+  p.fp_mode = fp_mode();
   return p;
 }
 

@@ -15,6 +15,7 @@ struct Provenance {
   int threads = 0;
   std::string host;
   std::string cpu_model;  // "model name" in /proc/cpuinfo; "unknown" if absent
+  std::string fp_mode;    // "ftz+daz" (subnormals flushed on every thread), "ieee" or "mixed"
 };
 
 // Reads build info, oneDNN, OpenMP threads, hostname, /proc/cpuinfo.

@@ -72,7 +72,7 @@ PEBENCH_JSON_FIELDS(RowHeader, schema_version, kind, case_id, row_id, suite, par
                     run_id, repro, encoding, encoding_params, seed, status, status_detail, error,
                     seconds, log, plugin_version, plugin_sha256)
 PEBENCH_JSON_FIELDS(Provenance, pebench_version, git_sha, git_dirty, build_type, compiler,
-                    onednn_version, isa, cpu_model, threads, host)
+                    onednn_version, isa, cpu_model, fp_mode, threads, host)
 
 struct RowError : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -45,11 +45,14 @@ TEST(FastExp, EdgeCases) {
   EXPECT_EQ(fast_exp<true>(0.0f), 1.0f);
   EXPECT_EQ(fast_exp<true>(-0.0f), 1.0f);
   EXPECT_TRUE(std::isnan(fast_exp<true>(std::nanf(""))));
-  // Between the normal range and the flush: small, never negative, never above exp(x).
-  for (float x = -87.7f; x < -87.3f; x += 0.01f) {
-    EXPECT_GE(fast_exp<true>(x), 0.0f);
-    EXPECT_LE(fast_exp<true>(x), 1.001 * std::exp(double(x)));
-  }
+  // At the bottom of the normal range: 0 or a normal float, never a subnormal, and never
+  // above exp(x). Every float in [-87.7, -87.3].
+  const float min_normal = std::numeric_limits<float>::min();
+  for (float x = -87.7f; x < -87.3f; x = std::nextafter(x, 0.0f))
+    for (float e : {fast_exp<true>(x), fast_exp<false>(x)}) {
+      ASSERT_TRUE(e == 0.0f || e >= min_normal) << x << " -> " << e;
+      ASSERT_LE(e, 1.001 * std::exp(double(x))) << x;
+    }
   EXPECT_FLOAT_EQ(fast_exp<true>(kInf), std::exp(88.3f));  // clamped, never inf
 }
 
