@@ -39,6 +39,14 @@ VARIANTS = [
 ]  # max |pebench - torch| / (1 + max |torch|), float32 vs float64
 
 
+# Stacks and large inputs ("name:params", input std), checked besides the variants.
+STACKS_AND_LARGE_INPUTS = [
+    ("cope+rope:cope.init_std=0.5", 1.0), ("cope+alibi:cope.init_std=0.5", 1.0),
+    ("rope+shaw", 1.0), ("cope:init_std=0.5", 3.0), ("cope+rope:cope.init_std=0.5", 3.0),
+    ("alibi", 3.0), ("shaw", 3.0),
+]
+
+
 def split_heads(x, H):
     B, T, D = x.shape
     return x.reshape(B, T, H, D // H).transpose(1, 2)
@@ -57,13 +65,58 @@ def parse_params(text):
     return cfg
 
 
-def check(pebench, name, params_text, random_positions=0, B=2, H=4, T=37, d=8, seed=0):
+def reference(name, params, cfg, H, d):
+    """The PyTorch encoding for a name, or for a stack "a+b" composed as
+    harness/attention/encoding_stack.hpp does: embed and rotate in order, static biases
+    summed, score hooks in order (each sees the logits the previous one left), mix terms
+    summed. A part's parameters and config keys are "<part>.<key>"."""
+    if "+" not in name:
+        return refs.ENCODINGS[name](params, cfg, H, d)
+    parts = []
+    for part in name.split("+"):
+        prefix = part + "."
+        p = {k[len(prefix):]: v for k, v in params.items() if k.startswith(prefix)}
+        c = {k[len(prefix):]: v for k, v in cfg.items() if k.startswith(prefix)}
+        parts.append(refs.ENCODINGS[part](p, c, H, d))
+
+    def chain(hook):
+        fns = [getattr(e, hook) for e in parts if getattr(e, hook)]
+        return fns
+
+    embeds, rotates, biases, scores, mixes = (chain(h) for h in ("embed", "rotate", "bias", "score", "mix"))
+
+    def embed(x, pos):
+        for f in embeds:
+            x = f(x, pos)
+        return x
+
+    def rotate(q, k, pos):
+        for f in rotates:
+            q, k = f(q, k, pos)
+        return q, k
+
+    def score(s, q, k, pos):
+        for f in scores:
+            s = f(s, q, k, pos)
+        return s
+
+    return refs.Encoding(
+        embed=embed if embeds else None,
+        rotate=rotate if rotates else None,
+        bias=(lambda pos: sum(f(pos) for f in biases)) if biases else None,
+        score=score if scores else None,
+        mix=(lambda p, pos: sum(f(p, pos) for f in mixes)) if mixes else None)
+
+
+def check(pebench, name, params_text, random_positions=0, B=2, H=4, T=37, d=8, seed=0,
+          input_std=1.0):
     rng = np.random.default_rng(seed)
     with tempfile.TemporaryDirectory() as tmp:
         inp, out = os.path.join(tmp, "in"), os.path.join(tmp, "out")
         os.makedirs(inp)
-        q, k, v, dout = (rng.standard_normal((B, H, T, d)).astype(np.float32) for _ in range(4))
-        x = rng.standard_normal((B, T, H * d)).astype(np.float32)
+        q, k, v = (input_std * rng.standard_normal((B, H, T, d)).astype(np.float32) for _ in range(3))
+        dout = rng.standard_normal((B, H, T, d)).astype(np.float32)
+        x = (input_std * rng.standard_normal((B, T, H * d))).astype(np.float32)
         for n, a in dict(q=q, k=k, v=v, dout=dout, x=x).items():
             np.save(os.path.join(inp, f"{n}.npy"), a)
         cmd = [pebench, "probe", "--encoding", name, "--in", inp, "--out", out, "--heads", str(H),
@@ -77,7 +130,7 @@ def check(pebench, name, params_text, random_positions=0, B=2, H=4, T=37, d=8, s
         embeds = "x_embedded.npy" in files
         params = {f[6:-4]: torch.tensor(np.load(os.path.join(out, f)), dtype=torch.float64, requires_grad=True)
                   for f in files if f.startswith("param.")}
-        enc = refs.ENCODINGS[name](params, parse_params(params_text), H, d)
+        enc = reference(name, params, parse_params(params_text), H, d)
         pos = torch.tensor(np.load(os.path.join(out, "positions.npy")), dtype=torch.int64)
         t = {n: torch.tensor(a, dtype=torch.float64, requires_grad=True) for n, a in dict(q=q, k=k, v=v, x=x).items()}
         if embeds:
@@ -102,7 +155,8 @@ def check(pebench, name, params_text, random_positions=0, B=2, H=4, T=37, d=8, s
             lines.append(f"{label} {ab:.2e}/{rel:.2e}")
     status = "PASSED" if worst <= TOLERANCE else "FAILED"
     label = name + (f"[{params_text}]" if params_text else "") + (
-        f"@random<{random_positions}" if random_positions else "")
+        f"@random<{random_positions}" if random_positions else "") + (
+        f"@H={H}" if H != 4 else "") + (f"@std={input_std:g}" if input_std != 1.0 else "")
     print(f"{status} {label:<28} max abs/rel err: " + ", ".join(lines))
     return worst <= TOLERANCE
 
@@ -126,6 +180,16 @@ def main():
     if not args.cases:
         for name in sorted(n for n in refs.ENCODINGS if n in found):
             ok &= check(args.pebench, name, "", random_positions=512)
+        # Head counts that are not powers of two (ALiBi's slopes interleave two geometric series).
+        if "alibi" in found:
+            for heads in (6, 12):
+                ok &= check(args.pebench, "alibi", "", H=heads)
+        # Stacks (hooks composed in order) and inputs of std 3, so that CoPE's gates
+        # sigmoid(q.k) spread over (0, 1) instead of sitting near 1/2.
+        for case, std in STACKS_AND_LARGE_INPUTS:
+            name, _, params_text = case.partition(":")
+            if all(part in found for part in name.split("+")):
+                ok &= check(args.pebench, name, params_text, input_std=std)
     sys.exit(0 if ok else 1)
 
 
