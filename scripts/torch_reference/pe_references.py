@@ -55,6 +55,7 @@ def nope(params, cfg, H, d):
 # --- sinusoidal (Vaswani et al. 2017, 3.5) --------------------------------------------------
 def sinusoidal(params, cfg, H, d):
     base = float(cfg.get("base", 10000.0))
+    scale = float(cfg.get("scale", 0.02))  # pebench's default: plugins/sinusoidal
 
     def embed(x, pos):
         D = x.shape[-1]
@@ -62,7 +63,7 @@ def sinusoidal(params, cfg, H, d):
         inv_freq = base ** (-(i - i % 2) / D)
         angle = pos.double()[:, None] * inv_freq[None, :]
         E = torch.where(i % 2 == 0, torch.sin(angle), torch.cos(angle))
-        return x + E[None]
+        return x + scale * E[None]
 
     return Encoding(embed=embed)
 

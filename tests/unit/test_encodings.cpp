@@ -58,9 +58,23 @@ TEST(Alibi, BiasIsLinearInDistance) {
   }
 }
 
-TEST(Sinusoidal, ValuesAtKnownPositions) {
+// The default amplitude is the token embedding's init std (plugins/sinusoidal: the paper's
+// ratio of position to token signal at initialisation).
+TEST(Sinusoidal, DefaultScaleIsTheTokenEmbeddingStd) {
   const std::int64_t D = 8;
   auto enc = test::make_encoding("sinusoidal", 2, 4);
+  std::vector<std::int64_t> pos{0, 1};
+  std::vector<float> x(pos.size() * D, 0.0f);
+  enc->embed_forward(dense_view<float, 3>(x.data(), {1, 2, D}), Positions{pos.data(), 2});
+  EXPECT_NEAR(x[1], 0.02, tol::kGolden);                      // cos 0
+  EXPECT_NEAR(x[D + 0], 0.02 * std::sin(1.0), tol::kGolden);  // sin 1
+}
+
+TEST(Sinusoidal, ValuesAtKnownPositions) {
+  const std::int64_t D = 8;
+  Config unit;
+  unit.set("scale", 1.0);  // the paper's unit amplitude
+  auto enc = test::make_encoding("sinusoidal", 2, 4, unit);
   std::vector<std::int64_t> pos{0, 1, 7, 1000};
   std::vector<float> x(pos.size() * D, 0.0f);
   enc->embed_forward(dense_view<float, 3>(x.data(), {1, 4, D}), Positions{pos.data(), 4});
@@ -80,15 +94,16 @@ TEST(Sinusoidal, ValuesAtKnownPositions) {
   EXPECT_NEAR(E(3, 5), std::cos(10.0), tol::kGolden);
 }
 
-TEST(Sinusoidal, EmbedAddsToInputAndConfigBaseIsRead) {
+TEST(Sinusoidal, EmbedAddsToInputAndConfigBaseAndScaleAreRead) {
   Config c;
   c.set("base", 100.0);
+  c.set("scale", 0.5);
   auto enc = test::make_encoding("sinusoidal", 1, 2, c);
   std::vector<std::int64_t> pos{3};
   std::vector<float> x{1.0f, 2.0f};
   enc->embed_forward(dense_view<float, 3>(x.data(), {1, 1, 2}), Positions{pos.data(), 1});
-  EXPECT_NEAR(x[0], 1.0 + std::sin(3.0), tol::kGolden);
-  EXPECT_NEAR(x[1], 2.0 + std::cos(3.0), tol::kGolden);
+  EXPECT_NEAR(x[0], 1.0 + 0.5 * std::sin(3.0), tol::kGolden);
+  EXPECT_NEAR(x[1], 2.0 + 0.5 * std::cos(3.0), tol::kGolden);
 }
 
 TEST(Config, UnknownKeyIsAnErrorNamingKeyAndEncoding) {
