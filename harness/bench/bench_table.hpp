@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "results/schema.hpp"
+#include "results/tables.hpp"
 
 namespace pebench {
 
@@ -21,5 +22,25 @@ struct BenchIndex {
 };
 
 BenchIndex index_bench_rows(const std::vector<Row>& rows);
+
+// The tables of a speed or memory run: one Markdown and LaTeX table per section after a
+// preface, and one flat CSV of every cell. Written as table.md, table.tex, table.csv.
+class SectionedTables {
+ public:
+  // `csv_columns` after the shape columns every bench CSV starts with (encoding, mode, T,
+  // B, H, d, status).
+  SectionedTables(std::string preface, const std::vector<std::string>& csv_columns);
+  // A section's table: `first_columns`, then one column per length of the index.
+  static Table section_table(const BenchIndex& index, std::vector<std::string> first_columns);
+  void add_section(const std::string& section, const Table& table);
+  // The shape columns of a row (encoding label and its shape, its status), then `values`.
+  void add_csv_row(const Row& row, const std::vector<std::string>& values);
+  void append_markdown(const std::string& text) { markdown_ += text; }
+  void write(const std::string& dir) const;
+
+ private:
+  std::string markdown_, latex_;
+  Table csv_;
+};
 
 }  // namespace pebench

@@ -115,30 +115,14 @@ void MemoryKind::write_tables(const std::vector<Row>& rows, const std::string& d
   auto text = [](const std::optional<std::int64_t>& v) {
     return v ? std::to_string(*v) : std::string();
   };
-  std::string markdown =
+  SectionedTables tables(
       "Per cell: the case's peak resident memory (MiB above the process's base, × nope at the "
       "same shape) / heap held from forward to backward (MiB, × nope). n/a: the encoding cannot "
-      "run that length.\n\n";
-  std::string latex;
-  Table csv;
-  csv.header = {"encoding",
-                "mode",
-                "T",
-                "B",
-                "H",
-                "d",
-                "status",
-                "encoding_parameters",
-                "held_bytes",
-                "held_vs_nope",
-                "case_peak_bytes",
-                "peak_vs_nope",
-                "peak_rss_bytes",
-                "workload_bytes"};
+      "run that length.\n\n",
+      {"encoding_parameters", "held_bytes", "held_vs_nope", "case_peak_bytes", "peak_vs_nope",
+       "peak_rss_bytes", "workload_bytes"});
   for (const auto& section : index.sections) {
-    Table t;
-    t.header = {"encoding", "parameters"};
-    for (std::int64_t T : index.lengths) t.header.push_back(fmt::format("T={}", T));
+    Table t = SectionedTables::section_table(index, {"encoding", "parameters"});
     for (const auto& enc : index.encodings) {
       std::vector<std::string> line = {enc, ""};
       bool any = false;
@@ -162,11 +146,9 @@ void MemoryKind::write_tables(const std::vector<Row>& rows, const std::string& d
             peak_ratio =
                 fmt::format("{:.2f}", double(*m.case_peak_bytes) / double(*nope.case_peak_bytes));
         }
-        csv.rows.push_back({enc, m.mode, std::to_string(m.seq_len), std::to_string(m.batch),
-                            std::to_string(m.heads), std::to_string(m.head_dim),
-                            to_string(r.head.status), text(m.encoding_parameters),
-                            text(m.held_bytes), held_ratio, text(m.case_peak_bytes), peak_ratio,
-                            text(m.peak_rss_bytes), text(m.workload_bytes)});
+        tables.add_csv_row(r, {text(m.encoding_parameters), text(m.held_bytes), held_ratio,
+                               text(m.case_peak_bytes), peak_ratio, text(m.peak_rss_bytes),
+                               text(m.workload_bytes)});
         if (!ok) {
           line.push_back(status_cell(r.head.status));
           continue;
@@ -179,12 +161,9 @@ void MemoryKind::write_tables(const std::vector<Row>& rows, const std::string& d
       }
       if (any) t.rows.push_back(line);
     }
-    markdown += "### " + section + "\n\n" + t.to_markdown() + "\n";
-    latex += "% " + section + "\n" + t.to_latex() + "\n";
+    tables.add_section(section, t);
   }
-  write_file(dir + "/table.md", markdown);
-  write_file(dir + "/table.tex", latex);
-  write_file(dir + "/table.csv", csv.to_csv());
+  tables.write(dir);
 }
 
 }  // namespace

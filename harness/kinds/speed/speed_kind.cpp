@@ -357,28 +357,13 @@ void SpeedKind::run(const std::vector<const Case*>& cases, CaseContext& ctx) con
 
 void SpeedKind::write_tables(const std::vector<Row>& rows, const std::string& dir) const {
   const BenchIndex index = index_bench_rows(rows);
-  std::string markdown =
+  SectionedTables tables(
       "Median time per step (attention modes) or tokens/s (model modes); × = time relative to "
       "nope in the same run (1.10× = 10% slower); G = time relative to a GEMM of the same FLOP "
       "count (gemm_baseline); † = unstable (cv > 10%); n/a = the encoding cannot run that "
-      "length.\n\n";
-  std::string latex;
-  Table csv;
-  csv.header = {"encoding",
-                "mode",
-                "T",
-                "B",
-                "H",
-                "d",
-                "status",
-                "median_ms",
-                "iqr_ms",
-                "cv",
-                "tokens_per_s",
-                "gflops",
-                "ratio_vs_nope",
-                "ratio_vs_gemm",
-                "unstable"};
+      "length.\n\n",
+      {"median_ms", "iqr_ms", "cv", "tokens_per_s", "gflops", "ratio_vs_nope", "ratio_vs_gemm",
+       "unstable"});
   Table scaling;
   scaling.header = {"encoding", "mode (shape)", "exponent (all T)", "exponent (upper half of T)",
                     "points"};
@@ -386,9 +371,7 @@ void SpeedKind::write_tables(const std::vector<Row>& rows, const std::string& di
     return v ? fmt::format("{:.6g}", *v) : std::string();
   };
   for (const auto& section : index.sections) {
-    Table t;
-    t.header = {"encoding"};
-    for (std::int64_t T : index.lengths) t.header.push_back(fmt::format("T={}", T));
+    Table t = SectionedTables::section_table(index, {"encoding"});
     for (const auto& enc : index.encodings) {
       std::vector<std::string> line = {enc};
       std::vector<std::pair<double, double>> points;  // (log T, log ms)
@@ -402,12 +385,9 @@ void SpeedKind::write_tables(const std::vector<Row>& rows, const std::string& di
         any = true;
         const Row& r = *found;
         const auto m = r.get<SpeedMetrics>();
-        csv.rows.push_back({enc, m.mode, std::to_string(m.seq_len), std::to_string(m.batch),
-                            std::to_string(m.heads), std::to_string(m.head_dim),
-                            to_string(r.head.status), text(m.median_ms), text(m.iqr_ms), text(m.cv),
-                            text(m.tokens_per_s), text(m.gflops), text(m.ratio_vs_nope),
-                            text(m.ratio_vs_gemm),
-                            m.unstable ? (*m.unstable ? "true" : "false") : ""});
+        tables.add_csv_row(r, {text(m.median_ms), text(m.iqr_ms), text(m.cv), text(m.tokens_per_s),
+                               text(m.gflops), text(m.ratio_vs_nope), text(m.ratio_vs_gemm),
+                               m.unstable ? (*m.unstable ? "true" : "false") : ""});
         if (r.head.status != Status::kPassed || !m.median_ms) {
           line.push_back(status_cell(r.head.status));
           continue;
@@ -439,13 +419,11 @@ void SpeedKind::write_tables(const std::vector<Row>& rows, const std::string& di
                                 std::to_string(points.size())});
       }
     }
-    markdown += "### " + section + "\n\n" + t.to_markdown() + "\n";
-    latex += "% " + section + "\n" + t.to_latex() + "\n";
+    tables.add_section(section, t);
   }
-  markdown += "### Scaling: fitted exponent of time vs T (time ~ T^k)\n\n" + scaling.to_markdown();
-  write_file(dir + "/table.md", markdown);
-  write_file(dir + "/table.tex", latex);
-  write_file(dir + "/table.csv", csv.to_csv());
+  tables.append_markdown("### Scaling: fitted exponent of time vs T (time ~ T^k)\n\n" +
+                         scaling.to_markdown());
+  tables.write(dir);
   write_file(dir + "/scaling.csv", scaling.to_csv());
 }
 
