@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -24,6 +25,41 @@ View<T, 4> rows_view(T* base, const AttentionDims& d, std::int64_t b, std::int64
 
 Positions slice(const std::vector<std::int64_t>& pos, std::int64_t first, std::int64_t count) {
   return Positions{pos.data() + first, count};
+}
+
+// Rows [first_row, first_row + rows) of a block, seeing keys [0, keys): the causal limit of
+// its last row. Hooks see exactly these keys; the block's scores stay (H, rows, keys).
+struct Chunk {
+  std::int64_t first_row, rows, keys;
+};
+
+Chunk make_chunk(const AttentionBlock& blk, std::int64_t c0, std::int64_t step) {
+  const std::int64_t rows = std::min(step, blk.rows - c0);
+  return Chunk{blk.first_row + c0, rows, blk.first_row + c0 + rows};
+}
+
+// The chunk's rows inside the block's (H, rows, keys) scores, `width` entries per row.
+CausalRows chunk_rows_shape(std::int64_t heads, const AttentionBlock& blk, const Chunk& ch,
+                            std::int64_t width) {
+  return CausalRows{heads, ch.rows, width, ch.first_row, blk.rows * blk.keys, blk.keys};
+}
+
+// A (1, H, chunk rows, chunk keys) view of the chunk inside the block's scores (at its row 0).
+template <typename T = float>
+View<T, 4> chunk_view(T* chunk_scores, std::int64_t heads, const AttentionBlock& blk,
+                      const Chunk& ch) {
+  return View<T, 4>{chunk_scores,
+                    {1, heads, ch.rows, ch.keys},
+                    {heads * blk.rows * blk.keys, blk.rows * blk.keys, blk.keys, 1}};
+}
+
+// out[b, h, first_row + i, :] = 0 for every head and i < rows.
+void zero_rows(float* out, const AttentionDims& d, std::int64_t b, std::int64_t first_row,
+               std::int64_t rows) {
+  for (std::int64_t h = 0; h < d.heads; ++h) {
+    float* o = out + ((b * d.heads + h) * d.seq_len + first_row) * d.head_dim;
+    std::fill(o, o + rows * d.head_dim, 0.0f);
+  }
 }
 
 }  // namespace
@@ -58,36 +94,30 @@ void CausalAttention::check_positions(const std::vector<std::int64_t>& positions
 }
 
 void CausalAttention::update_bias_cache(const AttentionDims& d,
-                                        const std::vector<std::int64_t>& positions,
-                                        bool per_block_cache) {
-  BiasKey key{d.heads, d.seq_len, positions, parameter_version_, per_block_cache};
+                                        const std::vector<std::int64_t>& positions) {
+  BiasKey key{d.heads, d.seq_len, positions, parameter_version_};
   if (key == bias_key_) return;
-  // A training cache serves inference too (evaluation at the training length).
-  BiasKey as_training = key;
-  as_training.per_block = true;
-  if (!per_block_cache && as_training == bias_key_) return;
   bias_key_ = BiasKey{};  // invalid until rebuilt: a throw below leaves no stale key
-  bias_blocks_.clear();
   toeplitz_.clear();
   if (options_.toeplitz_bias)
     toeplitz_ = toeplitz_bias_table(*encoding_, info_, d.heads, positions);
-  if (toeplitz_.empty() && per_block_cache) {
-    for (const Block& blk : make_blocks(d)) {
-      std::vector<float> bias(static_cast<std::size_t>(d.heads * blk.rows * blk.keys));
-      encoding_->bias_forward(dense_view<float, 3>(bias.data(), {d.heads, blk.rows, blk.keys}),
-                              slice(positions, blk.first_row, blk.rows),
-                              slice(positions, 0, blk.keys));
-      bias_blocks_.push_back(std::move(bias));
-    }
-  }
   bias_key_ = std::move(key);
 }
 
-RowBias CausalAttention::bias_rows(std::size_t r, const Block& blk, std::int64_t seq_len) const {
-  if (!toeplitz_.empty())  // row i of the block: table[h, (T-1-(first_row+i)) + j]
-    return RowBias{toeplitz_.data() + (seq_len - 1 - blk.first_row), seq_len, -1};
-  if (!bias_blocks_.empty()) return RowBias{bias_blocks_[r].data(), blk.rows * blk.keys, blk.keys};
-  return RowBias{};
+RowBias CausalAttention::toeplitz_rows(std::int64_t first_row, std::int64_t seq_len) const {
+  // row i: table[h, (T-1-(first_row+i)) + j]
+  return RowBias{toeplitz_.data() + (seq_len - 1 - first_row), seq_len, -1};
+}
+
+std::int64_t CausalAttention::chunk_rows(const AttentionDims& d, const Block& blk,
+                                         bool chunked) const {
+  if (!chunked) return blk.rows;
+  const std::int64_t row_bytes = d.heads * blk.keys * std::int64_t(sizeof(float));
+  return std::clamp<std::int64_t>(options_.chunk_bytes / row_bytes, 1, blk.rows);
+}
+
+bool CausalAttention::chunked(bool bias_per_chunk) const {
+  return bias_per_chunk || (info_.hooks & (kHookScore | kHookMix));
 }
 
 void CausalAttention::forward(float* out, AttentionCache& cache, const float* q, const float* k,
@@ -141,10 +171,11 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
     q = qr.data();
     k = kr.data();
   }
-  if (hooks & kHookStaticBias) update_bias_cache(d, positions, training);
-  // Inference with a bias that is neither a Toeplitz table nor cached: per block, below.
-  const bool bias_per_block =
-      (hooks & kHookStaticBias) && toeplitz_.empty() && bias_blocks_.empty();
+  if (hooks & kHookStaticBias) update_bias_cache(d, positions);
+  // A static bias that is not a Toeplitz table is computed per chunk of rows, below.
+  const bool bias_per_chunk = (hooks & kHookStaticBias) && toeplitz_.empty();
+  const bool in_chunks = chunked(bias_per_chunk);
+  if (training) cache->chunked = in_chunks;
 
   const auto blocks = make_blocks(d);
   const Block& last = blocks.back();
@@ -154,64 +185,70 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
   } else {
     scores_.resize(static_cast<std::size_t>(H * blocks.front().rows * T));
   }
-  if (bias_per_block) block_bias_.resize(static_cast<std::size_t>(H * blocks.front().rows * T));
 
-  for (std::size_t r = 0; r < blocks.size(); ++r) {
-    const Block& blk = blocks[r];
-    const Positions qpos = slice(positions, blk.first_row, blk.rows);
-    const Positions kpos = slice(positions, 0, blk.keys);
-    RowBias block_bias;
-    if (bias_per_block) {
-      encoding_->bias_forward(dense_view<float, 3>(block_bias_.data(), {H, blk.rows, blk.keys}),
-                              qpos, kpos);
-      block_bias = RowBias{block_bias_.data(), blk.rows * blk.keys, blk.keys};
-    } else if (hooks & kHookStaticBias) {
-      block_bias = bias_rows(r, blk, T);
-    }
+  for (const Block& blk : blocks) {
+    const std::int64_t step = chunk_rows(d, blk, in_chunks);
+    if (bias_per_chunk)
+      chunk_bias_.resize(std::max(chunk_bias_.size(), std::size_t(H * step * blk.keys)));
     for (std::int64_t b = 0; b < B; ++b) {
       float* s = training ? cache->probs.data() + blk.probs_offset + b * H * blk.rows * blk.keys
                           : scores_.data();
       const std::int64_t batch_offset = b * H * T * hd;
 
-      // S (H, rows, keys) = scale * Q_blk (H, rows, d) K^T (H, d, keys) [+ bias]
+      // S (H, rows, keys) = scale * Q_blk (H, rows, d) K^T (H, d, keys)
       MatmulShape qk;
       qk.batch = H, qk.m = blk.rows, qk.n = blk.keys, qk.k = hd, qk.alpha = scale;
       qk.a_strides = {T * hd, hd, 1};
       qk.b_strides = {T * hd, 1, hd};  // K^T as a transposed view
       qk.c_strides = {blk.rows * blk.keys, blk.keys, 1};
       matmul(qk, q + batch_offset + blk.first_row * hd, k + batch_offset, s);
-      const CausalRows rows{H, blk.rows, blk.keys, blk.first_row};
-      RowBias bias = block_bias;
-      if (hooks & kHookScore) {
-        add_bias_and_mask(s, rows, bias);
-        bias = RowBias{};
-        auto state = encoding_->score_forward(dense_view<float, 4>(s, {1, H, blk.rows, blk.keys}),
-                                              rows_view(q, d, b, blk.first_row, blk.rows),
-                                              rows_view(k, d, b, 0, blk.keys), qpos, kpos);
-        if (training) cache->score_states.push_back(std::move(state));
-      }
-      causal_softmax_forward(s, s, rows, bias);
 
-      // O_blk (H, rows, d) = P (H, rows, keys) V (H, keys, d)
+      // The mix hook adds (+=) into the block's output rows, which P V then accumulates into.
+      if (hooks & kHookMix) zero_rows(out, d, b, blk.first_row, blk.rows);
+      for (std::int64_t c0 = 0; c0 < blk.rows; c0 += step) {
+        const Chunk ch = make_chunk(blk, c0, step);
+        const Positions qpos = slice(positions, ch.first_row, ch.rows);
+        const Positions kpos = slice(positions, 0, ch.keys);
+        float* sc = s + c0 * blk.keys;
+        RowBias bias;
+        if (bias_per_chunk) {
+          encoding_->bias_forward(dense_view<float, 3>(chunk_bias_.data(), {H, ch.rows, ch.keys}),
+                                  qpos, kpos);
+          bias = RowBias{chunk_bias_.data(), ch.rows * ch.keys, ch.keys};
+        } else if (hooks & kHookStaticBias) {
+          bias = toeplitz_rows(ch.first_row, T);
+        }
+        if (hooks & kHookScore) {
+          add_bias_and_mask(sc, chunk_rows_shape(H, blk, ch, ch.keys), bias);
+          bias = RowBias{};
+          auto state = encoding_->score_forward(chunk_view(sc, H, blk, ch),
+                                                rows_view(q, d, b, ch.first_row, ch.rows),
+                                                rows_view(k, d, b, 0, ch.keys), qpos, kpos);
+          if (training) cache->score_states.push_back(std::move(state));
+        }
+        causal_softmax_forward(sc, sc, chunk_rows_shape(H, blk, ch, blk.keys), bias);
+        if (hooks & kHookMix) {
+          auto state = encoding_->mix_forward(rows_view(out, d, b, ch.first_row, ch.rows),
+                                              chunk_view<const float>(sc, H, blk, ch), qpos, kpos);
+          if (training) cache->mix_states.push_back(std::move(state));
+        }
+      }
+
+      // O_blk (H, rows, d) (+)= P (H, rows, keys) V (H, keys, d)
       MatmulShape pv;
       pv.batch = H, pv.m = blk.rows, pv.n = hd, pv.k = blk.keys;
       pv.a_strides = {blk.rows * blk.keys, blk.keys, 1};
       pv.b_strides = {T * hd, hd, 1};
       pv.c_strides = {T * hd, hd, 1};
+      pv.accumulate = (hooks & kHookMix) != 0;
       matmul(pv, s, v + batch_offset, out + batch_offset + blk.first_row * hd);
-      if (hooks & kHookMix) {
-        auto state = encoding_->mix_forward(
-            rows_view(out, d, b, blk.first_row, blk.rows),
-            dense_view<const float, 4>(s, {1, H, blk.rows, blk.keys}), qpos, kpos);
-        if (training) cache->mix_states.push_back(std::move(state));
-      }
     }
   }
 }
 
 void CausalAttention::release_scratch() {
   std::vector<float>().swap(scores_);
-  std::vector<float>().swap(block_bias_);
+  std::vector<float>().swap(chunk_bias_);
   q_rot_scratch_ = k_rot_scratch_ = dq_rot_scratch_ = dk_rot_scratch_ = Tensor();
 }
 
@@ -247,16 +284,18 @@ void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dou
   }
 
   const auto blocks = make_blocks(d);
+  const bool in_chunks = cache.chunked;  // as the forward ran (toeplitz_ may have changed since)
   std::vector<float> ds(static_cast<std::size_t>(H * blocks.front().rows * T));
   std::vector<float> dbias;
-  std::size_t state_index = 0;
+  std::size_t score_index = 0, mix_index = 0;  // states in the forward's order
   for (const Block& blk : blocks) {
+    const std::int64_t step = chunk_rows(d, blk, in_chunks);
     const Positions qpos = slice(positions, blk.first_row, blk.rows);
     const Positions kpos = slice(positions, 0, blk.keys);
     const std::int64_t block_size = H * blk.rows * blk.keys;
     // dbias = sum over the batch of dS; with B = 1 that is dS itself (no copy).
     if (has_bias_params_ && B > 1) dbias.assign(static_cast<std::size_t>(block_size), 0.0f);
-    for (std::int64_t b = 0; b < B; ++b, ++state_index) {
+    for (std::int64_t b = 0; b < B; ++b) {
       const float* p = cache.probs.data() + blk.probs_offset + b * block_size;
       const std::int64_t batch_offset = b * H * T * hd;
       const std::int64_t row_offset = batch_offset + blk.first_row * hd;
@@ -277,20 +316,27 @@ void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dou
       dvs.c_strides = {T * hd, hd, 1};
       matmul(dvs, p, dout + row_offset, dv + batch_offset);
 
-      const auto p_view = dense_view<const float, 4>(p, {1, H, blk.rows, blk.keys});
-      const auto ds_view = dense_view<float, 4>(ds.data(), {1, H, blk.rows, blk.keys});
       if (hooks & kHookMix) {
-        encoding_->mix_backward(cache.mix_states[state_index].get(),
-                                rows_view(dout, d, b, blk.first_row, blk.rows), p_view, ds_view,
-                                qpos, kpos);
+        for (std::int64_t c0 = 0; c0 < blk.rows; c0 += step) {
+          const Chunk ch = make_chunk(blk, c0, step);
+          encoding_->mix_backward(
+              cache.mix_states.at(mix_index++).get(), rows_view(dout, d, b, ch.first_row, ch.rows),
+              chunk_view(p + c0 * blk.keys, H, blk, ch),
+              chunk_view(ds.data() + c0 * blk.keys, H, blk, ch),
+              slice(positions, ch.first_row, ch.rows), slice(positions, 0, ch.keys));
+        }
       }
       softmax_backward(ds.data(), p, ds.data(), H * blk.rows, blk.keys);
       if (hooks & kHookScore) {
-        encoding_->score_backward(cache.score_states[state_index].get(), ds_view,
-                                  rows_view(dq_acc, d, b, blk.first_row, blk.rows),
-                                  rows_view(dk_acc, d, b, 0, blk.keys),
-                                  rows_view(q, d, b, blk.first_row, blk.rows),
-                                  rows_view(k, d, b, 0, blk.keys), qpos, kpos);
+        for (std::int64_t c0 = 0; c0 < blk.rows; c0 += step) {
+          const Chunk ch = make_chunk(blk, c0, step);
+          encoding_->score_backward(
+              cache.score_states.at(score_index++).get(),
+              chunk_view(ds.data() + c0 * blk.keys, H, blk, ch),
+              rows_view(dq_acc, d, b, ch.first_row, ch.rows), rows_view(dk_acc, d, b, 0, ch.keys),
+              rows_view(q, d, b, ch.first_row, ch.rows), rows_view(k, d, b, 0, ch.keys),
+              slice(positions, ch.first_row, ch.rows), slice(positions, 0, ch.keys));
+        }
       }
       if (has_bias_params_ && B == 1) {
         encoding_->bias_backward(dense_view<const float, 3>(ds.data(), {H, blk.rows, blk.keys}),

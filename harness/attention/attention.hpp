@@ -13,8 +13,14 @@
 // on the fly and reads only the visible keys j <= i. The static bias comes from
 //   - a Toeplitz table (H, T) when the encoding is relative and the positions evenly spaced
 //     (attention/toeplitz_bias.hpp): one row per head, cache-resident;
-//   - else a per-block cache (H, rows, keys) computed once per (T, positions, parameter
-//     version): FIRE (not relative), randomized (irregular) positions.
+//   - else bias_forward per chunk of rows (below), into an L2-sized scratch: FIRE (not
+//     relative), randomized (irregular) positions. Never kept whole: a cached (H, T, T/2)
+//     bias made FIRE's train step peak at 1.46x nope's memory at T=4096 (1666 vs 1138 MiB),
+//     and trainable biases change at every step anyway.
+// Score and mix hooks and a per-chunk bias run on chunks of a block's rows
+// (AttentionOptions::chunk_bytes): bias, score hook, softmax and mix hook meet in L2 instead
+// of streaming the block's scores (32 MiB at T=4096, H=8) through memory once per step. A
+// chunk of rows [r0, r1) hands the hooks only keys [0, r1) (its causal limit).
 // With a score hook the bias and mask are written into S first (the hook expects biased,
 // masked logits), then the softmax runs without bias.
 // Before (up to 23a5fff) the cached bias with the mask baked in was fused as a full-shape
@@ -22,11 +28,10 @@
 // The backward uses the same strided, transposed views; no copies.
 //
 // forward_inference keeps nothing for backward: each block's scores live in one reused
-// (H, rows, T) scratch, hook states are dropped at once, and a bias that is not a
-// Toeplitz table is computed per block. Memory grows O(B H T d + H rows T), not
-// O(B H T^2): T = 16384, H = 8, d = 64 with 256-row blocks needs q, k, v, out (128 MiB) and
-// the scratch (128 MiB; twice that with a per-block bias), where the training path would
-// hold 4.3 GB of probabilities. Same arithmetic as forward, so the outputs are bitwise equal.
+// (H, rows, T) scratch and hook states are dropped at once. Memory grows O(B H T d + H rows T),
+// not O(B H T^2): T = 16384, H = 8, d = 64 with 256-row blocks needs q, k, v, out (128 MiB) and
+// the scratch (128 MiB), where the training path would hold 4.3 GB of probabilities. Same
+// arithmetic as forward, so the outputs are bitwise equal.
 // The scratch is kept for the next call (reallocating it costs page faults every forward);
 // release_scratch() gives it back.
 #pragma once
@@ -54,7 +59,12 @@ struct AttentionDims {
 struct AttentionOptions {
   std::int64_t block_rows = 256;  // query rows per block
   float scale = 0.0f;             // 0: 1/sqrt(d)
-  bool toeplitz_bias = true;      // false: always the per-block bias cache (tests, benchmarks)
+  bool toeplitz_bias = true;      // false: the bias per chunk even when relative (tests)
+  // Score and mix hooks, and a static bias that is not a Toeplitz table, run per chunk of a
+  // block's rows: as many rows as fit H * keys floats in chunk_bytes, so the hook, the
+  // softmax and the chunk's bias meet in L2 instead of passing the block through memory
+  // several times (a block's scores are 32 MiB at T=4096, H=8).
+  std::int64_t chunk_bytes = 512 * 1024;
 };
 
 // What forward saves for backward. Holds the encoding (and so its library)
@@ -65,7 +75,15 @@ struct AttentionCache {
   std::vector<std::int64_t> positions;  // (T)
   Tensor q_rot, k_rot;                  // (B,H,T,d), only with a rotate hook
   std::vector<float> probs;             // P of every (block, batch): (H, rows, keys) each
-  std::vector<std::unique_ptr<HookState>> score_states, mix_states;  // per (block, batch)
+  bool chunked = false;                 // hooks ran per chunk of rows (CausalAttention::chunked)
+  std::vector<std::unique_ptr<HookState>> score_states, mix_states;  // per (block, batch, chunk)
+};
+
+// One query block: rows [first_row, first_row + rows) see keys [0, keys), keys = first_row +
+// rows; its scores are (H, rows, keys) per batch.
+struct AttentionBlock {
+  std::int64_t first_row, rows, keys;
+  std::size_t probs_offset;  // of batch 0; batch b adds b * heads * rows * keys
 };
 
 class CausalAttention {
@@ -96,18 +114,17 @@ class CausalAttention {
   const std::shared_ptr<Encoding>& encoding() const { return encoding_; }
 
  private:
-  struct Block {
-    std::int64_t first_row, rows, keys;
-    std::size_t probs_offset;  // of batch 0; batch b adds b * heads * rows * keys
-  };
+  using Block = AttentionBlock;
   std::vector<Block> make_blocks(const AttentionDims& dims) const;
-  // cache == nullptr: inference (nothing kept; per-block bias computed on the fly).
+  // cache == nullptr: inference (nothing kept for backward).
   void run_forward(float* out, AttentionCache* cache, const float* q, const float* k,
                    const float* v, const AttentionDims& dims,
                    const std::vector<std::int64_t>& positions);
-  // per_block_cache: also build the per-block bias cache when no Toeplitz table applies.
-  void update_bias_cache(const AttentionDims& dims, const std::vector<std::int64_t>& positions,
-                         bool per_block_cache);
+  // The Toeplitz table of the static bias, when it applies (else toeplitz_ stays empty).
+  void update_bias_cache(const AttentionDims& dims, const std::vector<std::int64_t>& positions);
+  // Hooks and a bias that is not a Toeplitz table run per chunk of a block's rows.
+  bool chunked(bool bias_per_chunk) const;
+  std::int64_t chunk_rows(const AttentionDims& dims, const Block& blk, bool chunked) const;
 
   std::shared_ptr<Encoding> encoding_;
   EncodingInfo info_;
@@ -115,21 +132,19 @@ class CausalAttention {
   bool has_bias_params_ = false;  // static bias with trainable parameters (read at each forward)
   std::uint64_t parameter_version_ = 0;
 
-  // The bias of block r, row (h, i): a slice of the Toeplitz table or of the block cache.
-  RowBias bias_rows(std::size_t r, const Block& blk, std::int64_t seq_len) const;
+  // Rows from query index first_row on: slices of the Toeplitz table.
+  RowBias toeplitz_rows(std::int64_t first_row, std::int64_t seq_len) const;
 
-  // Static bias, valid for the key below: the Toeplitz table (H, T) if it applies, else
-  // one (H, rows, keys) tensor per block (entries j > i unused).
+  // Static bias, valid for the key below: the Toeplitz table (H, T) when it applies.
   std::vector<float> toeplitz_;
-  std::vector<std::vector<float>> bias_blocks_;
-  std::vector<float> scores_, block_bias_;  // inference scratch: (H, rows, T) each
+  std::vector<float> scores_;      // inference scratch: (H, rows, T)
+  std::vector<float> chunk_bias_;  // a chunk's static bias when not Toeplitz: (H, chunk rows, keys)
   // (B, H, T, d) each: rotated q, k in inference; gradients w.r.t. the rotated q, k in backward.
   Tensor q_rot_scratch_, k_rot_scratch_, dq_rot_scratch_, dk_rot_scratch_;
   struct BiasKey {
     std::int64_t heads = -1, seq_len = -1;
     std::vector<std::int64_t> positions;
     std::uint64_t version = ~0ull;
-    bool per_block = false;  // bias_blocks_ was built (training) or not (inference)
     bool operator==(const BiasKey&) const = default;
   } bias_key_;
 };

@@ -1,5 +1,5 @@
 // The static bias of a relative encoding as one row per head (a Toeplitz table), instead
-// of a cached (H, rows, keys) tensor per query block.
+// of the bias computed per chunk of query rows (attention/attention.hpp).
 //
 // When the bias depends on qpos_i - kpos_j only (EncodingInfo::relative) and the positions
 // are evenly spaced (pos_i = pos_0 + i * step: 0..T-1, offsets, strides), the bias of query
@@ -14,7 +14,7 @@
 //
 // The claim is checked, not trusted: bias_forward on 4 query rows (i = 0, T/4, T/2, 3T/4)
 // against all keys must match the table on the causal entries within kToeplitzTolerance,
-// else the table is refused (empty) and the caller falls back to the per-block cache.
+// else the table is refused (empty) and the caller falls back to the per-chunk bias.
 // FIRE declares relative = false (its normalizer uses max(qpos_i, L)) and never gets here.
 #pragma once
 

@@ -44,7 +44,10 @@ class Tensor {
 
   std::string shape_string() const {
     std::string s = "(";
-    for (std::size_t i = 0; i < shape_.size(); ++i) s += (i ? "," : "") + std::to_string(shape_[i]);
+    for (std::size_t i = 0; i < shape_.size(); ++i) {
+      if (i) s += ',';  // not (i ? "," : "") + ...: GCC 12 warns (-Wrestrict, a false positive)
+      s += std::to_string(shape_[i]);
+    }
     return s + ")";
   }
 

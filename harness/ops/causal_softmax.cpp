@@ -100,8 +100,8 @@ void causal_softmax_forward(float* p, const float* s, const CausalRows& shape,
 #pragma omp parallel for schedule(static)
   for (std::int64_t r = 0; r < shape.heads * shape.rows; ++r) {
     const std::int64_t h = r / shape.rows, i = r % shape.rows;
-    row(p + r * shape.keys, s + r * shape.keys, bias_row(bias, h, i), visible_keys(shape, i),
-        shape.keys);
+    const std::int64_t offset = shape.row_offset(h, i);
+    row(p + offset, s + offset, bias_row(bias, h, i), visible_keys(shape, i), shape.keys);
   }
 }
 
@@ -109,7 +109,7 @@ void add_bias_and_mask(float* s, const CausalRows& shape, const RowBias& bias) {
 #pragma omp parallel for schedule(static)
   for (std::int64_t r = 0; r < shape.heads * shape.rows; ++r) {
     const std::int64_t h = r / shape.rows, i = r % shape.rows, n = visible_keys(shape, i);
-    float* row = s + r * shape.keys;
+    float* row = s + shape.row_offset(h, i);
     if (const float* b = bias_row(bias, h, i)) {
 #pragma omp simd
       for (std::int64_t j = 0; j < n; ++j) row[j] += b[j];

@@ -28,6 +28,14 @@ namespace pebench {
 struct CausalRows {
   std::int64_t heads = 1, rows = 1, keys = 1;
   std::int64_t first_row = 0;  // query index of row 0; >= keys - 1: every key visible
+  // Layout of the (heads, rows, keys) scores: row (h, i) starts at h * head_stride +
+  // i * row_stride; 0 = dense (row_stride = keys, head_stride = rows * row_stride). A chunk
+  // of a query block's rows is strided (attention/attention.cpp).
+  std::int64_t head_stride = 0, row_stride = 0;
+  std::int64_t row_offset(std::int64_t h, std::int64_t i) const {
+    const std::int64_t rs = row_stride > 0 ? row_stride : keys;
+    return h * (head_stride > 0 ? head_stride : rows * rs) + i * rs;
+  }
 };
 
 struct RowBias {

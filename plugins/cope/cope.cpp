@@ -25,6 +25,16 @@
 //    Config `init_std` (default 0 = reference) draws E ~ N(0, init_std^2) instead.
 // The reference's default npos is block_size + 1; ours is npos_max = 64.
 //
+// Gates in a stack (config `gates`). Default `logits`: g_ij = sigmoid(the logit as it reaches
+// this hook), so in a stack the gates include the static biases (cope+alibi: ALiBi's bias) and
+// the scores of earlier parts (shaw+cope: Shaw's term). `qk`: the reference's "CoPE + relative"
+// (context_position.py: gate_logits = q k^T, gates = sigmoid(gate_logits / sqrt(d)), the relative
+// term added to the attention logits afterwards): g_ij = sigmoid(q_i . k_j / sqrt(d)) from the
+// hook's q and k alone, whatever else the logits carry. Alone (plain `cope`) both are the same
+// gates. With `qk` the gate path of the backward goes into dq, dk (d/du = dp-sum g (1 - g),
+// dq_i += du k_j / sqrt(d), dk_j += du q_i / sqrt(d)) instead of into dlogits; it costs one
+// length-d dot product per unclamped key.
+//
 // Backward, per row i (G_ij = d loss / d(s_ij after the hook)):
 //   dz[floor] += G (1 - w), dz[ceil] += G w;   dp_ij = G (z[ceil] - z[floor])
 //   dg_it = sum_{j <= t} dp_ij  (a left-to-right prefix sum)
@@ -35,7 +45,8 @@
 // Relative: positions are counts of gates (content only): shifting all positions changes
 // nothing, exactly.
 //
-// Cost, per row: z (npos_max*d), then keys right to left in blocks of 4 (SIMD sigmoid,
+// Cost, per row: z (n*d for the n = min(npos_max, visible keys + 2) positions the row can
+// reach; AVX2+FMA kernel below), then keys right to left in blocks of 4 (SIMD sigmoid,
 // in-register suffix sum, interpolation). Once the running sum reaches npos_max - 1 every
 // key further left is clamped: it gets z[npos_max-1] (one vector add over the rest of the
 // row), needs no gate, and in the backward only adds its dlogits to dz[npos_max-1] (dp = 0
@@ -46,7 +57,9 @@
 // up to rounding.
 //
 // Config: npos_max (int, default 64, >= 1), init_std (double, default 0, >= 0),
-//         nodiv (bool, default false).
+//         nodiv (bool, default false), gates (logits | qk, default logits).
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -90,6 +103,13 @@ void store4(float* p, v4f v) {
   std::memcpy(p, &v, sizeof v);
 }
 
+float dot(const float* a, const float* b, std::int64_t n) {
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (std::int64_t c = 0; c < n; ++c) s += a[c] * b[c];
+  return s;
+}
+
 // sigmoid(x) = 1 / (1 + exp(-x)); exp by range reduction 2^k e^r (|r| <= ln2/2) and a
 // degree-6 Taylor polynomial (relative error < 2e-7). x < -80 (and -inf) gives exactly 0.
 v4f sigmoid4(v4f x) {
@@ -120,6 +140,108 @@ v4f block_positions(v4f g, float& carry, float cap) {
   carry = cum[0];
   return cum < cap ? cum : splat(cap);
 }
+
+// z[n] = c q . E[:, n] for n in [0, count): the position logits of one query row, E (d, npos)
+// row-major. It is a (1 x d) x (d x npos) product per row and was CoPE's largest cost (the
+// 4-wide loop kept z in memory: ~1.5x nope's whole forward at T=256, npos 64, measured
+// through npos 8 vs 64). The AVX2+FMA kernel keeps up to 64 outputs in 8 registers per pass;
+// chosen at run time (plugins are built without -march), with a plain loop as the fallback.
+template <int Vectors>
+__attribute__((target("avx2,fma"), always_inline)) inline void logits_block_avx2(
+    float* z, const float* q, const float* e, std::int64_t d, std::int64_t npos, float c) {
+  __m256 acc[Vectors];
+  for (int u = 0; u < Vectors; ++u) acc[u] = _mm256_setzero_ps();
+  for (std::int64_t ch = 0; ch < d; ++ch) {
+    const __m256 qc = _mm256_set1_ps(c * q[ch]);
+    const float* row = e + ch * npos;
+    for (int u = 0; u < Vectors; ++u)
+      acc[u] = _mm256_fmadd_ps(qc, _mm256_loadu_ps(row + 8 * u), acc[u]);
+  }
+  for (int u = 0; u < Vectors; ++u) _mm256_storeu_ps(z + 8 * u, acc[u]);
+}
+
+__attribute__((target("avx2,fma"))) void position_logits_avx2(float* z, const float* q,
+                                                              const float* e, std::int64_t d,
+                                                              std::int64_t npos, std::int64_t count,
+                                                              float c) {
+  std::int64_t n0 = 0;
+  for (; n0 + 64 <= count; n0 += 64) logits_block_avx2<8>(z + n0, q, e + n0, d, npos, c);
+  // The rest in one pass of up to 8 vectors, reading E past `count` (not past npos) and
+  // keeping only what is asked.
+  const std::int64_t vectors = std::min<std::int64_t>((npos - n0) / 8, (count - n0 + 7) / 8);
+  float block[64];
+  switch (vectors) {
+    case 8:
+      logits_block_avx2<8>(block, q, e + n0, d, npos, c);
+      break;
+    case 7:
+      logits_block_avx2<7>(block, q, e + n0, d, npos, c);
+      break;
+    case 6:
+      logits_block_avx2<6>(block, q, e + n0, d, npos, c);
+      break;
+    case 5:
+      logits_block_avx2<5>(block, q, e + n0, d, npos, c);
+      break;
+    case 4:
+      logits_block_avx2<4>(block, q, e + n0, d, npos, c);
+      break;
+    case 3:
+      logits_block_avx2<3>(block, q, e + n0, d, npos, c);
+      break;
+    case 2:
+      logits_block_avx2<2>(block, q, e + n0, d, npos, c);
+      break;
+    case 1:
+      logits_block_avx2<1>(block, q, e + n0, d, npos, c);
+      break;
+    default:
+      break;
+  }
+  const std::int64_t done = std::min(count, n0 + 8 * vectors);
+  std::copy(block, block + (done - n0), z + n0);
+  for (std::int64_t n = done; n < count; ++n) {  // the last npos % 8 outputs
+    float a = 0.0f;
+    for (std::int64_t ch = 0; ch < d; ++ch) a += c * q[ch] * e[ch * npos + n];
+    z[n] = a;
+  }
+}
+
+void position_logits_generic(float* z, const float* q, const float* e, std::int64_t d,
+                             std::int64_t npos, std::int64_t count, float c) {
+  std::fill(z, z + count, 0.0f);
+  for (std::int64_t ch = 0; ch < d; ++ch) {
+    const float qc = c * q[ch];
+    const float* row = e + ch * npos;
+    for (std::int64_t n = 0; n < count; ++n) z[n] += qc * row[n];
+  }
+}
+
+using PositionLogits = void (*)(float*, const float*, const float*, std::int64_t, std::int64_t,
+                                std::int64_t, float);
+
+PositionLogits position_logits_kernel() {
+  static const PositionLogits f = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+                                      ? position_logits_avx2
+                                      : position_logits_generic;
+  return f;
+}
+
+// Where the gates come from: the logits as they reach the hook (q = nullptr), or the
+// reference's "CoPE + relative" convention, sigmoid(scale q_i . k_j) from q and k alone.
+struct GateLogits {
+  const float* q = nullptr;  // row i of q; null: the incoming logits
+  pebench::ConstSpan<4> k;
+  std::int64_t b = 0, h = 0, d = 0;
+  float scale = 1.0f;
+  // Lanes j0 .. j0+n-1 (n <= 4) of the gate logits; the others -inf (gate 0).
+  v4f load(const float* logits, std::int64_t j0, std::int64_t n) const {
+    if (q == nullptr) return n == 4 ? load4(logits + j0) : ::load(logits + j0, n, kMasked);
+    v4f u = splat(kMasked);
+    for (std::int64_t l = 0; l < n; ++l) u[l] = scale * dot(q, k.row(b, h, j0 + l), d);
+    return u;
+  }
+};
 
 // Gate buffers are recycled between forwards (like a caching allocator): a fresh
 // allocation of H*T^2/2 floats per call costs more in page faults than the hook itself.
@@ -175,6 +297,7 @@ class Cope final : public pebench::Encoding {
       : npos_(config.get_int("npos_max", 64)),
         init_std_(config.get_double("init_std", 0.0)),
         nodiv_(config.get_bool("nodiv", false)),
+        gates_from_qk_(config.get_choice("gates", "logits", {"logits", "qk"}) == "qk"),
         d_(shape.head_dim) {
     if (npos_ < 1)
       throw std::invalid_argument("cope: config key 'npos_max' must be >= 1, got " +
@@ -185,6 +308,7 @@ class Cope final : public pebench::Encoding {
       throw std::invalid_argument("cope: config key 'init_std' must be >= 0");
     if (d_ < 1) throw std::invalid_argument("cope: head_dim must be >= 1");
     c_ = nodiv_ ? 1.0f : 1.0f / std::sqrt(static_cast<float>(d_));
+    gate_scale_ = 1.0f / std::sqrt(static_cast<float>(d_));
     cap_ = static_cast<float>(npos_ - 1);
     e_.assign(static_cast<std::size_t>(d_ * npos_), 0.0f);
     de_.assign(e_.size(), 0.0f);
@@ -193,13 +317,14 @@ class Cope final : public pebench::Encoding {
   pebench::EncodingInfo info() const override {
     pebench::EncodingInfo i;
     i.name = "cope";
-    i.version = "1.0.0";
+    i.version = "1.1.0";
     i.paper =
         "Golovneva et al. 2024, Contextual Position Encoding: Learning to Count What's Important";
     i.hooks = pebench::kHookScore;
     i.relative = true;
     i.shared_across_layers = false;
-    i.parameter_formula = "d*npos_max per layer (npos_max = " + std::to_string(npos_) + ")";
+    i.parameter_formula = "d*npos_max per layer (npos_max = " + std::to_string(npos_) +
+                          ", gates = " + (gates_from_qk_ ? "qk" : "logits") + ")";
     i.extrapolates = "yes";  // runs at any length; contextual positions saturate at npos_max-1
     return i;
   }
@@ -214,7 +339,7 @@ class Cope final : public pebench::Encoding {
   }
 
   std::unique_ptr<pebench::HookState> score_forward(pebench::Span<4> s, pebench::ConstSpan<4> q,
-                                                    pebench::ConstSpan<4>, pebench::Positions,
+                                                    pebench::ConstSpan<4> k, pebench::Positions,
                                                     pebench::Positions) override {
     check_dim(q.size(3));
     const std::int64_t B = s.size(0), H = s.size(1), Tq = s.size(2), Tk = s.size(3);
@@ -245,16 +370,18 @@ class Cope final : public pebench::Encoding {
         const std::int64_t len = offset[r + 1] - offset[r];
         if (len == 0) continue;
         const std::int64_t b = r / (H * Tq), h = (r / Tq) % H, i = r % Tq;
-        position_logits(z.data(), slope.data(), q.row(b, h, i));
+        position_logits(z.data(), slope.data(), q.row(b, h, i), logit_count(len));
+        const GateLogits source{
+            gates_from_qk_ ? q.row(b, h, i) : nullptr, k, b, h, d_, gate_scale_};
         state->stop[r] =
-            forward_row(s.row(b, h, i), len, z.data(), slope.data(), gates + offset[r]);
+            forward_row(s.row(b, h, i), len, z.data(), slope.data(), gates + offset[r], source);
       }
     }
     return state;
   }
 
   void score_backward(pebench::HookState* base, pebench::Span<4> ds, pebench::Span<4> dq,
-                      pebench::Span<4>, pebench::ConstSpan<4> q, pebench::ConstSpan<4>,
+                      pebench::Span<4> dk, pebench::ConstSpan<4> q, pebench::ConstSpan<4> k,
                       pebench::Positions, pebench::Positions) override {
     check_dim(q.size(3));
     auto* state = static_cast<CopeState*>(base);
@@ -265,6 +392,8 @@ class Cope final : public pebench::Encoding {
     const std::int64_t* offset = state->offset.data();
     const float* gates = state->gates.data.get();
     std::vector<float> dz_all(static_cast<std::size_t>(rows * npos_), 0.0f);
+    // Gates from q.k: d loss / d(gate logit) per unclamped key, laid out as the gates.
+    std::vector<float> du(gates_from_qk_ ? static_cast<std::size_t>(offset[rows]) : 0);
 
 #pragma omp parallel
     {
@@ -277,19 +406,45 @@ class Cope final : public pebench::Encoding {
         const std::int64_t b = r / (H * Tq), h = (r / Tq) % H, i = r % Tq;
         const float* qi = q.row(b, h, i);
         float* dz = dz_all.data() + r * npos_;
-        position_logits(z.data(), slope.data(), qi);
+        const std::int64_t count = logit_count(len);
+        position_logits(z.data(), slope.data(), qi, count);
+        float* du_row = du.empty() ? nullptr : du.data() + offset[r];
         backward_row(ds.row(b, h, i), dz, state->stop[r], len, gates + offset[r], slope.data(),
-                     p.data());
+                     p.data(), du_row);
         // dq_i += c E dz
         float* dqi = dq.row(b, h, i);
         for (std::int64_t ch = 0; ch < d_; ++ch) {
           const float* e = e_.data() + ch * npos_;
           float a = 0.0f;
 #pragma omp simd reduction(+ : a)
-          for (std::int64_t n = 0; n < npos_; ++n) a += e[n] * dz[n];
+          for (std::int64_t n = 0; n < count; ++n) a += e[n] * dz[n];  // dz[count..] = 0
           dqi[ch] += c_ * a;
         }
+        if (du_row) {  // dq_i += scale sum_t du_t k_t
+          for (std::int64_t t = state->stop[r]; t < len; ++t) {
+            const float g = gate_scale_ * du_row[t];
+            const float* kt = k.row(b, h, t);
+            for (std::int64_t ch = 0; ch < d_; ++ch) dqi[ch] += g * kt[ch];
+          }
+        }
       }
+    }
+
+    // Gates from q.k: dk_t += scale sum_i du_it q_i, parallel over (b, h, t), i in order.
+    if (gates_from_qk_) {
+#pragma omp parallel for collapse(2) schedule(static)
+      for (std::int64_t bh = 0; bh < B * H; ++bh)
+        for (std::int64_t t = 0; t < Tk; ++t) {
+          const std::int64_t b = bh / H, h = bh % H;
+          float* dkt = dk.row(b, h, t);
+          for (std::int64_t i = 0; i < Tq; ++i) {
+            const std::int64_t r = bh * Tq + i;
+            if (t < state->stop[r] || t >= offset[r + 1] - offset[r]) continue;
+            const float g = gate_scale_ * du[offset[r] + t];
+            const float* qi = q.row(b, h, i);
+            for (std::int64_t ch = 0; ch < d_; ++ch) dkt[ch] += g * qi[ch];
+          }
+        }
     }
 
     // dE[ch, :] += c sum_rows q[row, ch] dz[row, :]: parallel over ch, fixed order inside.
@@ -303,7 +458,8 @@ class Cope final : public pebench::Encoding {
           if (offset[r + 1] == offset[r]) continue;
           const float qv = q.row(r / (H * Tq), (r / Tq) % H, r % Tq)[ch];
           const float* dz = dz_all.data() + r * npos_;
-          for (std::int64_t n = 0; n < npos_; ++n) acc[n] += qv * dz[n];
+          const std::int64_t count = logit_count(offset[r + 1] - offset[r]);
+          for (std::int64_t n = 0; n < count; ++n) acc[n] += qv * dz[n];
         }
         float* de = de_.data() + ch * npos_;
         for (std::int64_t n = 0; n < npos_; ++n) de[n] += c_ * acc[n];
@@ -316,12 +472,12 @@ class Cope final : public pebench::Encoding {
   // into g[key] (keys [stop, len)), adds the interpolated position logit to row[key]. Returns
   // `stop`: keys [0, stop) are clamped (they got z[npos_max-1]; their gates are not computed).
   std::int64_t forward_row(float* row, std::int64_t len, const float* z, const float* slope,
-                           float* g) const {
+                           float* g, const GateLogits& source) const {
     float carry = 0.0f;
     std::int64_t j = len;
     auto block = [&](std::int64_t j0, std::int64_t n) {
-      const v4f x = n == 4 ? load4(row + j0) : load(row + j0, n, kMasked);  // pad: gate 0
-      const v4f gv = sigmoid4(x);
+      const v4f x = n == 4 ? load4(row + j0) : load(row + j0, n, kMasked);
+      const v4f gv = sigmoid4(source.load(row, j0, n));  // pad lanes: gate 0
       const v4f y = x + interpolate(block_positions(gv, carry, cap_), z, slope);
       if (n == 4) {
         store4(g + j0, gv);
@@ -339,8 +495,10 @@ class Cope final : public pebench::Encoding {
   }
 
   // G = dlogits of one row (changed in place); gk[key] = gates of keys [stop, len).
+  // du (gates from q.k): receives d loss / d(gate logit) of keys [stop, len), indexed as gk;
+  // null: that path goes into G (the gates came from the incoming logits).
   void backward_row(float* G, float* dz, std::int64_t stop, std::int64_t len, const float* gk,
-                    const float* slope, float* p) const {
+                    const float* slope, float* p, float* du) const {
     // The forward's positions, bit for bit (same blocks, same gates).
     float carry = 0.0f;
     std::int64_t j = len;
@@ -373,7 +531,12 @@ class Cope final : public pebench::Encoding {
       run_floor += Gt * (1.0f - w);
       run_ceil += Gt * w;  // 0 at an integer p (ceil == floor in the reference)
       acc += w > 0.0f ? Gt * slope_f : 0.0f;
-      G[t] += acc * (gk[t] * (1.0f - gk[t]));
+      const float gate_path = acc * (gk[t] * (1.0f - gk[t]));
+      if (du) {
+        du[t] = gate_path;
+      } else {
+        G[t] += gate_path;
+      }
     }
     dz[f] += run_floor;
     if (run_ceil != 0.0f) dz[f + 1] += run_ceil;
@@ -389,16 +552,17 @@ class Cope final : public pebench::Encoding {
     return zf + w * sf;
   }
 
-  // z[n] = c q . E[:, n];  slope[n] = z[n+1] - z[n], slope[npos_max-1] = 0 (clamped p).
-  void position_logits(float* z, float* slope, const float* qi) const {
-    std::fill(z, z + npos_, 0.0f);
-    for (std::int64_t ch = 0; ch < d_; ++ch) {
-      const float qc = c_ * qi[ch];
-      const float* e = e_.data() + ch * npos_;
-      for (std::int64_t n = 0; n < npos_; ++n) z[n] += qc * e[n];
-    }
-    for (std::int64_t n = 0; n + 1 < npos_; ++n) slope[n] = z[n + 1] - z[n];
-    slope[npos_ - 1] = 0.0f;
+  // z[n] = c q . E[:, n] and slope[n] = z[n+1] - z[n] for n < count = min(npos_max, len + 2):
+  // a row of len visible keys has positions p <= len (each gate <= 1), so floor(p) <= len and
+  // only z[0..len+1] can be read; slope[count-1] = 0 (npos_max - 1: clamped p; else unread).
+  void position_logits(float* z, float* slope, const float* qi, std::int64_t count) const {
+    position_logits_kernel()(z, qi, e_.data(), d_, npos_, count, c_);
+    for (std::int64_t n = 0; n + 1 < count; ++n) slope[n] = z[n + 1] - z[n];
+    slope[count - 1] = 0.0f;
+  }
+
+  std::int64_t logit_count(std::int64_t len) const {
+    return std::min(npos_, len + 2);
   }
 
   void check_dim(std::int64_t d) const {
@@ -410,8 +574,10 @@ class Cope final : public pebench::Encoding {
   std::int64_t npos_;
   double init_std_;
   bool nodiv_;
+  bool gates_from_qk_;
   std::int64_t d_;
   float c_ = 1.0f, cap_ = 0.0f;
+  float gate_scale_ = 1.0f;  // 1/sqrt(d): the reference divides the gate logits always
   std::vector<float> e_, de_;
   std::shared_ptr<BufferPool> pool_ = std::make_shared<BufferPool>();
 };

@@ -38,8 +38,14 @@
 // and per row, with D_j = sum_h g A[s_j,h], P = sum_j D_j dpsi_j/dc, Q = sum_j D_j x_j:
 //   dc += (P - Q dden/dc) / den,   dL_multiplier += -Q (dden/dL_multiplier) / den.
 // Rows are processed in fixed chunks whose partial sums are reduced in order: deterministic.
+// The harness calls the bias hook per chunk of query rows, hundreds of times per forward at
+// T=4096 (attention/attention.hpp), so the distance tables and the piecewise-linear form are
+// kept between calls and rebuilt only when c, the MLP or the distance range changes.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <memory>
+#include <mutex>
 #include <pebench/pebench.hpp>
 #include <stdexcept>
 #include <string>
@@ -51,8 +57,8 @@ constexpr double kEps = 1e-6;            // reference: added to the normalizer
 constexpr std::int64_t kChunkRows = 32;  // rows per partial sum in the backward
 
 using pebench::contiguous;
-using pebench::DistanceRange;
 using pebench::distance_range;
+using pebench::DistanceRange;
 
 double sign(double x) {
   return x > 0 ? 1.0 : (x < 0 ? -1.0 : 0.0);
@@ -81,6 +87,18 @@ struct Runs {
   std::int64_t end(std::int64_t r, std::int64_t keys) const {
     return r + 1 < size() ? start[r + 1] : keys;
   }
+};
+
+// psi(d) = log(|c d| + 1) and d psi / d c = sign(c) |d| / (|c d| + 1) for d in [-reach, reach]
+// (index reach + d), for one value of c. Kept between calls: the harness calls the bias hook
+// once per chunk of query rows (hundreds of calls per forward at T=4096), and refilling the
+// table (one log1p per distance) each time cost more than the bias itself.
+struct DistanceTables {
+  float c = 0.0f;
+  std::int64_t reach = -1;
+  std::vector<float> psi, dpsi;
+  const float* psi_at(std::int64_t d) const { return psi.data() + reach + d; }
+  const float* dpsi_at(std::int64_t d) const { return dpsi.data() + reach + d; }
 };
 
 bool sorted(pebench::Positions k) {
@@ -161,17 +179,15 @@ class Fire final : public pebench::Encoding {
     const std::int64_t H = bias.size(0), Tq = bias.size(1), Tk = bias.size(2);
     check_heads(H);
     if (Tq == 0 || Tk == 0) return;
-    const PiecewiseLinear pwl = piecewise_linear();
-    const DistanceRange range = distance_range(qpos, kpos);
-    std::vector<float> psi, dpsi;
-    distance_tables(range, psi, dpsi);
+    const auto [pwl_ptr, tables] = cached(distance_range(qpos, kpos));
+    const PiecewiseLinear& pwl = *pwl_ptr;
     const bool dense = contiguous(kpos), in_order = sorted(kpos);
 #pragma omp parallel
     {
       Runs runs;
 #pragma omp for schedule(static)
       for (std::int64_t i = 0; i < Tq; ++i) {
-        const Row row = make_row(range, psi, dpsi, qpos[i]);
+        const Row row = make_row(*tables, qpos[i]);
         find_runs(pwl, row, qpos[i], kpos, in_order, runs);
         for (std::int64_t h = 0; h < H; ++h) {
           float* out = bias.row(h, i);
@@ -197,11 +213,9 @@ class Fire final : public pebench::Encoding {
     const std::int64_t H = dbias.size(0), Tq = dbias.size(1), Tk = dbias.size(2);
     check_heads(H);
     if (Tq == 0 || Tk == 0) return;
-    const PiecewiseLinear pwl = piecewise_linear();
+    const auto [pwl_ptr, tables] = cached(distance_range(qpos, kpos));
+    const PiecewiseLinear& pwl = *pwl_ptr;
     const std::int64_t S = pwl.segments();
-    const DistanceRange range = distance_range(qpos, kpos);
-    std::vector<float> psi, dpsi;
-    distance_tables(range, psi, dpsi);
 
     // Per chunk of rows: G0 (S,H), G1 (S,H), dc, dL.
     const std::int64_t chunks = (Tq + kChunkRows - 1) / kChunkRows;
@@ -219,7 +233,7 @@ class Fire final : public pebench::Encoding {
         double& dc = g1[S * H];
         double& dl = g1[S * H + 1];
         for (std::int64_t i = chunk * kChunkRows; i < std::min(Tq, (chunk + 1) * kChunkRows); ++i) {
-          const Row row = make_row(range, psi, dpsi, qpos[i]);
+          const Row row = make_row(*tables, qpos[i]);
           find_runs(pwl, row, qpos[i], kpos, in_order, runs);
           const float inv = row.inv;
           double P = 0, Q = 0;
@@ -342,19 +356,40 @@ class Fire final : public pebench::Encoding {
     return p;
   }
 
-  // psi(d) = log(|c d| + 1) and d psi / d c = sign(c) |d| / (|c d| + 1) per distance.
-  void distance_tables(const DistanceRange& range, std::vector<float>& psi,
-                       std::vector<float>& dpsi) const {
-    const std::int64_t nd = range.size();
-    psi.resize(static_cast<std::size_t>(nd));
-    dpsi.resize(static_cast<std::size_t>(nd));
-    const double c = c_;
-    for (std::int64_t e = 0; e < nd; ++e) {
-      const double d = std::fabs(double(range.min + e));
-      const double u = std::fabs(c) * d;
-      psi[e] = static_cast<float>(std::log1p(u));
-      dpsi[e] = static_cast<float>(sign(c) * d / (u + 1.0));
+  // The piecewise-linear MLP and the distance tables for the current parameters, covering
+  // `range`; rebuilt only when a parameter changed or the range grew. Shared pointers: a
+  // concurrent call that rebuilds them leaves this call's copies intact.
+  std::pair<std::shared_ptr<const PiecewiseLinear>, std::shared_ptr<const DistanceTables>> cached(
+      const DistanceRange& range) const {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    std::vector<float> key;  // the MLP's parameters, bit for bit
+    for (const auto* v : {&w1_, &b1_, &w2_, &b2_}) key.insert(key.end(), v->begin(), v->end());
+    if (!pwl_ || key.size() != pwl_key_.size() ||
+        std::memcmp(key.data(), pwl_key_.data(), key.size() * sizeof(float)) != 0) {
+      pwl_ = std::make_shared<const PiecewiseLinear>(piecewise_linear());
+      pwl_key_ = std::move(key);
     }
+    const std::int64_t need = std::max(std::abs(range.min), std::abs(range.max));
+    if (!tables_ || std::memcmp(&tables_->c, &c_, sizeof(float)) != 0 || tables_->reach < need)
+      tables_ =
+          distance_tables(std::max(need, tables_ && tables_->c == c_ ? 2 * tables_->reach : 0));
+    return {pwl_, tables_};
+  }
+
+  std::shared_ptr<const DistanceTables> distance_tables(std::int64_t reach) const {
+    auto t = std::make_shared<DistanceTables>();
+    t->c = c_;
+    t->reach = reach;
+    t->psi.resize(static_cast<std::size_t>(2 * reach + 1));
+    t->dpsi.resize(t->psi.size());
+    const double c = c_;
+    for (std::int64_t e = -reach; e <= reach; ++e) {
+      const double d = std::fabs(double(e));
+      const double u = std::fabs(c) * d;
+      t->psi[reach + e] = static_cast<float>(std::log1p(u));
+      t->dpsi[reach + e] = static_cast<float>(sign(c) * d / (u + 1.0));
+    }
+    return t;
   }
 
   // One query row: psi and dpsi/dc indexed by -kpos (row.psi[-kpos_j] is psi at qpos_i -
@@ -365,13 +400,11 @@ class Fire final : public pebench::Encoding {
     float inv;
   };
 
-  Row make_row(const DistanceRange& range, const std::vector<float>& psi,
-               const std::vector<float>& dpsi, std::int64_t qi) const {
+  Row make_row(const DistanceTables& tables, std::int64_t qi) const {
     const double threshold = std::fabs(double(lm_) * init_length_);
     const double n = std::max(static_cast<double>(qi), threshold);
     const double den = std::log1p(std::fabs(double(c_)) * n) + kEps;
-    return {psi.data() + (qi - range.min), dpsi.data() + (qi - range.min), den,
-            static_cast<float>(1.0 / den)};
+    return {tables.psi_at(qi), tables.dpsi_at(qi), den, static_cast<float>(1.0 / den)};
   }
 
   // Splits keys [0, Tk) into runs of one segment. x_j = psi_j * inv (float) is what forward
@@ -413,6 +446,10 @@ class Fire final : public pebench::Encoding {
   bool shared_;
   std::vector<float> w1_, b1_, w2_, b2_, dw1_, db1_, dw2_, db2_;
   float c_ = 0.1f, lm_ = 1.0f, dc_ = 0.0f, dlm_ = 0.0f;
+  mutable std::mutex cache_mutex_;
+  mutable std::shared_ptr<const PiecewiseLinear> pwl_;
+  mutable std::vector<float> pwl_key_;
+  mutable std::shared_ptr<const DistanceTables> tables_;
 };
 
 }  // namespace

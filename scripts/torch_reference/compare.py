@@ -36,6 +36,7 @@ VARIANTS = [
     "kerple:variant=power", "fire:init_length=8", "sandwich:dim=16",
     "learned:max_positions=64", "shaw:k=3", "shaw:values=false",
     "cope:init_std=0.5", "cope:init_std=0.5,npos_max=4", "cope:init_std=0.5,nodiv=true",
+    "cope:init_std=0.5,gates=qk",
 ]  # max |pebench - torch| / (1 + max |torch|), float32 vs float64
 
 
@@ -44,6 +45,11 @@ STACKS_AND_LARGE_INPUTS = [
     ("cope+rope:cope.init_std=0.5", 1.0), ("cope+alibi:cope.init_std=0.5", 1.0),
     ("rope+shaw", 1.0), ("cope:init_std=0.5", 3.0), ("cope+rope:cope.init_std=0.5", 3.0),
     ("alibi", 3.0), ("shaw", 3.0),
+    # CoPE's gates from q.k alone (the RAM code's "CoPE + relative") in stacks with a bias or
+    # an earlier score, where the two conventions differ.
+    ("cope+alibi:cope.init_std=0.5,cope.gates=qk", 1.0),
+    ("shaw+cope:cope.init_std=0.5,cope.gates=qk", 3.0),
+    ("shaw+cope:cope.init_std=0.5", 3.0),
 ]
 
 

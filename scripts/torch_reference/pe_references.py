@@ -286,9 +286,14 @@ def cope(params, cfg, H, d):
     E = params["pos_emb"]  # (d, npos_max)
     npos = E.shape[1]
     c = 1.0 if cfg.get("nodiv", "false") == "true" else 1.0 / math.sqrt(d)
+    gates_from = cfg.get("gates", "logits")
 
     def score(s, q, kk, pos):
-        gates = torch.sigmoid(s)  # masked (-inf) -> 0
+        if gates_from == "qk":  # the reference's convention: q.k / sqrt(d) alone, masked -> 0
+            u = (q @ kk.transpose(-1, -2)) / math.sqrt(d)
+            gates = torch.sigmoid(u.masked_fill(torch.isinf(s), -math.inf))
+        else:  # the logits as they reach the hook (biases, earlier parts' scores included)
+            gates = torch.sigmoid(s)  # masked (-inf) -> 0
         p = gates.flip(-1).cumsum(-1).flip(-1).clamp(max=npos - 1)
         floor, ceil = p.floor().long(), p.ceil().long()
         z = (q @ E) * c  # (B,H,T,npos)

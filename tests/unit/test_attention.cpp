@@ -22,8 +22,10 @@ struct AttentionCase {
   std::string encoding;
   std::int64_t batch, heads, seq_len, head_dim, block_rows;
   // Evenly spaced positions (3, 5, 7, ...: relative biases take the Toeplitz-table path) or
-  // irregular ones (as randomized PE: the per-block bias cache).
+  // irregular ones (as randomized PE: the bias computed per chunk).
   bool irregular = false;
+  // AttentionOptions::chunk_bytes; the default puts these small blocks in one chunk.
+  std::int64_t chunk_bytes = AttentionOptions{}.chunk_bytes;
 };
 
 std::string case_name(const ::testing::TestParamInfo<AttentionCase>& info) {
@@ -32,7 +34,9 @@ std::string case_name(const ::testing::TestParamInfo<AttentionCase>& info) {
   std::replace(name.begin(), name.end(), '+', '_');
   return name + "_B" + std::to_string(c.batch) + "H" + std::to_string(c.heads) + "T" +
          std::to_string(c.seq_len) + "d" + std::to_string(c.head_dim) + "blk" +
-         std::to_string(c.block_rows) + (c.irregular ? "_irregular" : "");
+         std::to_string(c.block_rows) + (c.irregular ? "_irregular" : "") +
+         (c.chunk_bytes != AttentionOptions{}.chunk_bytes ? "_chunk" + std::to_string(c.chunk_bytes)
+                                                          : "");
 }
 
 std::vector<float> param_grads(Encoding& e) {
@@ -63,17 +67,17 @@ TEST_P(AttentionVsReference, ForwardAndBackward) {
       reference_attention(enc.get(), dims, pos, q.data(), k.data(), v.data(), dout.data());
   const auto ref_param_grads = param_grads(*enc);
 
-  CausalAttention attention(enc, AttentionOptions{c.block_rows, 0.0f});
+  const AttentionOptions options{c.block_rows, 0.0f, true, c.chunk_bytes};
+  CausalAttention attention(enc, options);
   AttentionCache cache;
   std::vector<float> out(n), dq(n, 0.0f), dk(n, 0.0f), dv(n, 0.0f);
   attention.forward(out.data(), cache, q.data(), k.data(), v.data(), dims, pos);
   EXPECT_LT(scaled_error(out, ref.out), tol::kAttentionForward);
 
-  // The inference path (nothing kept for backward; a bias that is not a Toeplitz table is
-  // computed per block) does the same arithmetic: bitwise equal output, whether or not a
-  // training forward has filled the bias cache before.
+  // The inference path (nothing kept for backward) does the same arithmetic: bitwise equal
+  // output, whether or not a training forward has filled the Toeplitz table before.
   std::vector<float> out_inference(n, -1.0f);
-  CausalAttention fresh(enc, AttentionOptions{c.block_rows, 0.0f});
+  CausalAttention fresh(enc, options);
   fresh.forward_inference(out_inference.data(), q.data(), k.data(), v.data(), dims, pos);
   EXPECT_EQ(out_inference, out) << "forward_inference, fresh";
   std::fill(out_inference.begin(), out_inference.end(), -1.0f);
@@ -105,6 +109,10 @@ std::vector<AttentionCase> all_cases() {
     cases.push_back({e, 1, 2, 16, 8, 16});  // one block
     cases.push_back({e, 1, 12, 9, 6, 2});   // 12 heads (ALiBi's non-power-of-two slopes)
     cases.push_back({e, 2, 3, 13, 4, 5, true});
+    // Hooks and non-Toeplitz biases per chunk of rows: 240 bytes = 4, 2 and 1 rows per chunk
+    // in the blocks of 5, 10 and 13 keys; 1 byte = one row per chunk.
+    cases.push_back({e, 2, 3, 13, 4, 5, false, 240});
+    cases.push_back({e, 2, 3, 13, 4, 5, true, 1});
   }
   return cases;
 }
@@ -112,11 +120,11 @@ std::vector<AttentionCase> all_cases() {
 INSTANTIATE_TEST_SUITE_P(Encodings, AttentionVsReference, ::testing::ValuesIn(all_cases()),
                          case_name);
 
-// A static bias is computed once per (T, positions, parameter version).
+// Counts bias_forward calls: slope * (qpos - kpos), relative (a Toeplitz table) or not.
 class CountingBias final : public Encoding {
  public:
   int calls = 0;
-  bool trainable = true;
+  bool trainable = true, relative = true;
   float slope = -0.1f, slope_grad = 0.0f;
   std::vector<Parameter> parameters() override {
     if (!trainable) return {};
@@ -126,6 +134,7 @@ class CountingBias final : public Encoding {
     EncodingInfo i;
     i.name = "counting_bias";
     i.hooks = kHookStaticBias;
+    i.relative = relative;
     return i;
   }
   void bias_forward(Span<3> bias, Positions qpos, Positions kpos) override {
@@ -137,7 +146,8 @@ class CountingBias final : public Encoding {
   }
 };
 
-TEST(Attention, StaticBiasIsCachedPerLengthPositionsAndVersion) {
+// The Toeplitz table is computed once per (T, positions, parameter version).
+TEST(Attention, ToeplitzTableIsCachedPerLengthPositionsAndVersion) {
   auto enc = std::make_shared<CountingBias>();
   CausalAttention attention(enc, AttentionOptions{4, 0.0f});
   const AttentionDims dims{1, 2, 10, 4};
@@ -146,21 +156,21 @@ TEST(Attention, StaticBiasIsCachedPerLengthPositionsAndVersion) {
   std::vector<std::int64_t> pos{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
   AttentionCache cache;
   attention.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
-  const int per_forward = enc->calls;
-  EXPECT_EQ(per_forward, 3);  // one call per query block (4 + 4 + 2 rows)
+  const int per_table = enc->calls;
+  EXPECT_GE(per_table, 1);
   attention.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
-  EXPECT_EQ(enc->calls, per_forward);  // reused
+  EXPECT_EQ(enc->calls, per_table);  // reused
   attention.parameters_changed();
   attention.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
-  EXPECT_EQ(enc->calls, 2 * per_forward);
-  pos.back() = 12;
+  EXPECT_EQ(enc->calls, 2 * per_table);
+  pos = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18};  // evenly spaced: still a table
   attention.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
-  EXPECT_EQ(enc->calls, 3 * per_forward);
+  EXPECT_EQ(enc->calls, 3 * per_table);
 }
 
 TEST(Attention, ParameterFreeBiasSurvivesParametersChanged) {
   auto enc = std::make_shared<CountingBias>();
-  enc->trainable = false;  // e.g. ALiBi: an optimizer step must not rebuild its cache
+  enc->trainable = false;  // e.g. ALiBi: an optimizer step must not rebuild its table
   CausalAttention attention(enc, AttentionOptions{4, 0.0f});
   const AttentionDims dims{1, 2, 10, 4};
   auto q = random_vector(80, 1);
@@ -172,6 +182,27 @@ TEST(Attention, ParameterFreeBiasSurvivesParametersChanged) {
   attention.parameters_changed();
   attention.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
   EXPECT_EQ(enc->calls, per_forward);
+}
+
+// A bias that is not a Toeplitz table (FIRE; randomized positions) is computed per chunk of
+// rows at every forward and never kept whole (H*T^2/2 floats): one call per chunk.
+TEST(Attention, NonToeplitzBiasIsComputedPerChunk) {
+  auto enc = std::make_shared<CountingBias>();
+  enc->relative = false;
+  const AttentionDims dims{1, 2, 10, 4};
+  auto q = random_vector(80, 1);
+  std::vector<float> out(80);
+  const std::vector<std::int64_t> pos{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  AttentionCache cache;
+  CausalAttention whole_blocks(enc, AttentionOptions{4, 0.0f});
+  whole_blocks.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
+  EXPECT_EQ(enc->calls, 3);  // blocks of 4 + 4 + 2 rows, one chunk each
+  whole_blocks.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
+  EXPECT_EQ(enc->calls, 6);
+  enc->calls = 0;
+  CausalAttention row_chunks(enc, AttentionOptions{4, 0.0f, true, 1});
+  row_chunks.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
+  EXPECT_EQ(enc->calls, 10);  // one row per chunk
 }
 
 TEST(Attention, RefusesPositionsBeyondMaxPositions) {

@@ -1,6 +1,6 @@
 // The Toeplitz-table path of the static bias (attention/toeplitz_bias.hpp): which encodings
 // and positions get a table, and attention with the table against attention with the
-// per-block cache (forward, input and parameter gradients).
+// per-chunk bias (forward, input and parameter gradients).
 // How to add a case: a relative static-bias encoding goes in kToeplitzEncodings; one that
 // must fall back goes in the FallsBack tests.
 #include <gtest/gtest.h>
@@ -60,9 +60,9 @@ TEST(ToeplitzBias, EvenlySpaced) {
   EXPECT_FALSE(evenly_spaced({0, 2, 3, 5}));
 }
 
-class ToeplitzVsCache : public ::testing::TestWithParam<std::string> {};
+class ToeplitzVsPerChunk : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(ToeplitzVsCache, SameAttentionAsThePerBlockCache) {
+TEST_P(ToeplitzVsPerChunk, SameAttentionAsThePerChunkBias) {
   const std::int64_t B = 2, H = 4, d = 8, block_rows = 16;
   auto enc = test::make_encoding(GetParam(), H, d);
   enc->init_parameters(5);
@@ -78,7 +78,7 @@ TEST_P(ToeplitzVsCache, SameAttentionAsThePerBlockCache) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Encodings, ToeplitzVsCache, ::testing::ValuesIn(kToeplitzEncodings));
+INSTANTIATE_TEST_SUITE_P(Encodings, ToeplitzVsPerChunk, ::testing::ValuesIn(kToeplitzEncodings));
 
 TEST(ToeplitzBias, FireFallsBack) {  // declares relative = false: max(qpos_i, L)
   auto enc = test::make_encoding("fire", 4, 8);
@@ -97,7 +97,7 @@ TEST(ToeplitzBias, IrregularPositionsFallBack) {
 }
 
 // A bias that claims to be relative but depends on the absolute query position: the check
-// must refuse the table, and attention must then still match the cache path.
+// must refuse the table, and attention must then still match the per-chunk path.
 class LyingBias final : public Encoding {
  public:
   EncodingInfo info() const override {

@@ -14,9 +14,11 @@
 //   mix          out(B,H,Tq,d) += g(P, pos)                  dP += ; dparams +=
 //
 // Logits reach the score hook already scaled (1/sqrt(d)), biased and causally
-// masked (masked entries are -inf and must stay -inf). The static bias is cached
-// by the harness per (Tq, Tk, positions, parameter version) and must depend on
-// positions and parameters only. Hooks may be called for a block of query rows;
+// masked (masked entries are -inf and must stay -inf). The static bias must depend on
+// positions and parameters only: the harness keeps a relative one as a table and calls any
+// other once per chunk of query rows at every forward. Hooks are called for chunks of query
+// rows that see their causal keys only (rows [r0, r1) get keys [0, r1); views may be strided),
+// hundreds of times per forward at long T: keep per-call set-up out of the call;
 // a hook must not assume Tq == Tk or qpos == kpos.
 //
 // Every backward accumulates into parameter gradients (Parameter::grad); the
