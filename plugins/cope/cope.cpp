@@ -103,13 +103,6 @@ void store4(float* p, v4f v) {
   std::memcpy(p, &v, sizeof v);
 }
 
-float dot(const float* a, const float* b, std::int64_t n) {
-  float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-  for (std::int64_t c = 0; c < n; ++c) s += a[c] * b[c];
-  return s;
-}
-
 // sigmoid(x) = 1 / (1 + exp(-x)); exp by range reduction 2^k e^r (|r| <= ln2/2) and a
 // degree-6 Taylor polynomial (relative error < 2e-7). x < -80 (and -inf) gives exactly 0.
 v4f sigmoid4(v4f x) {
@@ -238,7 +231,8 @@ struct GateLogits {
   v4f load(const float* logits, std::int64_t j0, std::int64_t n) const {
     if (q == nullptr) return n == 4 ? load4(logits + j0) : ::load(logits + j0, n, kMasked);
     v4f u = splat(kMasked);
-    for (std::int64_t l = 0; l < n; ++l) u[l] = scale * dot(q, k.row(b, h, j0 + l), d);
+    for (std::int64_t l = 0; l < n; ++l)
+      u[l] = scale * pebench::simd::dot(q, k.row(b, h, j0 + l), d);
     return u;
   }
 };
@@ -415,16 +409,12 @@ class Cope final : public pebench::Encoding {
         float* dqi = dq.row(b, h, i);
         for (std::int64_t ch = 0; ch < d_; ++ch) {
           const float* e = e_.data() + ch * npos_;
-          float a = 0.0f;
-#pragma omp simd reduction(+ : a)
-          for (std::int64_t n = 0; n < count; ++n) a += e[n] * dz[n];  // dz[count..] = 0
-          dqi[ch] += c_ * a;
+          dqi[ch] += c_ * pebench::simd::dot(e, dz, count);  // dz[count..] = 0
         }
         if (du_row) {  // dq_i += scale sum_t du_t k_t
           for (std::int64_t t = state->stop[r]; t < len; ++t) {
             const float g = gate_scale_ * du_row[t];
-            const float* kt = k.row(b, h, t);
-            for (std::int64_t ch = 0; ch < d_; ++ch) dqi[ch] += g * kt[ch];
+            pebench::simd::axpy(dqi, g, k.row(b, h, t), d_);
           }
         }
       }
@@ -441,8 +431,7 @@ class Cope final : public pebench::Encoding {
             const std::int64_t r = bh * Tq + i;
             if (t < state->stop[r] || t >= offset[r + 1] - offset[r]) continue;
             const float g = gate_scale_ * du[offset[r] + t];
-            const float* qi = q.row(b, h, i);
-            for (std::int64_t ch = 0; ch < d_; ++ch) dkt[ch] += g * qi[ch];
+            pebench::simd::axpy(dkt, g, q.row(b, h, i), d_);
           }
         }
     }
@@ -459,7 +448,7 @@ class Cope final : public pebench::Encoding {
           const float qv = q.row(r / (H * Tq), (r / Tq) % H, r % Tq)[ch];
           const float* dz = dz_all.data() + r * npos_;
           const std::int64_t count = logit_count(offset[r + 1] - offset[r]);
-          for (std::int64_t n = 0; n < count; ++n) acc[n] += qv * dz[n];
+          pebench::simd::axpy(acc.data(), qv, dz, count);
         }
         float* de = de_.data() + ch * npos_;
         for (std::int64_t n = 0; n < npos_; ++n) de[n] += c_ * acc[n];
@@ -471,8 +460,9 @@ class Cope final : public pebench::Encoding {
   // One row, keys [0, len) right to left in blocks of 4 ending at len: writes the gates
   // into g[key] (keys [stop, len)), adds the interpolated position logit to row[key]. Returns
   // `stop`: keys [0, stop) are clamped (they got z[npos_max-1]; their gates are not computed).
-  std::int64_t forward_row(float* row, std::int64_t len, const float* z, const float* slope,
-                           float* g, const GateLogits& source) const {
+  PEBENCH_MULTIVERSION std::int64_t forward_row(float* row, std::int64_t len, const float* z,
+                                                const float* slope, float* g,
+                                                const GateLogits& source) const {
     float carry = 0.0f;
     std::int64_t j = len;
     auto block = [&](std::int64_t j0, std::int64_t n) {
@@ -497,8 +487,9 @@ class Cope final : public pebench::Encoding {
   // G = dlogits of one row (changed in place); gk[key] = gates of keys [stop, len).
   // du (gates from q.k): receives d loss / d(gate logit) of keys [stop, len), indexed as gk;
   // null: that path goes into G (the gates came from the incoming logits).
-  void backward_row(float* G, float* dz, std::int64_t stop, std::int64_t len, const float* gk,
-                    const float* slope, float* p, float* du) const {
+  PEBENCH_MULTIVERSION void backward_row(float* G, float* dz, std::int64_t stop, std::int64_t len,
+                                         const float* gk, const float* slope, float* p,
+                                         float* du) const {
     // The forward's positions, bit for bit (same blocks, same gates).
     float carry = 0.0f;
     std::int64_t j = len;

@@ -99,7 +99,7 @@ class Shaw final : public pebench::Encoding {
             const Row r = row_layout(qpos[i], kpos, Tk);
             const float* qi = q.row(b, h, i);
             for (std::int64_t t = r.lo; t <= r.hi; ++t)
-              u[t] = scale_ * dot(qi, ak_.data() + t * d_, d_);
+              u[t] = scale_ * pebench::simd::dot(qi, ak_.data() + t * d_, d_);
             scatter(s.row(b, h, i), u.data(), r, qpos[i], kpos, Tk);
           }
       }
@@ -126,7 +126,7 @@ class Shaw final : public pebench::Encoding {
             const float g = scale_ * wi[t];
             if (g == 0.0f) continue;
             const float* a = ak_.data() + t * d_;
-            for (std::int64_t c = 0; c < d_; ++c) dqi[c] += g * a[c];
+            pebench::simd::axpy(dqi, g, a, d_);
           }
         }
       // daK[r] += scale * sum_{h,i} w[h,i,r] q[h,i]: parallel over r, fixed order inside.
@@ -155,7 +155,7 @@ class Shaw final : public pebench::Encoding {
               const float g = w[t];
               if (g == 0.0f) continue;
               const float* a = av_.data() + t * d_;
-              for (std::int64_t c = 0; c < d_; ++c) oi[c] += g * a[c];
+              pebench::simd::axpy(oi, g, a, d_);
             }
           }
       }
@@ -179,7 +179,8 @@ class Shaw final : public pebench::Encoding {
           for (std::int64_t i = 0; i < Tq; ++i) {
             const Row r = row_layout(qpos[i], kpos, Tk);
             const float* gi = dout.row(b, h, i);
-            for (std::int64_t t = r.lo; t <= r.hi; ++t) u[t] = dot(gi, av_.data() + t * d_, d_);
+            for (std::int64_t t = r.lo; t <= r.hi; ++t)
+              u[t] = pebench::simd::dot(gi, av_.data() + t * d_, d_);
             scatter(dp.row(b, h, i), u.data(), r, qpos[i], kpos, Tk);
             bucket(w.data() + (h * Tq + i) * n_, p.row(b, h, i), r, qpos[i], kpos, Tk);
           }
@@ -243,19 +244,11 @@ class Shaw final : public pebench::Encoding {
             if (g == 0.0f) continue;
             any = true;
             const float* v = vec_of(h, i);
-            for (std::int64_t c = 0; c < d_; ++c) acc[c] += g * v[c];
+            pebench::simd::axpy(acc.data(), g, v, d_);
           }
-        if (any)
-          for (std::int64_t c = 0; c < d_; ++c) grad[t * d_ + c] += alpha * acc[c];
+        if (any) pebench::simd::axpy(grad + t * d_, alpha, acc.data(), d_);
       }
     }
-  }
-
-  static float dot(const float* a, const float* b, std::int64_t n) {
-    float acc = 0.0f;
-#pragma omp simd reduction(+ : acc)
-    for (std::int64_t c = 0; c < n; ++c) acc += a[c] * b[c];
-    return acc;
   }
 
   void check_dim(std::int64_t d) const {

@@ -7,4 +7,5 @@
 #include "pebench/plugin.hpp"
 #include "pebench/random.hpp"
 #include "pebench/rotary.hpp"
+#include "pebench/simd.hpp"
 #include "pebench/view.hpp"
