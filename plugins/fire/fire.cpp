@@ -101,29 +101,54 @@ struct DistanceTables {
   const float* dpsi_at(std::int64_t d) const { return dpsi.data() + reach + d; }
 };
 
-// The inner loops over one run of keys (dense keys: psi read backwards), one multiply-add
-// per element; compiled for AVX2+FMA too (pebench/simd.hpp).
-// out[t] = a (psi[-t] inv) + b
-PEBENCH_MULTIVERSION void affine_reversed(float* out, const float* psi, std::int64_t n, float a,
-                                          float inv, float b) {
+// out[j] = table[-kpos_j] * scale for keys [0, n): one row of x (scale = 1/den) or of dpsi/dc
+// (scale = 1). Dense keys read the table backwards, contiguously.
+PEBENCH_MULTIVERSION void row_values(float* out, const float* table, pebench::Positions kpos,
+                                     bool dense, float scale) {
+  const std::int64_t n = kpos.size;
+  if (dense) {
+    const float* base = table - kpos[0];
 #pragma omp simd
-  for (std::int64_t t = 0; t < n; ++t) out[t] = a * (psi[-t] * inv) + b;
+    for (std::int64_t j = 0; j < n; ++j) out[j] = base[-j] * scale;
+  } else {
+    for (std::int64_t j = 0; j < n; ++j) out[j] = table[-kpos[j]] * scale;
+  }
 }
 
-// Sums of g, g x and g dpsi/dc over one run, x = psi[-t] inv.
-struct RunSums {
-  float g = 0, gx = 0, gdpsi = 0;
-};
-PEBENCH_MULTIVERSION RunSums run_sums(const float* g, const float* psi, const float* dpsi,
-                                      std::int64_t n, float inv) {
-  float s0 = 0, s1 = 0, s2 = 0;
+// bias[h, i, j] = a[s, h] x_j + b[s, h] for every head h, s the segment of j's run.
+PEBENCH_MULTIVERSION void fill_row(float* out, std::int64_t head_stride, std::int64_t H,
+                                   const float* x, const Runs& runs, std::int64_t Tk,
+                                   const float* a, const float* b) {
+  for (std::int64_t h = 0; h < H; ++h, out += head_stride)
+    for (std::int64_t r = 0; r < runs.size(); ++r) {
+      const std::int64_t j0 = runs.start[r], j1 = runs.end(r, Tk), sh = runs.segment[r] * H + h;
+      const float ah = a[sh], bh = b[sh];
+#pragma omp simd
+      for (std::int64_t j = j0; j < j1; ++j) out[j] = ah * x[j] + bh;
+    }
+}
+
+// For one row's dbias (every head): G0[s, h] += sum g, G1[s, h] += sum g x over each run, and
+// P += sum a[s, h] g dpsi/dc, Q += sum a[s, h] g x (float sums per run, double across runs).
+PEBENCH_MULTIVERSION void row_sums(const float* g, std::int64_t head_stride, std::int64_t H,
+                                   const float* x, const float* dpsi, const Runs& runs,
+                                   std::int64_t Tk, const float* a, double* G0, double* G1,
+                                   double& P, double& Q) {
+  for (std::int64_t h = 0; h < H; ++h, g += head_stride)
+    for (std::int64_t r = 0; r < runs.size(); ++r) {
+      const std::int64_t j0 = runs.start[r], j1 = runs.end(r, Tk), sh = runs.segment[r] * H + h;
+      float s0 = 0, s1 = 0, s2 = 0;
 #pragma omp simd reduction(+ : s0, s1, s2)
-  for (std::int64_t t = 0; t < n; ++t) {
-    s0 += g[t];
-    s1 += g[t] * (psi[-t] * inv);
-    s2 += g[t] * dpsi[-t];
-  }
-  return {s0, s1, s2};
+      for (std::int64_t j = j0; j < j1; ++j) {
+        s0 += g[j];
+        s1 += g[j] * x[j];
+        s2 += g[j] * dpsi[j];
+      }
+      G0[sh] += s0;
+      G1[sh] += s1;
+      P += double(a[sh]) * s2;
+      Q += double(a[sh]) * s1;
+    }
 }
 
 bool sorted(pebench::Positions k) {
@@ -210,24 +235,13 @@ class Fire final : public pebench::Encoding {
 #pragma omp parallel
     {
       Runs runs;
+      std::vector<float> x(static_cast<std::size_t>(Tk));
 #pragma omp for schedule(static)
       for (std::int64_t i = 0; i < Tq; ++i) {
         const Row row = make_row(*tables, qpos[i]);
         find_runs(pwl, row, qpos[i], kpos, in_order, runs);
-        for (std::int64_t h = 0; h < H; ++h) {
-          float* out = bias.row(h, i);
-          for (std::int64_t r = 0; r < runs.size(); ++r) {
-            const std::int64_t j0 = runs.start[r], j1 = runs.end(r, Tk);
-            const float a = pwl.a[runs.segment[r] * H + h], b = pwl.b[runs.segment[r] * H + h];
-            const float inv = row.inv;
-            if (dense) {
-              // p[-j]: psi at qpos_i - (kpos_0 + j)
-              affine_reversed(out + j0, row.psi - kpos[0] - j0, j1 - j0, a, inv, b);
-            } else {
-              for (std::int64_t j = j0; j < j1; ++j) out[j] = a * (row.psi[-kpos[j]] * inv) + b;
-            }
-          }
-        }
+        row_values(x.data(), row.psi, kpos, dense, row.inv);
+        fill_row(bias.row(0, i), bias.stride[0], H, x.data(), runs, Tk, pwl.a.data(), pwl.b.data());
       }
     }
   }
@@ -250,6 +264,7 @@ class Fire final : public pebench::Encoding {
 #pragma omp parallel
     {
       Runs runs;
+      std::vector<float> x(static_cast<std::size_t>(Tk)), dpsi(x.size());
 #pragma omp for schedule(static)
       for (std::int64_t chunk = 0; chunk < chunks; ++chunk) {
         double* g0 = partial.data() + chunk * stride;
@@ -259,31 +274,11 @@ class Fire final : public pebench::Encoding {
         for (std::int64_t i = chunk * kChunkRows; i < std::min(Tq, (chunk + 1) * kChunkRows); ++i) {
           const Row row = make_row(*tables, qpos[i]);
           find_runs(pwl, row, qpos[i], kpos, in_order, runs);
-          const float inv = row.inv;
+          row_values(x.data(), row.psi, kpos, dense, row.inv);
+          row_values(dpsi.data(), row.dpsi, kpos, dense, 1.0f);
           double P = 0, Q = 0;
-          for (std::int64_t h = 0; h < H; ++h) {
-            const float* g = dbias.row(h, i);
-            for (std::int64_t r = 0; r < runs.size(); ++r) {
-              const std::int64_t j0 = runs.start[r], j1 = runs.end(r, Tk);
-              float s0 = 0, s1 = 0, s2 = 0;  // sums of g, g x, g dpsi/dc over the run
-              if (dense) {
-                const RunSums sums =
-                    run_sums(g + j0, row.psi - kpos[0] - j0, row.dpsi - kpos[0] - j0, j1 - j0, inv);
-                s0 = sums.g, s1 = sums.gx, s2 = sums.gdpsi;
-              } else {
-                for (std::int64_t j = j0; j < j1; ++j) {
-                  s0 += g[j];
-                  s1 += g[j] * (row.psi[-kpos[j]] * inv);
-                  s2 += g[j] * row.dpsi[-kpos[j]];
-                }
-              }
-              const std::int64_t sh = runs.segment[r] * H + h;
-              g0[sh] += s0;
-              g1[sh] += s1;
-              P += double(pwl.a[sh]) * s2;
-              Q += double(pwl.a[sh]) * s1;
-            }
-          }
+          row_sums(dbias.row(0, i), dbias.stride[0], H, x.data(), dpsi.data(), runs, Tk,
+                   pwl.a.data(), g0, g1, P, Q);
           // den = log(|c| n + 1) + eps, n = max(qpos_i, threshold)
           const double q = static_cast<double>(qpos[i]);
           const double n = std::max(q, threshold);
