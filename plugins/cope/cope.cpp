@@ -65,6 +65,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <pebench/pebench.hpp>
@@ -238,7 +239,9 @@ struct GateLogits {
 };
 
 // Gate buffers are recycled between forwards (like a caching allocator): a fresh
-// allocation of H*T^2/2 floats per call costs more in page faults than the hook itself.
+// allocation per call costs more in page faults than the hook itself. The harness calls the
+// hook once per chunk of rows, hundreds of times per forward at T=4096, so the pool keeps
+// every buffer released (by size, best fit) up to kMaxFreeBytes.
 class BufferPool {
  public:
   struct Buffer {
@@ -247,32 +250,29 @@ class BufferPool {
   };
   Buffer acquire(std::size_t n) {
     std::lock_guard<std::mutex> lock(mutex_);
-    std::size_t best = free_.size();
-    for (std::size_t k = 0; k < free_.size(); ++k)
-      if (free_[k].capacity >= n &&
-          (best == free_.size() || free_[k].capacity < free_[best].capacity))
-        best = k;
-    if (best == free_.size())
+    auto it = free_.lower_bound(n);  // the smallest free buffer that fits
+    if (it == free_.end())
       return Buffer{std::unique_ptr<float[]>(new float[std::max<std::size_t>(n, 1)]), n};
-    Buffer b = std::move(free_[best]);
-    free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(best));
+    Buffer b = std::move(it->second);
+    free_.erase(it);
+    free_bytes_ -= b.capacity * sizeof(float);
     return b;
   }
   void release(Buffer b) {
     std::lock_guard<std::mutex> lock(mutex_);
-    free_.push_back(std::move(b));
-    if (free_.size() > kMaxFree) {  // drop the smallest
-      auto smallest = std::min_element(
-          free_.begin(), free_.end(),
-          [](const Buffer& a, const Buffer& c) { return a.capacity < c.capacity; });
-      free_.erase(smallest);
+    free_bytes_ += b.capacity * sizeof(float);
+    free_.emplace(b.capacity, std::move(b));
+    while (free_bytes_ > kMaxFreeBytes && !free_.empty()) {  // drop the smallest
+      free_bytes_ -= free_.begin()->first * sizeof(float);
+      free_.erase(free_.begin());
     }
   }
 
  private:
-  static constexpr std::size_t kMaxFree = 64;
+  static constexpr std::size_t kMaxFreeBytes = std::size_t(4) << 30;
   std::mutex mutex_;
-  std::vector<Buffer> free_;
+  std::multimap<std::size_t, Buffer> free_;
+  std::size_t free_bytes_ = 0;
 };
 
 struct CopeState : pebench::HookState {

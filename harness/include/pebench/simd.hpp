@@ -3,17 +3,19 @@
 //
 // Plugins are built without -march, so that one binary runs on any x86-64; the compiler
 // then vectorizes with SSE2 only and forms no FMA. PEBENCH_MULTIVERSION compiles a
-// function twice, for AVX2+FMA (x86-64 Haswell and later) and for the baseline, and the
-// loader picks one when the plugin is loaded (GCC/Clang target_clones, an ifunc). Mark a
-// few hot functions that hold the inner loops (not whole hooks: OpenMP regions are outlined
-// into functions that keep the baseline target). Measured: shaw's per-row dot products and
+// function twice, for FMA (which implies AVX: 8-float vectors) and for the baseline, and the
+// loader picks one when the plugin is loaded (GCC/Clang target_clones, an ifunc, chosen by
+// CPU feature). Not "arch=haswell": GCC dispatches arch= clones by CPU model, and on an AMD
+// EPYC (AVX-512, FMA) the baseline clone ran (measured with perf annotate). Mark a few hot
+// functions that hold the inner loops (not whole hooks: OpenMP regions are outlined into
+// functions that keep the baseline target). Measured: shaw's per-row dot products and
 // updates ran as SSE2 multiply + add with the horizontal sum through memory.
 #pragma once
 
 #include <cstdint>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define PEBENCH_MULTIVERSION __attribute__((target_clones("arch=haswell", "default")))
+#define PEBENCH_MULTIVERSION __attribute__((target_clones("fma", "default")))
 #else
 #define PEBENCH_MULTIVERSION
 #endif
