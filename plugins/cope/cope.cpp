@@ -141,7 +141,7 @@ v4f block_positions(v4f g, float& carry, float cap) {
 // through npos 8 vs 64). The AVX2+FMA kernel keeps up to 64 outputs in 8 registers per pass;
 // chosen at run time (plugins are built without -march), with a plain loop as the fallback.
 template <int Vectors>
-__attribute__((target("avx2,fma"), always_inline)) inline void logits_block_avx2(
+__attribute__((target("avx2,fma"))) void logits_block_avx2(
     float* z, const float* q, const float* e, std::int64_t d, std::int64_t npos, float c) {
   __m256 acc[Vectors];
   for (int u = 0; u < Vectors; ++u) acc[u] = _mm256_setzero_ps();
@@ -163,35 +163,19 @@ __attribute__((target("avx2,fma"))) void position_logits_avx2(float* z, const fl
   // The rest in one pass of up to 8 vectors, reading E past `count` (not past npos) and
   // keeping only what is asked.
   const std::int64_t vectors = std::min<std::int64_t>((npos - n0) / 8, (count - n0 + 7) / 8);
+  using Block = void (*)(float*, const float*, const float*, std::int64_t, std::int64_t, float);
+  static constexpr Block kBlocks[9] = {
+      nullptr,
+      logits_block_avx2<1>,
+      logits_block_avx2<2>,
+      logits_block_avx2<3>,
+      logits_block_avx2<4>,
+      logits_block_avx2<5>,
+      logits_block_avx2<6>,
+      logits_block_avx2<7>,
+      logits_block_avx2<8>};
   float block[64];
-  switch (vectors) {
-    case 8:
-      logits_block_avx2<8>(block, q, e + n0, d, npos, c);
-      break;
-    case 7:
-      logits_block_avx2<7>(block, q, e + n0, d, npos, c);
-      break;
-    case 6:
-      logits_block_avx2<6>(block, q, e + n0, d, npos, c);
-      break;
-    case 5:
-      logits_block_avx2<5>(block, q, e + n0, d, npos, c);
-      break;
-    case 4:
-      logits_block_avx2<4>(block, q, e + n0, d, npos, c);
-      break;
-    case 3:
-      logits_block_avx2<3>(block, q, e + n0, d, npos, c);
-      break;
-    case 2:
-      logits_block_avx2<2>(block, q, e + n0, d, npos, c);
-      break;
-    case 1:
-      logits_block_avx2<1>(block, q, e + n0, d, npos, c);
-      break;
-    default:
-      break;
-  }
+  if (vectors > 0) kBlocks[vectors](block, q, e + n0, d, npos, c);
   const std::int64_t done = std::min(count, n0 + 8 * vectors);
   std::copy(block, block + (done - n0), z + n0);
   for (std::int64_t n = done; n < count; ++n) {  // the last npos % 8 outputs
