@@ -30,13 +30,13 @@ struct Setup {
   std::vector<Parameter> params;
 
   Setup(const EncodingSource& entry, const ConformanceOptions& o, std::int64_t seq_len,
-        std::int64_t block_rows = 0) {
+        std::int64_t block_rows = 0, std::int64_t chunk_bytes = AttentionOptions{}.chunk_bytes) {
     encoding = entry.create(o.config, AttentionShape{o.heads, o.head_dim, o.heads * o.head_dim});
     encoding->init_parameters(o.seed);
     params = encoding->parameters();
-    layer = std::make_unique<ConformanceLayer>(encoding,
-                                               AttentionDims{o.batch, o.heads, seq_len, o.head_dim},
-                                               block_rows > 0 ? block_rows : o.block_rows, o.seed);
+    layer = std::make_unique<ConformanceLayer>(
+        encoding, AttentionDims{o.batch, o.heads, seq_len, o.head_dim},
+        block_rows > 0 ? block_rows : o.block_rows, o.seed, chunk_bytes);
   }
   void zero_param_grads() {
     for (auto& p : params) std::fill(p.grad, p.grad + Tensor::count(p.shape), 0.0f);
@@ -222,9 +222,10 @@ CheckResult check_causality(const EncodingSource& entry, const ConformanceOption
 // Forward + backward once; returns every number produced, in a fixed order.
 std::vector<float> full_run(const EncodingSource& entry, const ConformanceOptions& o,
                             const std::vector<std::int64_t>& pos, float input_scale,
-                            std::int64_t block_rows = 0) {
+                            std::int64_t block_rows = 0,
+                            std::int64_t chunk_bytes = AttentionOptions{}.chunk_bytes) {
   const auto seq_len = static_cast<std::int64_t>(pos.size());
-  Setup s(entry, o, seq_len, block_rows);
+  Setup s(entry, o, seq_len, block_rows, chunk_bytes);
   const Inputs in = s.layer->random_inputs(o.seed, input_scale);
   const Tensor out = s.layer->forward(in, pos);
   Tensor ones(out.shape());
@@ -282,24 +283,27 @@ CheckResult check_relative(const EncodingSource& entry, const ConformanceOptions
   return r;
 }
 
-// The blocked path (query blocks of block_rows) equals one block, with offset, strided
-// positions: catches hooks that assume Tq == Tk, qpos == kpos or positions 0..T-1.
+// The blocked path (query blocks of block_rows, hooks called one row at a time: each call
+// sees its causal keys only, through views strided like a chunk of a longer block) equals
+// one block in one call, with offset, strided positions: catches hooks that assume Tq == Tk,
+// qpos == kpos, positions 0..T-1 or dense views (tests/fixtures/broken/assumes_dense_logits).
 CheckResult check_blocking(const EncodingSource& entry, const ConformanceOptions& o) {
   CheckResult r{"query blocks", CheckStatus::kPassed, ""};
   std::vector<std::int64_t> pos(static_cast<std::size_t>(o.seq_len));
   for (std::int64_t i = 0; i < o.seq_len; ++i) pos[i] = 3 + 2 * i;
   if (entry.info.max_positions > 0 && pos.back() >= entry.info.max_positions)
     pos = iota_positions(o.seq_len);
-  const auto blocked = full_run(entry, o, pos, 1.0f, o.block_rows);
-  const auto whole = full_run(entry, o, pos, 1.0f, o.seq_len);
+  const std::int64_t one_row = 1, one_call = std::int64_t(1) << 40;  // chunk_bytes
+  const auto blocked = full_run(entry, o, pos, 1.0f, o.block_rows, one_row);
+  const auto whole = full_run(entry, o, pos, 1.0f, o.seq_len, one_call);
   double max_diff = 0, max_val = 1;
   for (std::size_t i = 0; i < whole.size(); ++i) {
     max_diff = std::max(max_diff, std::fabs(double(blocked[i]) - double(whole[i])));
     max_val = std::max(max_val, std::fabs(double(whole[i])));
   }
   r.figure = fmt::format(
-      "blocks of {} rows vs one block of {}, positions {}, {}, ...: max |diff| {:.2e} "
-      "(outputs and gradients)",
+      "blocks of {} rows, a row per hook call, vs one block of {}, positions {}, {}, ...: "
+      "max |diff| {:.2e} (outputs and gradients)",
       o.block_rows, o.seq_len, pos[0], pos[1], max_diff);
   if (!(max_diff <= o.tol.invariance_rel * max_val)) r.status = CheckStatus::kFailed;
   return r;

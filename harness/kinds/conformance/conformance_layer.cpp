@@ -45,11 +45,12 @@ void project_back(Tensor& dx, const Tensor& dq, const Tensor& w, const Attention
 }  // namespace
 
 ConformanceLayer::ConformanceLayer(std::shared_ptr<Encoding> encoding, const AttentionDims& dims,
-                                   std::int64_t block_rows, std::uint64_t seed)
+                                   std::int64_t block_rows, std::uint64_t seed,
+                                   std::int64_t chunk_bytes)
     : encoding_(encoding),
       dims_(dims),
       embeds_(encoding && (encoding->info().hooks & kHookEmbed)),
-      attention_(encoding, AttentionOptions{block_rows, 0.0f}) {
+      attention_(encoding, AttentionOptions{block_rows, 0.0f, true, chunk_bytes}) {
   if (embeds_) {
     const std::int64_t D = dims.heads * dims.head_dim;
     Rng rng(seed ^ 0x5eedull);

@@ -21,8 +21,10 @@ namespace pebench {
 
 class ConformanceLayer {
  public:
+  // chunk_bytes: AttentionOptions::chunk_bytes (hooks called per chunk of a block's rows).
   ConformanceLayer(std::shared_ptr<Encoding> encoding, const AttentionDims& dims,
-                   std::int64_t block_rows, std::uint64_t seed);
+                   std::int64_t block_rows, std::uint64_t seed,
+                   std::int64_t chunk_bytes = AttentionOptions{}.chunk_bytes);
 
   // Random inputs for this layer: {"q","k","v"} or {"x"}, N(0, input_scale^2).
   std::map<std::string, Tensor> random_inputs(std::uint64_t seed, float input_scale = 1.0f) const;
