@@ -192,7 +192,7 @@ class Fire final : public pebench::Encoding {
   pebench::EncodingInfo info() const override {
     pebench::EncodingInfo i;
     i.name = "fire";
-    i.version = "1.0.0";
+    i.version = "1.0.1";  // 1.0.1: FMA inner loops (last-bit changes)
     i.paper =
         "Li et al. 2023, Functional Interpolation for Relative Positions Improves Long Context "
         "Transformers (FIRE)";

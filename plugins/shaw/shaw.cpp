@@ -59,7 +59,7 @@ class Shaw final : public pebench::Encoding {
   pebench::EncodingInfo info() const override {
     pebench::EncodingInfo i;
     i.name = "shaw";
-    i.version = "1.0.0";
+    i.version = "1.0.1";  // 1.0.1: FMA inner loops (last-bit changes)
     i.paper = "Shaw et al. 2018, Self-Attention with Relative Position Representations";
     i.hooks = pebench::kHookScore | (values_ ? pebench::kHookMix : 0u);
     i.relative = true;
