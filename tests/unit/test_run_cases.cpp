@@ -2,6 +2,7 @@
 // its kind throws. How to add a case: hand-make a Case, run it, read its rows.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 
 #include "kinds/synthetic/synthetic_spec.hpp"
@@ -14,7 +15,11 @@ namespace pebench {
 namespace {
 
 std::vector<Row> run_one(const Case& c, int* status) {
-  const std::string out = ::testing::TempDir() + "/run_cases.rows.jsonl";
+  // One file per test: ctest -j runs these tests at once, and the writer appends.
+  const std::string out = ::testing::TempDir() + "/run_cases." +
+                          ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+                          ".rows.jsonl";
+  std::remove(out.c_str());
   *status = run_cases_here({c}, test::plugins(), CaseRunOptions{out, "", false});
   return read_rows(out);
 }
