@@ -59,7 +59,7 @@ class Shaw final : public pebench::Encoding {
   pebench::EncodingInfo info() const override {
     pebench::EncodingInfo i;
     i.name = "shaw";
-    i.version = "1.0.1";  // 1.0.1: FMA inner loops (last-bit changes)
+    i.version = "1.0.2";  // 1.0.1: FMA inner loops; 1.0.2: four dots at a time (last-bit changes)
     i.paper = "Shaw et al. 2018, Self-Attention with Relative Position Representations";
     i.hooks = pebench::kHookScore | (values_ ? pebench::kHookMix : 0u);
     i.relative = true;
@@ -98,8 +98,8 @@ class Shaw final : public pebench::Encoding {
           for (std::int64_t i = 0; i < Tq; ++i) {
             const Row r = row_layout(qpos[i], kpos, Tk);
             const float* qi = q.row(b, h, i);
-            for (std::int64_t t = r.lo; t <= r.hi; ++t)
-              u[t] = scale_ * pebench::simd::dot(qi, ak_.data() + t * d_, d_);
+            pebench::simd::dots(u.data() + r.lo, qi, ak_.data() + r.lo * d_, r.hi - r.lo + 1, d_);
+            for (std::int64_t t = r.lo; t <= r.hi; ++t) u[t] *= scale_;
             scatter(s.row(b, h, i), u.data(), r, qpos[i], kpos, Tk);
           }
       }
@@ -115,20 +115,20 @@ class Shaw final : public pebench::Encoding {
     const std::int64_t H = ds.size(1), Tq = ds.size(2), Tk = ds.size(3);
     std::vector<float> w(static_cast<std::size_t>(H * Tq * n_));
     for (std::int64_t b = 0; b < ds.size(0); ++b) {
-#pragma omp parallel for collapse(2) schedule(static)
-      for (std::int64_t h = 0; h < H; ++h)
-        for (std::int64_t i = 0; i < Tq; ++i) {
-          float* wi = w.data() + (h * Tq + i) * n_;
-          const Row r = row_layout(qpos[i], kpos, Tk);
-          bucket(wi, ds.row(b, h, i), r, qpos[i], kpos, Tk);
-          float* dqi = dq.row(b, h, i);
-          for (std::int64_t t = r.lo; t <= r.hi; ++t) {
-            const float g = scale_ * wi[t];
-            if (g == 0.0f) continue;
-            const float* a = ak_.data() + t * d_;
-            pebench::simd::axpy(dqi, g, a, d_);
+#pragma omp parallel
+      {
+        std::vector<float> g(static_cast<std::size_t>(n_));
+#pragma omp for collapse(2) schedule(static)
+        for (std::int64_t h = 0; h < H; ++h)
+          for (std::int64_t i = 0; i < Tq; ++i) {
+            float* wi = w.data() + (h * Tq + i) * n_;
+            const Row r = row_layout(qpos[i], kpos, Tk);
+            bucket(wi, ds.row(b, h, i), r, qpos[i], kpos, Tk);
+            for (std::int64_t t = r.lo; t <= r.hi; ++t) g[t] = scale_ * wi[t];
+            pebench::simd::axpys(dq.row(b, h, i), g.data() + r.lo, ak_.data() + r.lo * d_,
+                                 r.hi - r.lo + 1, d_);
           }
-        }
+      }
       // daK[r] += scale * sum_{h,i} w[h,i,r] q[h,i]: parallel over r, fixed order inside.
       reduce_rows(dak_.data(), w.data(), scale_, H, Tq,
                   [&](std::int64_t h, std::int64_t i) { return q.row(b, h, i); });
@@ -150,13 +150,8 @@ class Shaw final : public pebench::Encoding {
           for (std::int64_t i = 0; i < Tq; ++i) {
             const Row r = row_layout(qpos[i], kpos, Tk);
             bucket(w.data(), p.row(b, h, i), r, qpos[i], kpos, Tk);
-            float* oi = out.row(b, h, i);
-            for (std::int64_t t = r.lo; t <= r.hi; ++t) {
-              const float g = w[t];
-              if (g == 0.0f) continue;
-              const float* a = av_.data() + t * d_;
-              pebench::simd::axpy(oi, g, a, d_);
-            }
+            pebench::simd::axpys(out.row(b, h, i), w.data() + r.lo, av_.data() + r.lo * d_,
+                                 r.hi - r.lo + 1, d_);
           }
       }
     }
@@ -179,8 +174,7 @@ class Shaw final : public pebench::Encoding {
           for (std::int64_t i = 0; i < Tq; ++i) {
             const Row r = row_layout(qpos[i], kpos, Tk);
             const float* gi = dout.row(b, h, i);
-            for (std::int64_t t = r.lo; t <= r.hi; ++t)
-              u[t] = pebench::simd::dot(gi, av_.data() + t * d_, d_);
+            pebench::simd::dots(u.data() + r.lo, gi, av_.data() + r.lo * d_, r.hi - r.lo + 1, d_);
             scatter(dp.row(b, h, i), u.data(), r, qpos[i], kpos, Tk);
             bucket(w.data() + (h * Tq + i) * n_, p.row(b, h, i), r, qpos[i], kpos, Tk);
           }
@@ -210,9 +204,7 @@ class Shaw final : public pebench::Encoding {
   // row[j] += u[r(i,j)]; masked entries (-inf) stay -inf.
   void scatter(float* row, const float* u, const Row& r, std::int64_t qp, pebench::Positions kpos,
                std::int64_t Tk) const {
-    const float far = u[0];
-    if (r.far_end > 0)
-      for (std::int64_t j = 0; j < r.far_end; ++j) row[j] += far;
+    pebench::simd::add(row, u[0], r.far_end);
     for (std::int64_t j = r.far_end; j < Tk; ++j) row[j] += u[index(kpos[j] - qp)];
   }
 
@@ -220,10 +212,7 @@ class Shaw final : public pebench::Encoding {
   void bucket(float* w, const float* x, const Row& r, std::int64_t qp, pebench::Positions kpos,
               std::int64_t Tk) const {
     std::fill(w, w + n_, 0.0f);
-    float far = 0.0f;
-#pragma omp simd reduction(+ : far)
-    for (std::int64_t j = 0; j < r.far_end; ++j) far += x[j];
-    if (r.far_end > 0) w[0] += far;
+    if (r.far_end > 0) w[0] += pebench::simd::sum(x, r.far_end);
     for (std::int64_t j = r.far_end; j < Tk; ++j) w[index(kpos[j] - qp)] += x[j];
   }
 

@@ -11,7 +11,11 @@
 // initialisation (the learned table starts at the same N(0, 0.02^2)); scale = 1 is the
 // unscaled sum.
 //
-// Parameter-free; the embed backward has nothing to accumulate (dx passes through).
+// learn_scale (default false): scale is a trainable scalar, initialised to `scale` (the
+// "scaled sinusoidal" embedding of Hua et al. 2022, "Transformer Quality in Linear Time",
+// whose reference code initialises it to D^-1/2): dscale = sum_{b,t,c} dx[b,t,c] E(pos_t, c).
+// Otherwise parameter-free and the embed backward has nothing to accumulate (dx passes
+// through).
 // Angles are computed in double: pos/base^(2i/D) reaches 1e4 rad for long inputs,
 // where float rounding of the angle alone would be ~1e-3. The (T, D) table is kept while
 // the positions and D stay (recomputing pow/sin/cos per element cost the 2-layer d=128
@@ -25,7 +29,10 @@ namespace {
 class Sinusoidal final : public pebench::Encoding {
  public:
   Sinusoidal(const pebench::Config& config, const pebench::AttentionShape&)
-      : base_(config.get_double("base", 10000.0)), scale_(config.get_double("scale", 0.02)) {
+      : base_(config.get_double("base", 10000.0)),
+        scale_(config.get_double("scale", 0.02)),
+        learn_scale_(config.get_bool("learn_scale", false)),
+        gain_(static_cast<float>(scale_)) {
     if (!(base_ > 1.0) || !std::isfinite(base_))
       throw std::invalid_argument("sinusoidal: config key 'base' must be a finite number > 1");
     if (!(scale_ > 0.0) || !std::isfinite(scale_))
@@ -35,7 +42,7 @@ class Sinusoidal final : public pebench::Encoding {
   pebench::EncodingInfo info() const override {
     pebench::EncodingInfo i;
     i.name = "sinusoidal";
-    i.version = "1.1.0";
+    i.version = "1.2.0";  // 1.2.0: learn_scale
     i.paper = "Vaswani et al. 2017, Attention Is All You Need";
     i.hooks = pebench::kHookEmbed;
     i.relative = false;
@@ -43,22 +50,50 @@ class Sinusoidal final : public pebench::Encoding {
     return i;
   }
 
+  std::vector<pebench::Parameter> parameters() override {
+    if (!learn_scale_) return {};
+    return {{"scale", {1}, &gain_, &dgain_}};
+  }
+
+  void init_parameters(std::uint64_t) override { gain_ = static_cast<float>(scale_); }
+
   void embed_forward(pebench::Span<3> x, pebench::Positions pos) override {
     const std::int64_t D = x.size(2);
-    if (table_dim_ != D || !pebench::same_positions(table_pos_, pos)) {
-      table_pos_.assign(pos.data, pos.data + pos.size);
-      table_dim_ = D;
-      table_.resize(static_cast<std::size_t>(pos.size * D));
-      for (std::int64_t t = 0; t < pos.size; ++t)
-        for (std::int64_t c = 0; c < D; ++c)
-          table_[t * D + c] = static_cast<float>(scale_ * encoding(pos[t], c, D));
-    }
+    update_table(pos, D);
+    const float gain = learn_scale_ ? gain_ : static_cast<float>(scale_);
     for (std::int64_t b = 0; b < x.size(0); ++b)
       for (std::int64_t t = 0; t < x.size(1); ++t) {
         float* row = x.row(b, t);
         const float* e = table_.data() + t * D;
-        for (std::int64_t c = 0; c < D; ++c) row[c] += e[c];
+        for (std::int64_t c = 0; c < D; ++c) row[c] += gain * e[c];
       }
+  }
+
+  void embed_backward(pebench::ConstSpan<3> dx, pebench::Positions pos) override {
+    if (!learn_scale_) return;
+    const std::int64_t D = dx.size(2);
+    update_table(pos, D);
+    double sum = 0.0;
+    for (std::int64_t b = 0; b < dx.size(0); ++b)
+      for (std::int64_t t = 0; t < dx.size(1); ++t) {
+        const float* g = dx.row(b, t);
+        const float* e = table_.data() + t * D;
+        float row = 0.0f;
+        for (std::int64_t c = 0; c < D; ++c) row += g[c] * e[c];
+        sum += row;
+      }
+    dgain_ += static_cast<float>(sum);
+  }
+
+  // table_ (T, D) = E(pos_t, c), unscaled; rebuilt when the positions or D change.
+  void update_table(pebench::Positions pos, std::int64_t D) {
+    if (table_dim_ == D && pebench::same_positions(table_pos_, pos)) return;
+    table_pos_.assign(pos.data, pos.data + pos.size);
+    table_dim_ = D;
+    table_.resize(static_cast<std::size_t>(pos.size * D));
+    for (std::int64_t t = 0; t < pos.size; ++t)
+      for (std::int64_t c = 0; c < D; ++c)
+        table_[t * D + c] = static_cast<float>(encoding(pos[t], c, D));
   }
 
   double encoding(std::int64_t pos, std::int64_t c, std::int64_t D) const {
@@ -69,6 +104,8 @@ class Sinusoidal final : public pebench::Encoding {
 
  private:
   double base_, scale_;
+  bool learn_scale_;
+  float gain_, dgain_ = 0.0f;            // the trainable scale (learn_scale)
   std::vector<std::int64_t> table_pos_;  // the positions the table was built for
   std::int64_t table_dim_ = -1;
   std::vector<float> table_;  // (T, D): E(pos_t, c)

@@ -28,7 +28,7 @@ import pe_references as refs  # noqa: E402
 TOLERANCE = 2e-4
 # Config variants checked besides each encoding's defaults ("name:k=v,...").
 VARIANTS = [
-    "sinusoidal:base=100", "sinusoidal:scale=1",
+    "sinusoidal:base=100", "sinusoidal:scale=1", "sinusoidal:learn_scale=true,scale=0.125",
     "rope:pairing=half", "rope:fraction=0.5,pairing=half", "rope:scaling=linear,factor=4",
     "rope:scaling=ntk,factor=4", "rope:scaling=yarn,factor=8,original_length=16",
     "xpos:scale_base=64",

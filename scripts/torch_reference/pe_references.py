@@ -56,6 +56,8 @@ def nope(params, cfg, H, d):
 def sinusoidal(params, cfg, H, d):
     base = float(cfg.get("base", 10000.0))
     scale = float(cfg.get("scale", 0.02))  # pebench's default: plugins/sinusoidal
+    if cfg.get("learn_scale", "false") == "true":
+        scale = params["scale"][0]  # trainable (Hua et al. 2022's scaled sinusoidal)
 
     def embed(x, pos):
         D = x.shape[-1]

@@ -106,6 +106,43 @@ TEST(Sinusoidal, EmbedAddsToInputAndConfigBaseAndScaleAreRead) {
   EXPECT_NEAR(x[1], 2.0 + 0.5 * std::cos(3.0), tol::kGolden);
 }
 
+// learn_scale: one trainable scalar, initialised to `scale`; its gradient is
+// sum_{b,t,c} dx[b,t,c] E(pos_t, c), checked here against a double loop of the formula.
+TEST(Sinusoidal, LearnScaleIsOneParameterWithTheEmbeddingsGradient) {
+  const std::int64_t B = 2, T = 3, D = 4;
+  Config c;
+  c.set("learn_scale", true);
+  c.set("scale", 0.125);
+  auto enc = test::make_encoding("sinusoidal", 1, D, c);
+  enc->init_parameters(7);
+  auto params = enc->parameters();
+  ASSERT_EQ(params.size(), 1u);
+  EXPECT_EQ(params[0].name, "scale");
+  EXPECT_FLOAT_EQ(params[0].value[0], 0.125f);
+  params[0].value[0] = 0.5f;  // as after some training steps
+  std::vector<std::int64_t> pos{0, 2, 5};
+  std::vector<float> x(B * T * D, 1.0f), dx(B * T * D);
+  for (std::size_t i = 0; i < dx.size(); ++i) dx[i] = 0.1f * float(i) - 1.0f;
+  enc->embed_forward(dense_view<float, 3>(x.data(), {B, T, D}), Positions{pos.data(), T});
+  *params[0].grad = 0.25f;  // accumulates (+=)
+  enc->embed_backward(dense_view<const float, 3>(dx.data(), {B, T, D}), Positions{pos.data(), T});
+  double expected = 0.25;
+  for (std::int64_t b = 0; b < B; ++b)
+    for (std::int64_t t = 0; t < T; ++t)
+      for (std::int64_t k = 0; k < D; ++k) {
+        const double angle = double(pos[t]) / std::pow(10000.0, double(k - k % 2) / D);
+        const double e = k % 2 == 0 ? std::sin(angle) : std::cos(angle);
+        EXPECT_NEAR(x[(b * T + t) * D + k], 1.0 + 0.5 * e, tol::kGolden);
+        expected += double(dx[(b * T + t) * D + k]) * e;
+      }
+  EXPECT_NEAR(*params[0].grad, expected, 1e-5);
+}
+
+TEST(Sinusoidal, FixedScaleHasNoParameters) {
+  auto enc = test::make_encoding("sinusoidal", 1, 4);
+  EXPECT_TRUE(enc->parameters().empty());
+}
+
 TEST(Config, UnknownKeyIsAnErrorNamingKeyAndEncoding) {
   Config c;
   c.set("bas", 100.0);
