@@ -46,6 +46,7 @@ class Sinusoidal final : public pebench::Encoding {
     i.paper = "Vaswani et al. 2017, Attention Is All You Need";
     i.hooks = pebench::kHookEmbed;
     i.relative = false;
+    i.parameter_formula = learn_scale_ ? "1" : "0";
     i.extrapolates = "no";
     return i;
   }
