@@ -186,10 +186,19 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
     scores_.resize(static_cast<std::size_t>(H * blocks.front().rows * T));
   }
 
+  // A bias computed per chunk does not depend on the batch entry. In training every entry's
+  // scores are kept, so with B > 1 and no score or mix hook (whose states follow the
+  // batch-then-chunk order the backward reads) each chunk's bias is computed once for all
+  // entries instead of B times.
+  const bool bias_once = training && bias_per_chunk && B > 1 && !(hooks & (kHookScore | kHookMix));
   for (const Block& blk : blocks) {
     const std::int64_t step = chunk_rows(d, blk, in_chunks);
     if (bias_per_chunk)
       chunk_bias_.resize(std::max(chunk_bias_.size(), std::size_t(H * step * blk.keys)));
+    if (bias_once) {
+      forward_block_bias_once(out, *cache, q, k, v, d, positions, blk, step, scale);
+      continue;
+    }
     for (std::int64_t b = 0; b < B; ++b) {
       float* s = training ? cache->probs.data() + blk.probs_offset + b * H * blk.rows * blk.keys
                           : scores_.data();
@@ -244,6 +253,44 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
       matmul(pv, s, v + batch_offset, out + batch_offset + blk.first_row * hd);
     }
   }
+}
+
+void CausalAttention::forward_block_bias_once(float* out, AttentionCache& cache, const float* q,
+                                              const float* k, const float* v,
+                                              const AttentionDims& d,
+                                              const std::vector<std::int64_t>& positions,
+                                              const Block& blk, std::int64_t step, float scale) {
+  const std::int64_t B = d.batch, H = d.heads, T = d.seq_len, hd = d.head_dim;
+  const std::int64_t entry = H * blk.rows * blk.keys;  // one batch entry's scores
+  float* probs = cache.probs.data() + blk.probs_offset;
+  // The matmuls are the per-entry ones of run_forward (same shapes, so the same bits as
+  // forward_inference, which tests/unit/test_attention.cpp asserts).
+  // S_b (H, rows, keys) = scale * Q_blk K^T
+  MatmulShape qk;
+  qk.batch = H, qk.m = blk.rows, qk.n = blk.keys, qk.k = hd, qk.alpha = scale;
+  qk.a_strides = {T * hd, hd, 1};
+  qk.b_strides = {T * hd, 1, hd};
+  qk.c_strides = {blk.rows * blk.keys, blk.keys, 1};
+  for (std::int64_t b = 0; b < B; ++b)
+    matmul(qk, q + b * H * T * hd + blk.first_row * hd, k + b * H * T * hd, probs + b * entry);
+  for (std::int64_t c0 = 0; c0 < blk.rows; c0 += step) {
+    const Chunk ch = make_chunk(blk, c0, step);
+    encoding_->bias_forward(dense_view<float, 3>(chunk_bias_.data(), {H, ch.rows, ch.keys}),
+                            slice(positions, ch.first_row, ch.rows), slice(positions, 0, ch.keys));
+    const RowBias bias{chunk_bias_.data(), ch.rows * ch.keys, ch.keys};
+    for (std::int64_t b = 0; b < B; ++b) {
+      float* sc = probs + b * entry + c0 * blk.keys;
+      causal_softmax_forward(sc, sc, chunk_rows_shape(H, blk, ch, blk.keys), bias);
+    }
+  }
+  // O_blk (H, rows, d) = P_b V
+  MatmulShape pv;
+  pv.batch = H, pv.m = blk.rows, pv.n = hd, pv.k = blk.keys;
+  pv.a_strides = {blk.rows * blk.keys, blk.keys, 1};
+  pv.b_strides = {T * hd, hd, 1};
+  pv.c_strides = {T * hd, hd, 1};
+  for (std::int64_t b = 0; b < B; ++b)
+    matmul(pv, probs + b * entry, v + b * H * T * hd, out + b * H * T * hd + blk.first_row * hd);
 }
 
 void CausalAttention::release_scratch() {

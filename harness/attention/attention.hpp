@@ -120,6 +120,12 @@ class CausalAttention {
   void run_forward(float* out, AttentionCache* cache, const float* q, const float* k,
                    const float* v, const AttentionDims& dims,
                    const std::vector<std::int64_t>& positions);
+  // One block of a training forward with B > 1 whose only per-chunk work is a static bias:
+  // one matmul for every batch entry, each chunk's bias computed once for all of them.
+  void forward_block_bias_once(float* out, AttentionCache& cache, const float* q, const float* k,
+                               const float* v, const AttentionDims& dims,
+                               const std::vector<std::int64_t>& positions, const Block& blk,
+                               std::int64_t step, float scale);
   // The Toeplitz table of the static bias, when it applies (else toeplitz_ stays empty).
   void update_bias_cache(const AttentionDims& dims, const std::vector<std::int64_t>& positions);
   // Hooks and a bias that is not a Toeplitz table run per chunk of a block's rows.
