@@ -53,6 +53,17 @@ View<T, 4> chunk_view(T* chunk_scores, std::int64_t heads, const AttentionBlock&
                     {heads * blk.rows * blk.keys, blk.rows * blk.keys, blk.keys, 1}};
 }
 
+// ops/causal_softmax's row callback: row i of a BiasRows, (heads, n).
+struct BiasRowsContext {
+  const BiasRows* rows;
+  std::int64_t heads;
+};
+
+void fill_bias_row(void* context, std::int64_t i, std::int64_t n, float* buffer) {
+  const auto* c = static_cast<const BiasRowsContext*>(context);
+  c->rows->row(i, dense_view<float, 2>(buffer, {c->heads, n}));
+}
+
 // out[b, h, first_row + i, :] = 0 for every head and i < rows.
 void zero_rows(float* out, const AttentionDims& d, std::int64_t b, std::int64_t first_row,
                std::int64_t rows) {
@@ -190,8 +201,18 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
   // scores are kept, so with B > 1 and no score or mix hook (whose states follow the
   // batch-then-chunk order the backward reads) each chunk's bias is computed once for all
   // entries instead of B times.
-  const bool bias_once = training && bias_per_chunk && B > 1 && !(hooks & (kHookScore | kHookMix));
+  const bool bias_alone = bias_per_chunk && !(hooks & (kHookScore | kHookMix));
+  const bool bias_once = training && bias_alone && B > 1;
   for (const Block& blk : blocks) {
+    // A bias the plugin gives row by row is computed inside the softmax, a query row at a
+    // time in a per-thread buffer (ops/causal_softmax.hpp): no (H, rows, keys) bias block.
+    if (bias_alone) {
+      if (auto rows = encoding_->bias_rows(slice(positions, blk.first_row, blk.rows),
+                                           slice(positions, 0, blk.keys))) {
+        forward_block_bias_rows(out, cache, q, k, v, d, blk, *rows, scale);
+        continue;
+      }
+    }
     const std::int64_t step = chunk_rows(d, blk, in_chunks);
     if (bias_per_chunk)
       chunk_bias_.resize(std::max(chunk_bias_.size(), std::size_t(H * step * blk.keys)));
@@ -252,6 +273,33 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
       pv.accumulate = (hooks & kHookMix) != 0;
       matmul(pv, s, v + batch_offset, out + batch_offset + blk.first_row * hd);
     }
+  }
+}
+
+void CausalAttention::forward_block_bias_rows(float* out, AttentionCache* cache, const float* q,
+                                              const float* k, const float* v,
+                                              const AttentionDims& d, const Block& blk,
+                                              const BiasRows& rows, float scale) {
+  const std::int64_t B = d.batch, H = d.heads, T = d.seq_len, hd = d.head_dim;
+  BiasRowsContext context{&rows, H};
+  for (std::int64_t b = 0; b < B; ++b) {
+    float* s = cache ? cache->probs.data() + blk.probs_offset + b * H * blk.rows * blk.keys
+                     : scores_.data();
+    const std::int64_t batch_offset = b * H * T * hd;
+    MatmulShape qk;  // S (H, rows, keys) = scale * Q_blk K^T, as in run_forward
+    qk.batch = H, qk.m = blk.rows, qk.n = blk.keys, qk.k = hd, qk.alpha = scale;
+    qk.a_strides = {T * hd, hd, 1};
+    qk.b_strides = {T * hd, 1, hd};
+    qk.c_strides = {blk.rows * blk.keys, blk.keys, 1};
+    matmul(qk, q + batch_offset + blk.first_row * hd, k + batch_offset, s);
+    causal_softmax_forward_row_bias(s, s, CausalRows{H, blk.rows, blk.keys, blk.first_row},
+                                    fill_bias_row, &context);
+    MatmulShape pv;  // O_blk (H, rows, d) = P V
+    pv.batch = H, pv.m = blk.rows, pv.n = hd, pv.k = blk.keys;
+    pv.a_strides = {blk.rows * blk.keys, blk.keys, 1};
+    pv.b_strides = {T * hd, hd, 1};
+    pv.c_strides = {T * hd, hd, 1};
+    matmul(pv, s, v + batch_offset, out + batch_offset + blk.first_row * hd);
   }
 }
 

@@ -13,8 +13,12 @@
 // on the fly and reads only the visible keys j <= i. The static bias comes from
 //   - a Toeplitz table (H, T) when the encoding is relative and the positions evenly spaced
 //     (attention/toeplitz_bias.hpp): one row per head, cache-resident;
+//   - else, with no score or mix hook, from the plugin's BiasRows when it has one
+//     (Encoding::bias_rows): each row computed inside the softmax, in a per-thread buffer
+//     (FIRE: 1.29x -> 1.17x nope's forward at T=1024, 1.33x -> 1.10x at T=4096);
 //   - else bias_forward per chunk of rows (below), into an L2-sized scratch: FIRE (not
-//     relative), randomized (irregular) positions. Never kept whole: a cached (H, T, T/2)
+//     relative), randomized (irregular) positions. With B > 1 in training, once per chunk
+//     for every batch entry. Never kept whole: a cached (H, T, T/2)
 //     bias made FIRE's train step peak at 1.46x nope's memory at T=4096 (1666 vs 1138 MiB),
 //     and trainable biases change at every step anyway.
 // Score and mix hooks and a per-chunk bias run on chunks of a block's rows
@@ -120,6 +124,11 @@ class CausalAttention {
   void run_forward(float* out, AttentionCache* cache, const float* q, const float* k,
                    const float* v, const AttentionDims& dims,
                    const std::vector<std::int64_t>& positions);
+  // One block whose only per-row work is a static bias the plugin gives row by row: the
+  // bias is computed inside the softmax (cache == nullptr: inference).
+  void forward_block_bias_rows(float* out, AttentionCache* cache, const float* q, const float* k,
+                               const float* v, const AttentionDims& dims, const Block& blk,
+                               const BiasRows& rows, float scale);
   // One block of a training forward with B > 1 whose only per-chunk work is a static bias:
   // one matmul for every batch entry, each chunk's bias computed once for all of them.
   void forward_block_bias_once(float* out, AttentionCache& cache, const float* q, const float* k,

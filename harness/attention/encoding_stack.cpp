@@ -133,6 +133,11 @@ void EncodingStack::bias_forward(Span<3> bias, Positions qpos, Positions kpos) {
   }
 }
 
+std::unique_ptr<BiasRows> EncodingStack::bias_rows(Positions qpos, Positions kpos) {
+  const auto biased = with_hook(kHookStaticBias);
+  return biased.size() == 1 ? biased.front()->bias_rows(qpos, kpos) : nullptr;
+}
+
 void EncodingStack::bias_backward(ConstSpan<3> dbias, Positions qpos, Positions kpos) {
   for (auto& p : with_hook(kHookStaticBias)) p->bias_backward(dbias, qpos, kpos);
 }

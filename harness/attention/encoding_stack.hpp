@@ -36,6 +36,8 @@ class EncodingStack final : public Encoding {
                        Positions pos) override;
   void bias_forward(Span<3> bias, Positions qpos, Positions kpos) override;
   void bias_backward(ConstSpan<3> dbias, Positions qpos, Positions kpos) override;
+  // The part's rows when exactly one part has a static bias; else nullptr (bias_forward).
+  std::unique_ptr<BiasRows> bias_rows(Positions qpos, Positions kpos) override;
   std::unique_ptr<HookState> score_forward(Span<4> logits, ConstSpan<4> q, ConstSpan<4> k,
                                            Positions qpos, Positions kpos) override;
   void score_backward(HookState* state, Span<4> dlogits, Span<4> dq, Span<4> dk, ConstSpan<4> q,

@@ -1,7 +1,10 @@
 #include "ops/causal_softmax.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <limits>
+#include <vector>
 
 #include "ops/fast_exp.hpp"
 
@@ -103,6 +106,37 @@ void causal_softmax_forward(float* p, const float* s, const CausalRows& shape,
     const std::int64_t offset = shape.row_offset(h, i);
     row(p + offset, s + offset, bias_row(bias, h, i), visible_keys(shape, i), shape.keys);
   }
+}
+
+void causal_softmax_forward_row_bias(float* p, const float* s, const CausalRows& shape,
+                                     RowBiasFill fill_row, void* context) {
+  const RowFunction row = row_function();
+  std::exception_ptr error;  // a throwing fill_row must not leave the OpenMP region
+  std::atomic<bool> failed{false};
+#pragma omp parallel
+  {
+    std::vector<float> buffer(static_cast<std::size_t>(shape.heads * shape.keys));
+    // Row i has min(first_row + i + 1, keys) visible keys, so static halves of a block are
+    // uneven; chunks of 8 rows balance them.
+#pragma omp for schedule(dynamic, 8)
+    for (std::int64_t i = 0; i < shape.rows; ++i) {
+      if (failed.load(std::memory_order_relaxed)) continue;
+      const std::int64_t n = visible_keys(shape, i);
+      try {
+        fill_row(context, i, n, buffer.data());
+      } catch (...) {
+#pragma omp critical(pebench_row_bias_error)
+        if (!error) error = std::current_exception();
+        failed = true;
+        continue;
+      }
+      for (std::int64_t h = 0; h < shape.heads; ++h) {
+        const std::int64_t offset = shape.row_offset(h, i);
+        row(p + offset, s + offset, buffer.data() + h * n, n, shape.keys);
+      }
+    }
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 void add_bias_and_mask(float* s, const CausalRows& shape, const RowBias& bias) {

@@ -63,6 +63,9 @@ class {klass} final : public pebench::Encoding {{
   // static bias (kHookStaticBias): bias (H,Tq,Tk) written from positions (and parameters).
   // void bias_forward(pebench::Span<3> bias, pebench::Positions qpos, pebench::Positions kpos) override;
   // void bias_backward(pebench::ConstSpan<3> dbias, pebench::Positions qpos, pebench::Positions kpos) override;
+  // Optional, for a bias that is not a function of qpos - kpos: rows of bias_forward's output,
+  // computed by the harness inside its softmax (pebench::BiasRows; row() is called concurrently).
+  // std::unique_ptr<pebench::BiasRows> bias_rows(pebench::Positions qpos, pebench::Positions kpos) override;
 
   // score (kHookScore): logits (B,H,Tq,Tk) += f(q, k, logits); masked entries are -inf.
   // std::unique_ptr<pebench::HookState> score_forward(pebench::Span<4> logits, pebench::ConstSpan<4> q,

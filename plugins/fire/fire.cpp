@@ -192,7 +192,7 @@ class Fire final : public pebench::Encoding {
   pebench::EncodingInfo info() const override {
     pebench::EncodingInfo i;
     i.name = "fire";
-    i.version = "1.0.1";  // 1.0.1: FMA inner loops (last-bit changes)
+    i.version = "1.1.0";  // 1.0.1: FMA inner loops; 1.1.0: bias_rows (ABI 2)
     i.paper =
         "Li et al. 2023, Functional Interpolation for Relative Positions Improves Long Context "
         "Transformers (FIRE)";
@@ -244,6 +244,16 @@ class Fire final : public pebench::Encoding {
         fill_row(bias.row(0, i), bias.stride[0], H, x.data(), runs, Tk, pwl.a.data(), pwl.b.data());
       }
     }
+  }
+
+  // Rows for the harness to compute inside its softmax (pebench::BiasRows): the tables and
+  // the piecewise-linear form are fetched once here; a row is what bias_forward's loop body
+  // writes (the same functions on the same keys).
+  std::unique_ptr<pebench::BiasRows> bias_rows(pebench::Positions qpos,
+                                               pebench::Positions kpos) override {
+    if (qpos.size == 0 || kpos.size == 0) return nullptr;
+    auto [pwl, tables] = cached(distance_range(qpos, kpos));
+    return std::make_unique<Rows>(*this, qpos, kpos, std::move(pwl), std::move(tables));
   }
 
   void bias_backward(pebench::ConstSpan<3> dbias, pebench::Positions qpos,
@@ -454,6 +464,46 @@ class Fire final : public pebench::Encoding {
       j = end;
     }
   }
+
+  class Rows final : public pebench::BiasRows {
+   public:
+    Rows(const Fire& fire, pebench::Positions qpos, pebench::Positions kpos,
+         std::shared_ptr<const PiecewiseLinear> pwl, std::shared_ptr<const DistanceTables> tables)
+        : fire_(fire),
+          qpos_(qpos),
+          kpos_(kpos),
+          pwl_(std::move(pwl)),
+          tables_(std::move(tables)),
+          dense_(contiguous(kpos)),
+          in_order_(sorted(kpos)) {}
+
+    void row(std::int64_t i, pebench::Span<2> out) const override {
+      const std::int64_t n = out.size(1);
+      fire_.check_heads(out.size(0));
+      if (i < 0 || i >= qpos_.size || n < 0 || n > kpos_.size)
+        throw std::out_of_range("fire: bias row " + std::to_string(i) + " with " +
+                                std::to_string(n) + " keys is outside the positions given");
+      if (n == 0) return;
+      const pebench::Positions keys{kpos_.data, n};
+      // Per-thread scratch, kept between rows (three allocations per row cost ~5% of the
+      // bias at T=1024). glibc keeps the library loaded while a thread holds it.
+      thread_local Runs runs;
+      thread_local std::vector<float> x;
+      if (x.size() < static_cast<std::size_t>(n)) x.resize(static_cast<std::size_t>(n));
+      const Row row = fire_.make_row(*tables_, qpos_[i]);
+      fire_.find_runs(*pwl_, row, qpos_[i], keys, in_order_, runs);
+      row_values(x.data(), row.psi, keys, dense_, row.inv);
+      fill_row(out.row(0), out.stride[0], out.size(0), x.data(), runs, n, pwl_->a.data(),
+               pwl_->b.data());
+    }
+
+   private:
+    const Fire& fire_;
+    pebench::Positions qpos_, kpos_;
+    std::shared_ptr<const PiecewiseLinear> pwl_;
+    std::shared_ptr<const DistanceTables> tables_;
+    bool dense_, in_order_;
+  };
 
   std::int64_t heads_, width_;
   double init_length_, init_c_;

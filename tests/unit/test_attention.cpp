@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "attention/attention.hpp"
 #include "attention/attention_reference.hpp"
@@ -203,6 +206,79 @@ TEST(Attention, NonToeplitzBiasIsComputedPerChunk) {
   CausalAttention row_chunks(enc, AttentionOptions{4, 0.0f, true, 1});
   row_chunks.forward(out.data(), cache, q.data(), q.data(), q.data(), dims, pos);
   EXPECT_EQ(enc->calls, 10);  // one row per chunk
+}
+
+// A bias with BiasRows is computed row by row inside the softmax (no bias_forward call), and
+// equals the per-chunk path; a row that throws surfaces as the forward's exception (it runs
+// inside an OpenMP region, where an escaping exception would terminate the process).
+class RowsBias final : public Encoding {
+ public:
+  std::int64_t throw_at = -1;
+  int forward_calls = 0;
+  bool offer_rows = true;
+  EncodingInfo info() const override {
+    EncodingInfo i;
+    i.name = "rows_bias";
+    i.hooks = kHookStaticBias;
+    return i;
+  }
+  static float value(std::int64_t h, std::int64_t qp, std::int64_t kp) {
+    return -0.3f * float(h + 1) * std::sqrt(float(std::abs(qp - kp))) + 0.01f * float(qp);
+  }
+  void bias_forward(Span<3> bias, Positions qpos, Positions kpos) override {
+    ++forward_calls;
+    for (std::int64_t h = 0; h < bias.size(0); ++h)
+      for (std::int64_t i = 0; i < bias.size(1); ++i)
+        for (std::int64_t j = 0; j < bias.size(2); ++j)
+          bias.at(h, i, j) = value(h, qpos[i], kpos[j]);
+  }
+  class Rows final : public BiasRows {
+   public:
+    Rows(Positions q, Positions k, std::int64_t throw_at) : q_(q), k_(k), throw_at_(throw_at) {}
+    void row(std::int64_t i, Span<2> out) const override {
+      if (q_[i] == throw_at_) throw std::runtime_error("row " + std::to_string(i) + " refused");
+      for (std::int64_t h = 0; h < out.size(0); ++h)
+        for (std::int64_t j = 0; j < out.size(1); ++j) out.at(h, j) = value(h, q_[i], k_[j]);
+    }
+
+   private:
+    Positions q_, k_;
+    std::int64_t throw_at_;
+  };
+  std::unique_ptr<BiasRows> bias_rows(Positions qpos, Positions kpos) override {
+    if (!offer_rows) return nullptr;
+    return std::make_unique<Rows>(qpos, kpos, throw_at);
+  }
+};
+
+TEST(Attention, BiasRowsAreComputedInsideTheSoftmaxAndMatchTheChunkPath) {
+  auto rows = std::make_shared<RowsBias>();
+  auto chunks = std::make_shared<RowsBias>();
+  chunks->offer_rows = false;
+  const AttentionDims dims{2, 3, 11, 4};
+  const std::int64_t n = 2 * 3 * 11 * 4;
+  auto q = random_vector(n, 1), k = random_vector(n, 2), v = random_vector(n, 3);
+  const std::vector<std::int64_t> pos{0, 2, 3, 7, 8, 9, 15, 16, 20, 21, 30};
+  std::vector<float> a(n), b(n), c(n);
+  AttentionCache ca, cb;
+  CausalAttention by_rows(rows, AttentionOptions{4, 0.0f});
+  CausalAttention by_chunks(chunks, AttentionOptions{4, 0.0f});
+  by_rows.forward(a.data(), ca, q.data(), k.data(), v.data(), dims, pos);
+  by_chunks.forward(b.data(), cb, q.data(), k.data(), v.data(), dims, pos);
+  by_rows.forward_inference(c.data(), q.data(), k.data(), v.data(), dims, pos);
+  EXPECT_EQ(rows->forward_calls, 0);
+  EXPECT_GT(chunks->forward_calls, 0);
+  for (std::int64_t i = 0; i < n; ++i) {
+    EXPECT_NEAR(a[i], b[i], 1e-6) << i;
+    EXPECT_EQ(a[i], c[i]) << i;  // training and inference forwards: the same bits
+  }
+  rows->throw_at = 16;
+  try {
+    by_rows.forward(a.data(), ca, q.data(), k.data(), v.data(), dims, pos);
+    FAIL() << "expected the row's exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "row 3 refused");  // position 16: row 3 of the block at 4
+  }
 }
 
 TEST(Attention, RefusesPositionsBeyondMaxPositions) {

@@ -37,7 +37,8 @@
 namespace pebench {
 
 // Bumped whenever this header changes in a way that breaks compiled plugins.
-inline constexpr std::uint32_t kAbiVersion = 1;
+// 2: Encoding::bias_rows (a new virtual function).
+inline constexpr std::uint32_t kAbiVersion = 2;
 
 enum Hook : std::uint32_t {
   kHookEmbed = 1u << 0,
@@ -79,6 +80,20 @@ struct Parameter {
   std::vector<std::int64_t> shape;
   float* value = nullptr;
   float* grad = nullptr;
+};
+
+// Single rows of a static bias (Encoding::bias_rows), for one set of query and key
+// positions. The harness computes each row where the softmax reads it, in a per-thread
+// buffer that stays in L1, instead of a (H, Tq, Tk) block through L2 and back (FIRE's bias
+// block cost ~0.25 ns per entry, a quarter of nope's forward at T=1024, measured).
+class BiasRows {
+ public:
+  virtual ~BiasRows() = default;
+  // out (H, n), n <= Tk: the bias of query row i (0 <= i < Tq) for keys [0, n), every head;
+  // exactly what bias_forward writes there (check-plugin "bias rows"). Called from several
+  // threads at once, for different rows or out buffers: must not change shared state
+  // without a lock. The harness destroys the object before the forward returns.
+  virtual void row(std::int64_t i, Span<2> out) const = 0;
 };
 
 // What a score or mix hook saves for its backward; owned by the harness.
@@ -129,6 +144,14 @@ class Encoding {
   }
   virtual void mix_backward(HookState* /*state*/, ConstSpan<4> /*dout*/, ConstSpan<4> /*probs*/,
                             Span<4> /*dprobs*/, Positions /*qpos*/, Positions /*kpos*/) {}
+
+  // static bias, optional: rows of bias_forward's output for these positions, computed one
+  // at a time (BiasRows). nullptr (the default): the harness calls bias_forward per chunk of
+  // rows. Used where a bias is not a Toeplitz table (FIRE; any bias at irregular positions)
+  // and no score or mix hook runs in the same attention.
+  virtual std::unique_ptr<BiasRows> bias_rows(Positions /*qpos*/, Positions /*kpos*/) {
+    return nullptr;
+  }
 };
 
 // The factory every plugin exports (see plugin.hpp).

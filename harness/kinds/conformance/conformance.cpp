@@ -1,6 +1,7 @@
 #include "kinds/conformance/conformance.hpp"
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <chrono>
@@ -309,6 +310,84 @@ CheckResult check_blocking(const EncodingSource& entry, const ConformanceOptions
   return r;
 }
 
+// Encoding::bias_rows (what the harness computes inside its softmax) equals bias_forward:
+// every row of the second half of the queries against every key, and against its causal keys
+// only, called from all threads in a scrambled order, at positions 3, 5, 7, ... (a plugin that
+// takes key j's position to be j is caught: tests/fixtures/broken/bias_rows_disagree). Writes
+// past a row's n keys are caught by a guard band after each head's row.
+CheckResult check_bias_rows(const EncodingSource& entry, const ConformanceOptions& o) {
+  CheckResult r{"bias rows", CheckStatus::kPassed, ""};
+  if (!(entry.info.hooks & kHookStaticBias)) {
+    r.status = CheckStatus::kSkipped;
+    r.figure = "no static bias";
+    return r;
+  }
+  std::vector<std::int64_t> pos(static_cast<std::size_t>(o.seq_len));
+  for (std::int64_t i = 0; i < o.seq_len; ++i) pos[i] = 3 + 2 * i;
+  if (entry.info.max_positions > 0 && pos.back() >= entry.info.max_positions)
+    pos = iota_positions(o.seq_len);
+  Setup s(entry, o, o.seq_len);
+  const std::int64_t H = o.heads, Tk = o.seq_len, first = Tk / 2, Tq = Tk - first;
+  const Positions qpos{pos.data() + first, Tq}, kpos{pos.data(), Tk};
+  const auto rows = s.encoding->bias_rows(qpos, kpos);
+  if (!rows) {
+    r.status = CheckStatus::kSkipped;
+    r.figure = "no bias_rows: the harness calls bias_forward per chunk";
+    return r;
+  }
+  Tensor block({H, Tq, Tk});
+  s.encoding->bias_forward(block.view<3>(), qpos, kpos);
+  // Task t: row i = (t * 7) % Tq (scrambled), all keys for even t, causal keys for odd t.
+  const std::int64_t tasks = 2 * Tq, guard = 8;
+  constexpr float kGuard = -12345.0f;
+  std::vector<double> diff(static_cast<std::size_t>(tasks), 0.0), scale(diff.size(), 1.0);
+  std::vector<std::int64_t> guard_hits(diff.size(), 0);
+  std::vector<std::string> errors(diff.size());
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t t = 0; t < tasks; ++t) {
+    const std::int64_t i = (t / 2 * 7) % Tq, n = t % 2 == 0 ? Tk : first + i + 1;
+    std::vector<float> out(static_cast<std::size_t>(H * (n + guard)), kGuard);
+    try {
+      rows->row(i, View<float, 2>{out.data(), {H, n}, {n + guard, 1}});
+    } catch (const std::exception& e) {
+      errors[t] = e.what();
+      continue;
+    } catch (...) {
+      errors[t] = "a non-standard exception";
+      continue;
+    }
+    for (std::int64_t h = 0; h < H; ++h) {
+      for (std::int64_t j = 0; j < n; ++j) {
+        const double want = block.view<3>().at(h, i, j), got = out[h * (n + guard) + j];
+        const double d = std::isnan(got) != std::isnan(want) ? INFINITY : std::fabs(got - want);
+        diff[t] = std::max(diff[t], d);
+        scale[t] = std::max(scale[t], std::fabs(want));
+      }
+      for (std::int64_t g = 0; g < guard; ++g)
+        guard_hits[t] += out[h * (n + guard) + n + g] != kGuard;
+    }
+  }
+  double max_diff = 0, max_val = 1;
+  std::int64_t writes_past = 0;
+  for (std::int64_t t = 0; t < tasks; ++t) {
+    if (!errors[t].empty()) {
+      r.status = CheckStatus::kFailed;
+      r.figure = fmt::format("bias_rows row {} threw: {}", (t / 2 * 7) % Tq, errors[t]);
+      return r;
+    }
+    max_diff = std::max(max_diff, diff[t]);
+    max_val = std::max(max_val, scale[t]);
+    writes_past += guard_hits[t];
+  }
+  r.figure = fmt::format(
+      "{} rows x (all {} keys, causal keys) from {} threads vs bias_forward, positions {}, {}, "
+      "...: max |diff| {:.2e}, {} writes past a row",
+      Tq, Tk, omp_get_max_threads(), pos[0], pos[1], max_diff, writes_past);
+  if (!(max_diff <= o.tol.invariance_rel * max_val) || writes_past > 0)
+    r.status = CheckStatus::kFailed;
+  return r;
+}
+
 CheckResult check_length(const EncodingSource& entry, const ConformanceOptions& o) {
   CheckResult r{"length", CheckStatus::kPassed, ""};
   const std::int64_t max_pos = entry.info.max_positions;
@@ -428,6 +507,7 @@ ConformanceReport run_conformance(const EncodingSource& source, const Conformanc
   run_check(rep.checks, "determinism", [&] { return check_determinism(entry, o); });
   run_check(rep.checks, "relative invariance", [&] { return check_relative(entry, o); });
   run_check(rep.checks, "query blocks", [&] { return check_blocking(entry, o); });
+  run_check(rep.checks, "bias rows", [&] { return check_bias_rows(entry, o); });
   run_check(rep.checks, "length", [&] { return check_length(entry, o); });
   run_check(rep.checks, "large logits", [&] { return check_large_logits(entry, o); });
   return rep;
