@@ -59,7 +59,7 @@ class Shaw final : public pebench::Encoding {
   pebench::EncodingInfo info() const override {
     pebench::EncodingInfo i;
     i.name = "shaw";
-    i.version = "1.0.2";  // 1.0.1: FMA inner loops; 1.0.2: four dots at a time (last-bit changes)
+    i.version = "1.0.3";  // 1.0.1: FMA; 1.0.2: four dots at a time; 1.0.3: masked keys skipped
     i.paper = "Shaw et al. 2018, Self-Attention with Relative Position Representations";
     i.hooks = pebench::kHookScore | (values_ ? pebench::kHookMix : 0u);
     i.relative = true;
@@ -100,7 +100,7 @@ class Shaw final : public pebench::Encoding {
             const float* qi = q.row(b, h, i);
             pebench::simd::dots(u.data() + r.lo, qi, ak_.data() + r.lo * d_, r.hi - r.lo + 1, d_);
             for (std::int64_t t = r.lo; t <= r.hi; ++t) u[t] *= scale_;
-            scatter(s.row(b, h, i), u.data(), r, qpos[i], kpos, Tk);
+            scatter(s.row(b, h, i), u.data(), r, qpos[i], kpos);
           }
       }
     }
@@ -123,7 +123,7 @@ class Shaw final : public pebench::Encoding {
           for (std::int64_t i = 0; i < Tq; ++i) {
             float* wi = w.data() + (h * Tq + i) * n_;
             const Row r = row_layout(qpos[i], kpos, Tk);
-            bucket(wi, ds.row(b, h, i), r, qpos[i], kpos, Tk);
+            bucket(wi, ds.row(b, h, i), r, qpos[i], kpos);
             for (std::int64_t t = r.lo; t <= r.hi; ++t) g[t] = scale_ * wi[t];
             pebench::simd::axpys(dq.row(b, h, i), g.data() + r.lo, ak_.data() + r.lo * d_,
                                  r.hi - r.lo + 1, d_);
@@ -149,7 +149,7 @@ class Shaw final : public pebench::Encoding {
         for (std::int64_t h = 0; h < H; ++h)
           for (std::int64_t i = 0; i < Tq; ++i) {
             const Row r = row_layout(qpos[i], kpos, Tk);
-            bucket(w.data(), p.row(b, h, i), r, qpos[i], kpos, Tk);
+            bucket(w.data(), p.row(b, h, i), r, qpos[i], kpos);
             pebench::simd::axpys(out.row(b, h, i), w.data() + r.lo, av_.data() + r.lo * d_,
                                  r.hi - r.lo + 1, d_);
           }
@@ -175,8 +175,8 @@ class Shaw final : public pebench::Encoding {
             const Row r = row_layout(qpos[i], kpos, Tk);
             const float* gi = dout.row(b, h, i);
             pebench::simd::dots(u.data() + r.lo, gi, av_.data() + r.lo * d_, r.hi - r.lo + 1, d_);
-            scatter(dp.row(b, h, i), u.data(), r, qpos[i], kpos, Tk);
-            bucket(w.data() + (h * Tq + i) * n_, p.row(b, h, i), r, qpos[i], kpos, Tk);
+            scatter(dp.row(b, h, i), u.data(), r, qpos[i], kpos);
+            bucket(w.data() + (h * Tq + i) * n_, p.row(b, h, i), r, qpos[i], kpos);
           }
       }
       reduce_rows(dav_.data(), w.data(), 1.0f, H, Tq,
@@ -187,8 +187,12 @@ class Shaw final : public pebench::Encoding {
  private:
   // One row's keys: [0, far_end) are at distance <= -k (bucket 0, a prefix because
   // positions are non-decreasing); buckets used lie in [lo, hi].
+  // Keys [end, Tk) are at positions after the query's, so masked in a causal decoder (logits
+  // -inf, probabilities and their gradients 0): not visited. In a chunk of a query block
+  // (attention/attention.hpp) they are up to half the keys of a row at T=256, and their
+  // buckets (distances > 0) up to half the dot products.
   struct Row {
-    std::int64_t far_end, lo, hi;
+    std::int64_t far_end, lo, hi, end;
   };
 
   std::int64_t index(std::int64_t dist) const {
@@ -196,24 +200,25 @@ class Shaw final : public pebench::Encoding {
   }
 
   Row row_layout(std::int64_t qp, pebench::Positions kpos, std::int64_t Tk) const {
-    if (Tk == 0) return {0, 0, -1};
-    const std::int64_t far_end = std::upper_bound(kpos.data, kpos.data + Tk, qp - k_) - kpos.data;
-    return {far_end, index(kpos[0] - qp), index(kpos[Tk - 1] - qp)};
+    const std::int64_t end = std::upper_bound(kpos.data, kpos.data + Tk, qp) - kpos.data;
+    if (end == 0) return {0, 0, -1, 0};
+    const std::int64_t far_end = std::upper_bound(kpos.data, kpos.data + end, qp - k_) - kpos.data;
+    return {far_end, index(kpos[0] - qp), index(kpos[end - 1] - qp), end};
   }
 
-  // row[j] += u[r(i,j)]; masked entries (-inf) stay -inf.
-  void scatter(float* row, const float* u, const Row& r, std::int64_t qp, pebench::Positions kpos,
-               std::int64_t Tk) const {
+  // row[j] += u[r(i,j)] for j < r.end; the masked entries after (-inf) stay -inf.
+  void scatter(float* row, const float* u, const Row& r, std::int64_t qp,
+               pebench::Positions kpos) const {
     pebench::simd::add(row, u[0], r.far_end);
-    for (std::int64_t j = r.far_end; j < Tk; ++j) row[j] += u[index(kpos[j] - qp)];
+    for (std::int64_t j = r.far_end; j < r.end; ++j) row[j] += u[index(kpos[j] - qp)];
   }
 
-  // w[t] = sum_{j : r(i,j) = t} x[j] (all 2k+1 entries written).
-  void bucket(float* w, const float* x, const Row& r, std::int64_t qp, pebench::Positions kpos,
-              std::int64_t Tk) const {
+  // w[t] = sum_{j < r.end : r(i,j) = t} x[j] (all 2k+1 entries written).
+  void bucket(float* w, const float* x, const Row& r, std::int64_t qp,
+              pebench::Positions kpos) const {
     std::fill(w, w + n_, 0.0f);
     if (r.far_end > 0) w[0] += pebench::simd::sum(x, r.far_end);
-    for (std::int64_t j = r.far_end; j < Tk; ++j) w[index(kpos[j] - qp)] += x[j];
+    for (std::int64_t j = r.far_end; j < r.end; ++j) w[index(kpos[j] - qp)] += x[j];
   }
 
   // grad[t, :] += alpha * sum_{h, i} w[h, i, t] vec(h, i)[:], parallel over t.
