@@ -17,8 +17,10 @@
 //
 // Cost: both hooks bucket a row by clipped distance. Keys at distance <= -k share one
 // bucket (a contiguous prefix of the row, found by binary search on the sorted
-// positions), so per row: (<= 2k+1) dot products of length d, one constant add over
-// the far prefix, and a clip + gather on the <= 2k near keys.
+// positions), so per row: (<= k+1) dot products of length d, one constant add over
+// the far prefix, and a clip + gather on the <= k near keys; keys after the query's
+// position are masked and skipped. Attention forward vs nope (B=1, H=8, d=64, AMD EPYC,
+// 2 threads): 1.67x, 1.40x, 1.23x at T=256, 1024, 4096 (2.66x, 1.69x at 1.0.0).
 //
 // Init: Glorot/Xavier uniform, limit sqrt(6 / (2k+1 + d)) -- tensor2tensor creates the
 // tables with tf.get_variable under the model's default initializer
