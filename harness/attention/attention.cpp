@@ -53,6 +53,28 @@ View<T, 4> chunk_view(T* chunk_scores, std::int64_t heads, const AttentionBlock&
                     {heads * blk.rows * blk.keys, blk.rows * blk.keys, blk.keys, 1}};
 }
 
+// S (H, rows, keys) = scale * Q_blk (H, rows, d) K^T (H, d, keys), for one batch entry.
+MatmulShape scores_matmul(const AttentionDims& d, const AttentionBlock& blk, float scale) {
+  const std::int64_t T = d.seq_len, hd = d.head_dim;
+  MatmulShape qk;
+  qk.batch = d.heads, qk.m = blk.rows, qk.n = blk.keys, qk.k = hd, qk.alpha = scale;
+  qk.a_strides = {T * hd, hd, 1};
+  qk.b_strides = {T * hd, 1, hd};  // K^T as a transposed view
+  qk.c_strides = {blk.rows * blk.keys, blk.keys, 1};
+  return qk;
+}
+
+// O_blk (H, rows, d) = P (H, rows, keys) V (H, keys, d), for one batch entry.
+MatmulShape output_matmul(const AttentionDims& d, const AttentionBlock& blk) {
+  const std::int64_t T = d.seq_len, hd = d.head_dim;
+  MatmulShape pv;
+  pv.batch = d.heads, pv.m = blk.rows, pv.n = hd, pv.k = blk.keys;
+  pv.a_strides = {blk.rows * blk.keys, blk.keys, 1};
+  pv.b_strides = {T * hd, hd, 1};
+  pv.c_strides = {T * hd, hd, 1};
+  return pv;
+}
+
 // ops/causal_softmax's row callback: row i of a BiasRows, (heads, n).
 struct BiasRowsContext {
   const BiasRows* rows;
@@ -225,13 +247,8 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
                           : scores_.data();
       const std::int64_t batch_offset = b * H * T * hd;
 
-      // S (H, rows, keys) = scale * Q_blk (H, rows, d) K^T (H, d, keys)
-      MatmulShape qk;
-      qk.batch = H, qk.m = blk.rows, qk.n = blk.keys, qk.k = hd, qk.alpha = scale;
-      qk.a_strides = {T * hd, hd, 1};
-      qk.b_strides = {T * hd, 1, hd};  // K^T as a transposed view
-      qk.c_strides = {blk.rows * blk.keys, blk.keys, 1};
-      matmul(qk, q + batch_offset + blk.first_row * hd, k + batch_offset, s);
+      matmul(scores_matmul(d, blk, scale), q + batch_offset + blk.first_row * hd, k + batch_offset,
+             s);
 
       // The mix hook adds (+=) into the block's output rows, which P V then accumulates into.
       if (hooks & kHookMix) zero_rows(out, d, b, blk.first_row, blk.rows);
@@ -264,12 +281,8 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
         }
       }
 
-      // O_blk (H, rows, d) (+)= P (H, rows, keys) V (H, keys, d)
-      MatmulShape pv;
-      pv.batch = H, pv.m = blk.rows, pv.n = hd, pv.k = blk.keys;
-      pv.a_strides = {blk.rows * blk.keys, blk.keys, 1};
-      pv.b_strides = {T * hd, hd, 1};
-      pv.c_strides = {T * hd, hd, 1};
+      // O_blk (+)= P V: the mix hook's term is already in O.
+      MatmulShape pv = output_matmul(d, blk);
       pv.accumulate = (hooks & kHookMix) != 0;
       matmul(pv, s, v + batch_offset, out + batch_offset + blk.first_row * hd);
     }
@@ -286,20 +299,11 @@ void CausalAttention::forward_block_bias_rows(float* out, AttentionCache* cache,
     float* s = cache ? cache->probs.data() + blk.probs_offset + b * H * blk.rows * blk.keys
                      : scores_.data();
     const std::int64_t batch_offset = b * H * T * hd;
-    MatmulShape qk;  // S (H, rows, keys) = scale * Q_blk K^T, as in run_forward
-    qk.batch = H, qk.m = blk.rows, qk.n = blk.keys, qk.k = hd, qk.alpha = scale;
-    qk.a_strides = {T * hd, hd, 1};
-    qk.b_strides = {T * hd, 1, hd};
-    qk.c_strides = {blk.rows * blk.keys, blk.keys, 1};
-    matmul(qk, q + batch_offset + blk.first_row * hd, k + batch_offset, s);
+    matmul(scores_matmul(d, blk, scale), q + batch_offset + blk.first_row * hd, k + batch_offset,
+           s);
     causal_softmax_forward_row_bias(s, s, CausalRows{H, blk.rows, blk.keys, blk.first_row},
                                     fill_bias_row, &context);
-    MatmulShape pv;  // O_blk (H, rows, d) = P V
-    pv.batch = H, pv.m = blk.rows, pv.n = hd, pv.k = blk.keys;
-    pv.a_strides = {blk.rows * blk.keys, blk.keys, 1};
-    pv.b_strides = {T * hd, hd, 1};
-    pv.c_strides = {T * hd, hd, 1};
-    matmul(pv, s, v + batch_offset, out + batch_offset + blk.first_row * hd);
+    matmul(output_matmul(d, blk), s, v + batch_offset, out + batch_offset + blk.first_row * hd);
   }
 }
 
@@ -313,12 +317,7 @@ void CausalAttention::forward_block_bias_once(float* out, AttentionCache& cache,
   float* probs = cache.probs.data() + blk.probs_offset;
   // The matmuls are the per-entry ones of run_forward (same shapes, so the same bits as
   // forward_inference, which tests/unit/test_attention.cpp asserts).
-  // S_b (H, rows, keys) = scale * Q_blk K^T
-  MatmulShape qk;
-  qk.batch = H, qk.m = blk.rows, qk.n = blk.keys, qk.k = hd, qk.alpha = scale;
-  qk.a_strides = {T * hd, hd, 1};
-  qk.b_strides = {T * hd, 1, hd};
-  qk.c_strides = {blk.rows * blk.keys, blk.keys, 1};
+  const MatmulShape qk = scores_matmul(d, blk, scale);
   for (std::int64_t b = 0; b < B; ++b)
     matmul(qk, q + b * H * T * hd + blk.first_row * hd, k + b * H * T * hd, probs + b * entry);
   for (std::int64_t c0 = 0; c0 < blk.rows; c0 += step) {
@@ -331,12 +330,7 @@ void CausalAttention::forward_block_bias_once(float* out, AttentionCache& cache,
       causal_softmax_forward(sc, sc, chunk_rows_shape(H, blk, ch, blk.keys), bias);
     }
   }
-  // O_blk (H, rows, d) = P_b V
-  MatmulShape pv;
-  pv.batch = H, pv.m = blk.rows, pv.n = hd, pv.k = blk.keys;
-  pv.a_strides = {blk.rows * blk.keys, blk.keys, 1};
-  pv.b_strides = {T * hd, hd, 1};
-  pv.c_strides = {T * hd, hd, 1};
+  const MatmulShape pv = output_matmul(d, blk);
   for (std::int64_t b = 0; b < B; ++b)
     matmul(pv, probs + b * entry, v + b * H * T * hd, out + b * H * T * hd + blk.first_row * hd);
 }
