@@ -243,12 +243,8 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
       continue;
     }
     for (std::int64_t b = 0; b < B; ++b) {
-      float* s = training ? cache->probs.data() + blk.probs_offset + b * H * blk.rows * blk.keys
-                          : scores_.data();
+      float* s = block_scores(training ? cache : nullptr, q, k, d, blk, b, scale);
       const std::int64_t batch_offset = b * H * T * hd;
-
-      matmul(scores_matmul(d, blk, scale), q + batch_offset + blk.first_row * hd, k + batch_offset,
-             s);
 
       // The mix hook adds (+=) into the block's output rows, which P V then accumulates into.
       if (hooks & kHookMix) zero_rows(out, d, b, blk.first_row, blk.rows);
@@ -289,6 +285,17 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
   }
 }
 
+float* CausalAttention::block_scores(AttentionCache* cache, const float* q, const float* k,
+                                     const AttentionDims& d, const Block& blk, std::int64_t b,
+                                     float scale) {
+  const std::int64_t batch_offset = b * d.heads * d.seq_len * d.head_dim;
+  float* s = cache ? cache->probs.data() + blk.probs_offset + b * d.heads * blk.rows * blk.keys
+                   : scores_.data();
+  matmul(scores_matmul(d, blk, scale), q + batch_offset + blk.first_row * d.head_dim,
+         k + batch_offset, s);
+  return s;
+}
+
 void CausalAttention::forward_block_bias_rows(float* out, AttentionCache* cache, const float* q,
                                               const float* k, const float* v,
                                               const AttentionDims& d, const Block& blk,
@@ -296,11 +303,8 @@ void CausalAttention::forward_block_bias_rows(float* out, AttentionCache* cache,
   const std::int64_t B = d.batch, H = d.heads, T = d.seq_len, hd = d.head_dim;
   BiasRowsContext context{&rows, H};
   for (std::int64_t b = 0; b < B; ++b) {
-    float* s = cache ? cache->probs.data() + blk.probs_offset + b * H * blk.rows * blk.keys
-                     : scores_.data();
+    float* s = block_scores(cache, q, k, d, blk, b, scale);
     const std::int64_t batch_offset = b * H * T * hd;
-    matmul(scores_matmul(d, blk, scale), q + batch_offset + blk.first_row * hd, k + batch_offset,
-           s);
     causal_softmax_forward_row_bias(s, s, CausalRows{H, blk.rows, blk.keys, blk.first_row},
                                     fill_bias_row, &context);
     matmul(output_matmul(d, blk), s, v + batch_offset, out + batch_offset + blk.first_row * hd);
@@ -317,9 +321,7 @@ void CausalAttention::forward_block_bias_once(float* out, AttentionCache& cache,
   float* probs = cache.probs.data() + blk.probs_offset;
   // The matmuls are the per-entry ones of run_forward (same shapes, so the same bits as
   // forward_inference, which tests/unit/test_attention.cpp asserts).
-  const MatmulShape qk = scores_matmul(d, blk, scale);
-  for (std::int64_t b = 0; b < B; ++b)
-    matmul(qk, q + b * H * T * hd + blk.first_row * hd, k + b * H * T * hd, probs + b * entry);
+  for (std::int64_t b = 0; b < B; ++b) block_scores(&cache, q, k, d, blk, b, scale);
   for (std::int64_t c0 = 0; c0 < blk.rows; c0 += step) {
     const Chunk ch = make_chunk(blk, c0, step);
     encoding_->bias_forward(dense_view<float, 3>(chunk_bias_.data(), {H, ch.rows, ch.keys}),

@@ -124,6 +124,10 @@ class CausalAttention {
   void run_forward(float* out, AttentionCache* cache, const float* q, const float* k,
                    const float* v, const AttentionDims& dims,
                    const std::vector<std::int64_t>& positions);
+  // S (H, rows, keys) of batch entry b for one block: into the cache's probabilities in
+  // training, into the reused scratch otherwise (cache == nullptr). Returns S.
+  float* block_scores(AttentionCache* cache, const float* q, const float* k,
+                      const AttentionDims& dims, const Block& blk, std::int64_t b, float scale);
   // One block whose only per-row work is a static bias the plugin gives row by row: the
   // bias is computed inside the softmax (cache == nullptr: inference).
   void forward_block_bias_rows(float* out, AttentionCache* cache, const float* q, const float* k,
