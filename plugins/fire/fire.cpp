@@ -242,26 +242,14 @@ class Fire final : public pebench::Encoding {
     const std::int64_t H = bias.size(0), Tq = bias.size(1), Tk = bias.size(2);
     check_heads(H);
     if (Tq == 0 || Tk == 0) return;
-    const auto [pwl_ptr, tables] = cached(distance_range(qpos, kpos));
-    const PiecewiseLinear& pwl = *pwl_ptr;
-    const bool dense = contiguous(kpos), in_order = sorted(kpos);
-#pragma omp parallel
-    {
-      Runs runs;
-      std::vector<float> x(static_cast<std::size_t>(Tk));
-#pragma omp for schedule(static)
-      for (std::int64_t i = 0; i < Tq; ++i) {
-        const Row row = make_row(*tables, qpos[i]);
-        find_runs(pwl, row, qpos[i], kpos, in_order, runs);
-        row_values(x.data(), row.psi, kpos, dense, row.inv);
-        fill_row(bias.row(0, i), bias.stride[0], H, x.data(), runs, Tk, pwl.a.data(), pwl.b.data());
-      }
-    }
+    const auto rows = Fire::bias_rows(qpos, kpos);  // one row is what the harness gets too
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < Tq; ++i)
+      rows->row(i, pebench::View<float, 2>{bias.row(0, i), {H, Tk}, {bias.stride[0], 1}});
   }
 
   // Rows for the harness to compute inside its softmax (pebench::BiasRows): the tables and
-  // the piecewise-linear form are fetched once here; a row is what bias_forward's loop body
-  // writes (the same functions on the same keys).
+  // the piecewise-linear form are fetched once here. bias_forward is these rows.
   std::unique_ptr<pebench::BiasRows> bias_rows(pebench::Positions qpos,
                                                pebench::Positions kpos) override {
     if (qpos.size == 0 || kpos.size == 0) return nullptr;
