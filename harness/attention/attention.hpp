@@ -16,17 +16,18 @@
 //   - else, with no score or mix hook, from the plugin's BiasRows when it has one
 //     (Encoding::bias_rows): each row computed inside the softmax, in a per-thread buffer
 //     (FIRE: 1.29x -> 1.17x nope's forward at T=1024, 1.33x -> 1.10x at T=4096);
-//   - else bias_forward per chunk of rows (below), into an L2-sized scratch: FIRE (not
+//   - else bias_forward per chunk of rows (below), into a chunk-sized scratch: FIRE (not
 //     relative), randomized (irregular) positions. With B > 1 in training, once per chunk
 //     for every batch entry. Never kept whole: a cached (H, T, T/2)
 //     bias made FIRE's train step peak at 1.46x nope's memory at T=4096 (1666 vs 1138 MiB),
 //     and trainable biases change at every step anyway.
 // Score and mix hooks and a per-chunk bias run on chunks of a block's rows
-// (AttentionOptions::chunk_bytes): bias, score hook, softmax and mix hook meet in L2 instead
-// of streaming the block's scores (32 MiB at T=4096, H=8) through memory once per step. A
-// chunk of rows [r0, r1) hands the hooks only keys [0, r1) (its causal limit).
+// (AttentionOptions::chunk_bytes): bias, score hook, softmax and mix hook meet in cache
+// instead of streaming the block's scores (32 MiB at T=4096, H=8) through memory once per
+// step. A chunk of rows [r0, r1) hands the hooks only keys [0, r1) (its causal limit).
 // With a score hook the bias and mask are written into S first (the hook expects biased,
-// masked logits), then the softmax runs without bias.
+// masked logits; without a bias the whole block is masked at once), then the softmax runs
+// without bias.
 // Before (up to 23a5fff) the cached bias with the mask baked in was fused as a full-shape
 // binary post-op into the matmul: 268 MB read per forward at T=4096 (1.10-1.15x NoPE).
 // The backward uses the same strided, transposed views; no copies.
@@ -66,9 +67,13 @@ struct AttentionOptions {
   bool toeplitz_bias = true;      // false: the bias per chunk even when relative (tests)
   // Score and mix hooks, and a static bias that is not a Toeplitz table, run per chunk of a
   // block's rows: as many rows as fit H * keys floats in chunk_bytes, so the hook, the
-  // softmax and the chunk's bias meet in L2 instead of passing the block through memory
-  // several times (a block's scores are 32 MiB at T=4096, H=8).
-  std::int64_t chunk_bytes = 512 * 1024;
+  // softmax and the chunk's bias meet in cache instead of passing the block through memory
+  // several times (a block's scores are 32 MiB at T=4096, H=8). Each chunk costs 2-3 OpenMP
+  // regions (~4 us each, 2 threads): 2 MiB chunks (more than this machine's 1 MiB L2) were
+  // faster than 512 KiB ones for both score hooks, forward/nope at T=256/1024/4096: CoPE
+  // 1.95/1.47/1.25 vs 1.93/1.53/1.37, Shaw 1.61/1.30/1.16 vs 1.70/1.38/1.24 (AMD EPYC Zen 5,
+  // medians of 20, two runs each).
+  std::int64_t chunk_bytes = 2 * 1024 * 1024;
 };
 
 // What forward saves for backward. Holds the encoding (and so its library)

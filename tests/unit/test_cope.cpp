@@ -139,7 +139,7 @@ struct Case {
 };
 
 Case make_case(std::int64_t npos, bool nodiv, std::uint64_t seed, std::int64_t Tk = 11,
-               std::int64_t first_row = 5) {
+               std::int64_t first_row = 5, double shift = 0.0) {
   Case c;
   c.npos = npos, c.nodiv = nodiv, c.Tk = Tk, c.first_row = first_row;
   const auto s = test::random_vector(c.H * c.Tq * c.Tk, seed, 1.5);
@@ -152,7 +152,7 @@ Case make_case(std::int64_t npos, bool nodiv, std::uint64_t seed, std::int64_t T
     for (std::int64_t i = 0; i < c.Tq; ++i)
       for (std::int64_t j = 0; j < c.Tk; ++j) {
         const std::size_t x = (h * c.Tq + i) * c.Tk + j;
-        c.s[x] = j <= c.first_row + i ? double(s[x]) : -HUGE_VAL;
+        c.s[x] = j <= c.first_row + i ? double(s[x]) + shift : -HUGE_VAL;
       }
   return c;
 }
@@ -189,10 +189,10 @@ std::vector<double> cope_reference(const Case& c, std::vector<double>* positions
 // differences are meaningless) check the output only.
 void check_against_reference(std::int64_t npos, bool nodiv, std::uint64_t seed,
                              std::int64_t Tk = 11, std::int64_t first_row = 5,
-                             bool forward_only = false) {
+                             bool forward_only = false, double shift = 0.0) {
   SCOPED_TRACE("npos_max " + std::to_string(npos) + (nodiv ? " nodiv" : "") + " seed " +
                std::to_string(seed) + " Tk " + std::to_string(Tk));
-  Case c = make_case(npos, nodiv, seed, Tk, first_row);
+  Case c = make_case(npos, nodiv, seed, Tk, first_row, shift);
   std::vector<double> p;
   const auto ref = cope_reference(c, &p);
   // The interpolation is piecewise linear: keep finite differences away from its kinks.
@@ -278,6 +278,13 @@ TEST(Cope, ForwardAndBackwardMatchTheFormulaInDouble) {
 TEST(Cope, ForwardAndBackwardMatchTheFormulaInDoubleWhenClamped) {
   check_against_reference(3, false, 31);  // most positions clamp at 2
   check_against_reference(5, true, 33);
+}
+
+// Small gates (logits ~ -3.5): ~40 of each row's keys stay below the cap, where ~2 npos_max + 8 =
+// 14 were expected, so the plugin's packed gate storage grows while it runs (forward and
+// backward read the gates back from it).
+TEST(Cope, ManyUnclampedKeysPerRowMatchTheFormula) {
+  check_against_reference(3, false, 55, 60, 54, false, -3.5);
 }
 
 // Rows long enough for the position logits' full 64-wide passes and their remainders: npos
