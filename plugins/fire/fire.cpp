@@ -205,7 +205,8 @@ class Fire final : public pebench::Encoding {
   pebench::EncodingInfo info() const override {
     pebench::EncodingInfo i;
     i.name = "fire";
-    i.version = "1.1.0";  // 1.0.1: FMA inner loops; 1.1.0: bias_rows (ABI 2), run-spilling fill
+    i.version = "1.1.1";  // 1.0.1: FMA inner loops; 1.1.0: bias_rows (ABI 2), run-spilling fill;
+                          // 1.1.1: rows at or below L copied from a distance table (same bits)
     i.paper =
         "Li et al. 2023, Functional Interpolation for Relative Positions Improves Long Context "
         "Transformers (FIRE)";
@@ -425,9 +426,13 @@ class Fire final : public pebench::Encoding {
     float inv;
   };
 
+  // L = |L_multiplier * init_length|: queries at or below it share the normalizer.
+  double threshold() const {
+    return std::fabs(double(lm_) * init_length_);
+  }
+
   Row make_row(const DistanceTables& tables, std::int64_t qi) const {
-    const double threshold = std::fabs(double(lm_) * init_length_);
-    const double n = std::max(static_cast<double>(qi), threshold);
+    const double n = std::max(static_cast<double>(qi), threshold());
     const double den = std::log1p(std::fabs(double(c_)) * n) + kEps;
     return {tables.psi_at(qi), tables.dpsi_at(qi), den, static_cast<float>(1.0 / den)};
   }
@@ -466,6 +471,12 @@ class Fire final : public pebench::Encoding {
     }
   }
 
+  // Bias rows of one set of positions. A query at or below the threshold L has the
+  // normalizer psi(L) + eps, the same for every such row, so there the bias is a function of
+  // the distance alone (FIRE is relative up to L): those rows are copied from a per-head
+  // table over their distances, built once with the arithmetic of a row (a row of virtual
+  // keys at every distance: the same bits). At T=1024 with the reference L = 512 that is half
+  // the rows, and a copy instead of ~15 runs of multiply-adds per head.
   class Rows final : public pebench::BiasRows {
    public:
     Rows(const Fire& fire, pebench::Positions qpos, pebench::Positions kpos,
@@ -476,7 +487,10 @@ class Fire final : public pebench::Encoding {
           pwl_(std::move(pwl)),
           tables_(std::move(tables)),
           dense_(contiguous(kpos)),
-          in_order_(sorted(kpos)) {}
+          in_order_(sorted(kpos)),
+          threshold_(fire.threshold()) {
+      build_near_table();
+    }
 
     void row(std::int64_t i, pebench::Span<2> out) const override {
       const std::int64_t n = out.size(1);
@@ -485,6 +499,10 @@ class Fire final : public pebench::Encoding {
         throw std::out_of_range("fire: bias row " + std::to_string(i) + " with " +
                                 std::to_string(n) + " keys is outside the positions given");
       if (n == 0) return;
+      if (!near_.empty() && near(qpos_[i])) {
+        copy_near_row(qpos_[i], n, out);
+        return;
+      }
       const pebench::Positions keys{kpos_.data, n};
       // Per-thread scratch, kept between rows (three allocations per row cost ~5% of the
       // bias at T=1024). glibc keeps the library loaded while a thread holds it.
@@ -499,11 +517,61 @@ class Fire final : public pebench::Encoding {
     }
 
    private:
+    bool near(std::int64_t q) const { return static_cast<double>(q) <= threshold_; }
+
+    // near_ (H, count): column t is distance near_max_ - t, for the distances between the
+    // rows at or below the threshold and every key; built when two or more rows use it.
+    void build_near_table() {
+      std::int64_t rows = 0, qmin = 0, qmax = 0;
+      for (std::int64_t i = 0; i < qpos_.size; ++i)
+        if (near(qpos_[i])) {
+          qmin = rows == 0 ? qpos_[i] : std::min(qmin, qpos_[i]);
+          qmax = rows == 0 ? qpos_[i] : std::max(qmax, qpos_[i]);
+          ++rows;
+        }
+      if (rows < 2) return;
+      const auto [kmin, kmax] = std::minmax_element(kpos_.data, kpos_.data + kpos_.size);
+      near_max_ = qmax - *kmin;
+      near_count_ = near_max_ - (qmin - *kmax) + 1;
+      // Virtual keys at positions -near_max_ .. : a query at 0 (also below the threshold)
+      // sees them at distances near_max_, near_max_ - 1, ...
+      std::vector<std::int64_t> keys(static_cast<std::size_t>(near_count_));
+      for (std::int64_t t = 0; t < near_count_; ++t) keys[t] = t - near_max_;
+      const pebench::Positions virtual_keys{keys.data(), near_count_};
+      const std::int64_t H = fire_.heads_;
+      Runs runs;
+      std::vector<float> x(static_cast<std::size_t>(near_count_));
+      const Row row = fire_.make_row(*tables_, 0);
+      fire_.find_runs(*pwl_, row, 0, virtual_keys, true, runs);
+      row_values(x.data(), row.psi, virtual_keys, true, row.inv);
+      near_.resize(static_cast<std::size_t>(H * near_count_));
+      fill_row(near_.data(), near_count_, H, x.data(), runs, near_count_, pwl_->a.data(),
+               pwl_->b.data());
+    }
+
+    // Row of query position q (at or below the threshold) for keys [0, n): key j is at
+    // distance q - kpos_j, column near_max_ - q + kpos_j; contiguous keys are one copy a head.
+    void copy_near_row(std::int64_t q, std::int64_t n, pebench::Span<2> out) const {
+      const std::int64_t offset = near_max_ - q;
+      for (std::int64_t h = 0; h < out.size(0); ++h) {
+        const float* table = near_.data() + h * near_count_ + offset;
+        float* o = out.row(h);
+        if (dense_) {
+          std::memcpy(o, table + kpos_[0], sizeof(float) * static_cast<std::size_t>(n));
+        } else {
+          for (std::int64_t j = 0; j < n; ++j) o[j] = table[kpos_[j]];
+        }
+      }
+    }
+
     const Fire& fire_;
     pebench::Positions qpos_, kpos_;
     std::shared_ptr<const PiecewiseLinear> pwl_;
     std::shared_ptr<const DistanceTables> tables_;
     bool dense_, in_order_;
+    double threshold_;
+    std::vector<float> near_;
+    std::int64_t near_max_ = 0, near_count_ = 0;
   };
 
   std::int64_t heads_, width_;

@@ -103,6 +103,38 @@ TEST(Fire, MatchesFormulaAtDefaultWidth) {
   }
 }
 
+// Rows whose query sits at or below L come from a per-head table over distances when two or
+// more such rows are asked for together (fire.cpp, Rows): bit for bit the row a lone query
+// gets from its own runs, for contiguous keys and for strided ones, including keys after the
+// query.
+TEST(Fire, RowsBelowLFromTheDistanceTableMatchComputedRowsBitForBit) {
+  const std::int64_t H = 3, L = 40;
+  auto enc = make(H, 32, double(L));
+  enc->init_parameters(5);
+  const std::vector<std::int64_t> qpos{0, 7, 39, 40, 41, 90};  // 4 rows at or below L
+  for (const std::vector<std::int64_t>& kpos :
+       {std::vector<std::int64_t>{0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
+                                  15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29,
+                                  30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43},
+        std::vector<std::int64_t>{0, 2, 3, 9, 20, 38, 40, 41, 60, 95}}) {
+    const std::int64_t Tk = kpos.size();
+    auto together = enc->bias_rows(Positions{qpos.data(), std::int64_t(qpos.size())},
+                                   Positions{kpos.data(), Tk});
+    ASSERT_NE(together, nullptr);
+    for (std::size_t i = 0; i < qpos.size(); ++i) {
+      auto alone = enc->bias_rows(Positions{qpos.data() + i, 1}, Positions{kpos.data(), Tk});
+      std::vector<float> a(H * Tk, -1.0f), b(H * Tk, -2.0f);
+      together->row(std::int64_t(i), dense_view<float, 2>(a.data(), {H, Tk}));
+      alone->row(0, dense_view<float, 2>(b.data(), {H, Tk}));
+      for (std::int64_t x = 0; x < H * Tk; ++x) {
+        ASSERT_EQ(a[x], b[x]) << "q " << qpos[i] << " h " << x / Tk << " k " << kpos[x % Tk];
+        const double e = reference_bias(*enc, double(L), x / Tk, qpos[i], kpos[x % Tk]);
+        EXPECT_NEAR(a[x], e, 2e-5 * (1 + std::fabs(e)));
+      }
+    }
+  }
+}
+
 TEST(Fire, InitFollowsTorchLinearDefaults) {
   auto enc = make(4, 32, 512.0);
   enc->init_parameters(12);
