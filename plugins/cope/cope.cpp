@@ -453,10 +453,10 @@ class Cope final : public pebench::Encoding {
       // z and slope padded for interpolate's 8-wide windows.
       std::vector<float> z(static_cast<std::size_t>(npos_ + kTablePad)), slope(z.size());
       std::vector<float> g(static_cast<std::size_t>(Tk));  // gates of one row, by key
-      // Static halves, (b, h, i) order: rows of one chunk cost about the same, and each
-      // thread gets the heads whose scores its core just wrote in the matmul and will read
-      // in the softmax (also static halves). schedule(dynamic, 8) scattered rows across the
-      // cores: the hook took ~30% longer (T=256 and 1024, 2 threads, measured).
+      // Static halves, (b, h, i) order, as the softmax after it: rows of one chunk cost
+      // about the same. With schedule(dynamic, 8) the hook took ~30% longer (T=256 and 1024,
+      // 2 threads, measured; likely rows landing on another core than the one that wrote
+      // them, untested).
 #pragma omp for schedule(static)
       for (std::int64_t r = 0; r < rows; ++r) {
         const std::int64_t b = r / (H * Tq), h = (r / Tq) % H, i = r % Tq;
