@@ -118,18 +118,19 @@ v4f load4(const float* p) {
   std::memcpy(&v, p, sizeof(float) * static_cast<std::size_t>(n));
   return v;
 }
-[[gnu::always_inline]] inline void store8(float* p, v8f v, std::int64_t n = 8) {
+[[gnu::always_inline]] inline void store8(float* p, const v8f& v, std::int64_t n = 8) {
   std::memcpy(p, &v, sizeof(float) * static_cast<std::size_t>(n));
 }
 
 // sigmoid(x) = 1 / (1 + exp(-x)); exp by range reduction 2^k e^r (|r| <= ln2/2) and a
 // degree-6 Taylor polynomial (relative error < 2e-7). x < -80 (and -inf) gives exactly 0.
-// V: 4 or 8 float lanes, VI the int32 vector of as many lanes. Always inlined: the 8-lane
-// form is only used inside forward_row's clones (the file ignores -Wpsabi, GCC's note that
-// returning a 32-byte vector without AVX changes the ABI: no such call is left after
-// inlining, and no vector crosses the plugin's interface).
+// V: 4 or 8 float lanes, VI the int32 vector of as many lanes. Always inlined, like every
+// 8-lane helper here: no call passes a 32-byte vector once inlined, and none crosses the
+// plugin's interface. GCC still warns that such a return without AVX changes the ABI (the
+// file ignores -Wpsabi) and notes it for by-value parameters (which no pragma silences in
+// GCC 12: hence the const references).
 template <typename V, typename VI>
-[[gnu::always_inline]] inline V sigmoid(V x) {
+[[gnu::always_inline]] inline V sigmoid(const V& x) {
   V y = -x;
   y = y < -88.0f ? V{} - 88.0f : y;
   y = y > 88.0f ? V{} + 88.0f : y;
@@ -157,7 +158,7 @@ v4f sigmoid4(v4f x) {
 // sigmoid, z and interpolation a row cost 293 instead of 223 TSC ticks at T=256, measured).
 // The forward and the backward both sum through this function, so they see the same
 // positions bit for bit.
-[[gnu::always_inline]] inline v8f block_positions(v8f g, float& carry, float cap) {
+[[gnu::always_inline]] inline v8f block_positions(const v8f& g, float& carry, float cap) {
   const v8f zero{};
   v8f t = g + __builtin_shufflevector(g, zero, 1, 2, 3, 4, 5, 6, 7, 8);
   t = t + __builtin_shufflevector(t, zero, 2, 3, 4, 5, 6, 7, 8, 8);
@@ -173,7 +174,7 @@ v4f sigmoid4(v4f x) {
 // [f_7, f_7 + 7]: one 8-wide window of z and of slope, permuted (vpermps with AVX2), replaces
 // 16 scalar loads (those made the 8-lane block ~20% slower than blocks of 4, measured).
 // z and slope must be readable up to f_7 + 7 (kTablePad).
-[[gnu::always_inline]] inline v8f interpolate(v8f p, const float* z, const float* slope) {
+[[gnu::always_inline]] inline v8f interpolate(const v8f& p, const float* z, const float* slope) {
   const v8i f = __builtin_convertvector(p, v8i);
   const v8f w = p - __builtin_convertvector(f, v8f);
   const std::int32_t base = f[7];
