@@ -335,6 +335,14 @@ std::vector<std::int32_t> Model::predictions() const {
   return out;
 }
 
+std::vector<float> Model::token_losses() const {
+  const Activations& a = *acts_;
+  const std::int64_t M = a.input.batch * a.input.seq_len, V = config_.vocab;
+  std::vector<float> out(static_cast<std::size_t>(M));
+  for (std::int64_t i = 0; i < M; ++i) out[i] = -a.logp[i * V + a.targets[i]];
+  return out;
+}
+
 void Model::backward() {
   const ModelConfig& c = config_;
   Activations& a = *acts_;

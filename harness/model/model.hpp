@@ -68,6 +68,8 @@ class Model {
   void backward();
   // Argmax next-token predictions (B*T) of the last forward.
   std::vector<std::int32_t> predictions() const;
+  // -log p(target) of every token (B*T) of the last forward, masked or not (nats).
+  std::vector<float> token_losses() const;
 
   // Frees what forward saved for backward and the step scratch (memory measurements).
   void release_activations();
