@@ -40,6 +40,8 @@ Command add_tables_command(CLI::App& app, const GlobalOptions& global);
 Command add_dump_training_command(CLI::App& app, const GlobalOptions& global);
 // `pebench corpus`: a corpus's documents and bytes per split and its sha256.
 Command add_corpus_command(CLI::App& app, const GlobalOptions& global);
+// `pebench eval`: a checkpoint scored on a corpus at several lengths and both protocols.
+Command add_eval_command(CLI::App& app, const GlobalOptions& global);
 Command add_new_encoding_command(CLI::App& app, const GlobalOptions& global);
 Command add_bench_command(CLI::App& app, const GlobalOptions& global);
 Command add_kinds_command(CLI::App& app, const GlobalOptions& global);

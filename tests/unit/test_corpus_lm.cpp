@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -17,8 +18,16 @@ namespace {
 namespace fs = std::filesystem;
 
 // 60 documents of sentences from a small vocabulary: learnable bytes.
+// PEBENCH_TEST_KEEP=<dir>: the corpus and checkpoints stay in <dir> (tests/e2e/eval.cmake
+// runs `pebench eval` on them).
+const char* keep_dir() {
+  return std::getenv("PEBENCH_TEST_KEEP");
+}
+
 struct TextTree {
-  fs::path root = fs::temp_directory_path() / ("pebench-corpus-lm-" + std::to_string(getpid()));
+  fs::path root =
+      keep_dir() ? fs::path(keep_dir()) / "corpus"
+                 : fs::temp_directory_path() / ("pebench-corpus-lm-" + std::to_string(getpid()));
   TextTree() {
     fs::remove_all(root);
     const char* words[] = {"the", "cat", "sat", "on", "a", "mat", "and", "dog", "ran", "far"};
@@ -32,7 +41,9 @@ struct TextTree {
       }
     }
   }
-  ~TextTree() { fs::remove_all(root); }
+  ~TextTree() {
+    if (!keep_dir()) fs::remove_all(root);
+  }
   CorpusSpec spec() const { return {"words", {(root / "**" / "*.txt").string()}, "", 0.1, 0.1}; }
 };
 
@@ -89,12 +100,27 @@ TEST(CorpusLm, TrainShortEvaluateLongThroughACheckpoint) {
   EXPECT_LT(after.loss, 2.0) << "trained on 10 words, the model should predict bytes well";
 
   const std::string path =
-      (fs::temp_directory_path() / ("pebench-lm-" + std::to_string(getpid()) + ".ckpt")).string();
+      keep_dir()
+          ? (fs::path(keep_dir()) / "alibi.ckpt").string()
+          : (fs::temp_directory_path() / ("pebench-lm-" + std::to_string(getpid()) + ".ckpt"))
+                .string();
   save_checkpoint(path, model, {mc, "alibi", "", R"({"train_length": 32})"});
   const CheckpointInfo info = read_checkpoint_info(path);
   Model reloaded(info.model, named(info.encoding), 123);
   load_checkpoint_weights(path, reloaded);
-  fs::remove(path);
+  if (!keep_dir()) fs::remove(path);
+  if (keep_dir()) {  // and a learned-positions model whose table stops at 64 (untrained)
+    Config c;
+    c.set("max_positions", std::int64_t(64));
+    Model learned(
+        mc,
+        [c](const AttentionShape& s) {
+          return resolve_encoding(test::plugins(), "learned").create(c, s);
+        },
+        1);
+    save_checkpoint((fs::path(keep_dir()) / "learned.ckpt").string(), learned,
+                    {mc, "learned", "max_positions=64", "{}"});
+  }
   EXPECT_EQ(evaluate_lm(reloaded, task.corpus().validation.bytes, at_l).loss, after.loss);
 
   // Longer than trained: both protocols run and stay finite; ALiBi stays near its loss at L
