@@ -93,6 +93,13 @@ void append(CorpusSplit& split, const std::string& bytes) {
   ++split.documents;
 }
 
+// Whether scripts/install-deps (PEBENCH_WITH_CORPORA=1) installs this package.
+bool builtin_package(const std::string& package) {
+  for (const auto& b : builtin_corpora())
+    if (b.package == package) return true;
+  return false;
+}
+
 }  // namespace
 
 bool glob_match(const std::string& pattern, const std::string& path) {
@@ -144,13 +151,13 @@ Corpus load_corpus(const CorpusSpec& spec) {
   if (files.empty()) {
     std::string patterns;
     for (const auto& p : spec.patterns) patterns += (patterns.empty() ? "" : ", ") + p;
-    throw CorpusError(
-        fmt::format("corpus '{}': no file matches {}{}", spec.name, patterns,
-                    spec.package.empty()
-                        ? ""
-                        : fmt::format("; install it: apt-get install {} (or PEBENCH_WITH_CORPORA=1 "
-                                      "scripts/install-deps)",
-                                      spec.package)));
+    throw CorpusError(fmt::format(
+        "corpus '{}': no file matches {}{}", spec.name, patterns,
+        spec.package.empty() ? ""
+                             : fmt::format("; install it: apt-get install {}{}", spec.package,
+                                           builtin_package(spec.package)
+                                               ? " (or PEBENCH_WITH_CORPORA=1 scripts/install-deps)"
+                                               : "")));
   }
   Corpus c;
   c.spec = spec;

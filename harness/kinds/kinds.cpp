@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#define PEBENCH_SUITE_KINDS(X) X(conformance) X(synthetic) X(speed) X(memory)
+#define PEBENCH_SUITE_KINDS(X) X(conformance) X(synthetic) X(speed) X(memory) X(extrapolation)
 
 namespace pebench {
 

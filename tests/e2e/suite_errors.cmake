@@ -20,3 +20,6 @@ expect(flip_flop_without_length.yaml "flip_flop_without_length.yaml:4:5: task .f
 expect(duplicate_length.yaml "duplicate_length.yaml:3:21: 'lengths' lists 256 twice")
 expect(one_repetition.yaml "one_repetition.yaml:4:14: 'repetitions' must be >= 2")
 expect(duplicate_encoding.yaml "duplicate_encoding.yaml: case 'nope/attention_fwd_bwd/T=256/B=1/H=8/d=64' appears twice")
+expect(extrapolation_missing_corpus.yaml "extrapolation_missing_corpus.yaml:3:9: corpus 'kjv': no file matches /nonexistent/pebench/[*][.]txt; install it: apt-get install bible-kjv-text")
+expect(extrapolation_window_too_long.yaml "extrapolation_window_too_long.yaml:5:23: corpus 'fixture': its test split has [0-9]+ bytes, fewer than one evaluation window at the longest length 1000000")
+expect(extrapolation_bad_protocol.yaml "extrapolation_bad_protocol.yaml:5:41: unknown protocol 'window' [(]did you mean 'windows'[?][)]")

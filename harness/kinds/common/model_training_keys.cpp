@@ -1,0 +1,47 @@
+#include "kinds/common/model_training_keys.hpp"
+
+#include <fmt/format.h>
+
+namespace pebench {
+
+void parse_model(const YamlReader& yaml, const YAML::Node& node, ModelConfig& m) {
+  yaml.for_each_key(node, "model", {"layers", "d_model", "heads", "mlp_hidden", "vocab"},
+                    [&](const std::string& key, const YAML::Node& v) {
+                      if (key == "layers") m.layers = yaml.positive_int(key, v);
+                      if (key == "d_model") m.d_model = yaml.positive_int(key, v);
+                      if (key == "heads") m.heads = yaml.positive_int(key, v);
+                      if (key == "mlp_hidden") m.mlp_hidden = yaml.positive_int(key, v, true);
+                      if (key == "vocab") m.vocab = yaml.positive_int(key, v, true);
+                    });
+  if (m.d_model % m.heads != 0)
+    yaml.fail(node,
+              fmt::format("'d_model' ({}) must be divisible by 'heads' ({})", m.d_model, m.heads));
+}
+
+void parse_training(const YamlReader& yaml, const YAML::Node& node, TrainingSpec& t) {
+  OptimizerConfig& o = t.optimizer;
+  const std::vector<std::string> keys = {
+      "steps", "batch", "lr",  "warmup_steps", "schedule",  "min_lr_ratio",
+      "beta1", "beta2", "eps", "weight_decay", "grad_clip", "random_positions"};
+  yaml.for_each_key(node, "training", keys, [&](const std::string& key, const YAML::Node& v) {
+    if (key == "steps") t.steps = yaml.positive_int(key, v);
+    if (key == "batch") t.batch = yaml.positive_int(key, v);
+    if (key == "lr") o.lr = yaml.number_in(key, v, 1e-12, 10);
+    if (key == "warmup_steps") o.warmup_steps = yaml.positive_int(key, v, true);
+    if (key == "min_lr_ratio") o.min_lr_ratio = yaml.number_in(key, v, 0, 1);
+    if (key == "beta1") o.beta1 = yaml.number_in(key, v, 0, 0.999999);
+    if (key == "beta2") o.beta2 = yaml.number_in(key, v, 0, 0.999999);
+    if (key == "eps") o.eps = yaml.number_in(key, v, 1e-30, 1);
+    if (key == "weight_decay") o.weight_decay = yaml.number_in(key, v, 0, 10);
+    if (key == "grad_clip") o.grad_clip = yaml.number_in(key, v, 0, 1e9);
+    if (key == "random_positions") t.random_positions = yaml.positive_int(key, v, true);
+    if (key == "schedule") {
+      o.schedule = yaml.scalar<std::string>(key, v, "a string");
+      if (o.schedule != "linear" && o.schedule != "cosine" && o.schedule != "constant")
+        yaml.fail(v,
+                  fmt::format("'schedule' is '{}', expected linear|cosine|constant", o.schedule));
+    }
+  });
+}
+
+}  // namespace pebench

@@ -1,0 +1,375 @@
+// kind: extrapolation. One case = one encoding, one seed: the model (harness/model) is
+// trained on byte windows of the corpus's train split at train_length (tasks/corpus_lm.hpp),
+// saved as a checkpoint, then scored on the evaluation split at every length with every
+// protocol (lm/lm_eval.hpp), one row each. Keys: extrapolation_spec.hpp.
+//
+// Statuses per row: PASSED, DIVERGED (training), SKIPPED (a length the encoding refuses,
+// e.g. learned positions beyond their table: n/a in tables), LOAD_ERROR or FAILED.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "kinds/common/model_training_keys.hpp"
+#include "kinds/extrapolation/extrapolation_row.hpp"
+#include "kinds/extrapolation/extrapolation_spec.hpp"
+#include "kinds/kind.hpp"
+#include "lm/lm_eval.hpp"
+#include "model/checkpoint.hpp"
+#include "model/trainer.hpp"
+#include "results/tables.hpp"
+#include "tasks/corpus_lm.hpp"
+
+namespace pebench {
+namespace {
+
+struct ExtrapolationSettings : KindSettings {
+  ExtrapolationCaseSpec common;
+};
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+  Rng r(a * 0x9E3779B97F4A7C15ull ^ b);
+  return r.next_u64();
+}
+
+// ---- YAML ----------------------------------------------------------------------------
+
+CorpusSpec parse_corpus(const YamlReader& yaml, const YAML::Node& node) {
+  if (node.IsScalar()) {
+    try {
+      return builtin_corpus(node.Scalar());
+    } catch (const CorpusError& e) {
+      yaml.fail(node, e.what());
+    }
+  }
+  CorpusSpec c;
+  const auto suite_dir = std::filesystem::path(yaml.path()).parent_path();
+  yaml.for_each_key(
+      node, "corpus", {"name", "files", "package", "validation", "test"},
+      [&](const std::string& key, const YAML::Node& v) {
+        if (key == "name") c.name = yaml.scalar<std::string>(key, v, "a string");
+        if (key == "package") c.package = yaml.scalar<std::string>(key, v, "a string");
+        if (key == "validation") c.validation = yaml.number_in(key, v, 0, 0.5);
+        if (key == "test") c.test = yaml.number_in(key, v, 0, 0.5);
+        if (key == "files") {
+          auto add = [&](const YAML::Node& f) {
+            const std::filesystem::path p(yaml.scalar<std::string>(key, f, "a glob"));
+            c.patterns.push_back((p.is_absolute() ? p : suite_dir / p).generic_string());
+          };
+          if (v.IsScalar()) {
+            add(v);
+          } else {
+            if (!v.IsSequence() || v.size() == 0)
+              yaml.fail(v, "'files' must be a glob or a non-empty list of globs");
+            for (const auto& f : v) add(f);
+          }
+        }
+      });
+  if (c.name.empty()) yaml.fail(node, "corpus without 'name'");
+  if (c.patterns.empty()) {  // a built-in's files under another split
+    try {
+      const CorpusSpec b = builtin_corpus(c.name);
+      c.patterns = b.patterns, c.package = c.package.empty() ? b.package : c.package;
+    } catch (const CorpusError& e) {
+      yaml.fail(node, std::string(e.what()) + "; or give 'files'");
+    }
+  }
+  return c;
+}
+
+void parse_evaluation(const YamlReader& yaml, const YAML::Node& node, ExtrapolationEvalSpec& e) {
+  yaml.for_each_key(node, "evaluation",
+                    {"lengths", "protocols", "stride", "split", "max_scored", "batch", "buckets"},
+                    [&](const std::string& key, const YAML::Node& v) {
+                      if (key == "lengths") e.lengths = yaml.int_list(key, v);
+                      if (key == "protocols")
+                        e.protocols = yaml.choice_list(key, v, {"windows", "sliding"}, "protocol");
+                      if (key == "stride") e.stride = yaml.positive_int(key, v, true);
+                      if (key == "split") {
+                        e.split = yaml.scalar<std::string>(key, v, "a string");
+                        if (e.split != "validation" && e.split != "test")
+                          yaml.fail(
+                              v, fmt::format("'split' is '{}', expected validation|test", e.split));
+                      }
+                      if (key == "max_scored") e.max_scored = yaml.positive_int(key, v, true);
+                      if (key == "batch") e.batch = yaml.positive_int(key, v);
+                      if (key == "buckets") e.buckets = yaml.positive_int(key, v);
+                    });
+  if (e.lengths.empty()) yaml.fail(node, "'evaluation' needs 'lengths'");
+}
+
+const CorpusSplit& eval_split(const Corpus& c, const std::string& split) {
+  return split == "validation" ? c.validation : c.test;
+}
+
+ExtrapolationMetrics base_metrics(const ExtrapolationCaseSpec& spec, std::int64_t length,
+                                  const std::string& protocol) {
+  ExtrapolationMetrics m;
+  m.corpus = spec.corpus.name;
+  m.split = spec.evaluation.split;
+  m.protocol = protocol;
+  m.train_length = spec.train_length;
+  m.eval_length = length;
+  m.stride = protocol == "sliding"
+                 ? (spec.evaluation.stride > 0 ? std::min(spec.evaluation.stride, length)
+                                               : std::max<std::int64_t>(1, length / 4))
+                 : 0;
+  return m;
+}
+
+class ExtrapolationKind : public SuiteKind {
+ public:
+  std::string name() const override { return "extrapolation"; }
+  std::vector<std::string> keys() const override {
+    return {"corpus", "train_length", "evaluation", "model", "training"};
+  }
+
+  std::shared_ptr<const KindSettings> parse(const YamlReader& yaml,
+                                            const YAML::Node& root) const override {
+    auto s = std::make_shared<ExtrapolationSettings>();
+    ExtrapolationCaseSpec& c = s->common;
+    for (const char* key : {"corpus", "train_length", "evaluation"})
+      if (!root[key]) yaml.fail(root, fmt::format("kind 'extrapolation' needs key '{}'", key));
+    c.corpus = parse_corpus(yaml, root["corpus"]);
+    c.train_length = yaml.positive_int("train_length", root["train_length"]);
+    parse_evaluation(yaml, root["evaluation"], c.evaluation);
+    if (root["model"]) parse_model(yaml, root["model"], c.model);
+    if (c.model.vocab < 256)
+      yaml.fail(root["model"], "'vocab' must be 0 or >= 256: the corpus is bytes");
+    if (root["training"]) parse_training(yaml, root["training"], c.training);
+    if (c.training.optimizer.warmup_steps >= c.training.steps)
+      yaml.fail(root["training"] ? root["training"] : root,
+                fmt::format("'warmup_steps' ({}) must be < 'steps' ({})",
+                            c.training.optimizer.warmup_steps, c.training.steps));
+    // The corpus now, so that a missing package or a too small split is reported here.
+    Corpus corpus;
+    try {
+      corpus = load_corpus(c.corpus);
+    } catch (const CorpusError& e) {
+      yaml.fail(root["corpus"], e.what());
+    }
+    if (std::int64_t(corpus.train.bytes.size()) < c.train_length + 1)
+      yaml.fail(root["train_length"],
+                fmt::format("corpus '{}': its train split has {} bytes, fewer than one "
+                            "training window of {} + 1",
+                            c.corpus.name, corpus.train.bytes.size(), c.train_length));
+    const std::int64_t longest =
+        *std::max_element(c.evaluation.lengths.begin(), c.evaluation.lengths.end());
+    const auto& split = eval_split(corpus, c.evaluation.split);
+    if (std::int64_t(split.bytes.size()) < longest + 1)
+      yaml.fail(root["evaluation"]["lengths"],
+                fmt::format("corpus '{}': its {} split has {} bytes, fewer than one evaluation "
+                            "window at the longest length {} + 1",
+                            c.corpus.name, c.evaluation.split, split.bytes.size(), longest));
+    return s;
+  }
+
+  std::vector<CaseDraft> expand(const KindSettings& settings,
+                                const std::vector<std::uint64_t>& seeds) const override {
+    const auto& s = settings_as<ExtrapolationSettings>(settings);
+    std::vector<CaseDraft> drafts;
+    for (std::uint64_t seed : seeds)
+      drafts.push_back(
+          {fmt::format("{}/L={}/seed={}", s.common.corpus.name, s.common.train_length, seed), "",
+           seed, s.common});
+    return drafts;
+  }
+
+  std::vector<Row> planned_rows(const Case& c) const override {
+    const auto spec = c.spec.get<ExtrapolationCaseSpec>();
+    std::vector<Row> rows;
+    for (const std::int64_t length : spec.evaluation.lengths)
+      for (const std::string& protocol : spec.evaluation.protocols)
+        rows.push_back(case_row(c, fmt::format("L={}/{}", length, protocol))
+                           .put(base_metrics(spec, length, protocol)));
+    return rows;
+  }
+
+  void run(const std::vector<const Case*>& cases, CaseContext& ctx) const override {
+    for (const Case* c : cases) run_one(*c, ctx);
+  }
+
+  std::string summary(const Row& row) const override {
+    const auto m = row.get<ExtrapolationMetrics>();
+    return fmt::format("L={} {}{}", m.eval_length, m.protocol,
+                       m.bits_per_byte ? fmt::format(": {:.4f} bits/byte", *m.bits_per_byte) : "");
+  }
+
+  void write_tables(const std::vector<Row>& rows, const std::string& dir) const override;
+
+ private:
+  void run_one(const Case& c, CaseContext& ctx) const;
+};
+
+void ExtrapolationKind::run_one(const Case& c, CaseContext& ctx) const {
+  const auto spec = c.spec.get<ExtrapolationCaseSpec>();
+  std::vector<Row> rows = planned_rows(c);
+  auto emit_all = [&](Status status, const std::string& detail, const std::string& error) {
+    for (Row& row : rows) {
+      row.head.status = status, row.head.status_detail = detail, row.head.error = error;
+      ctx.emit(row);
+    }
+  };
+  std::unique_ptr<CorpusLmTask> task;
+  try {
+    task = std::make_unique<CorpusLmTask>(load_corpus(spec.corpus));
+  } catch (const std::exception& e) {
+    return emit_all(Status::kFailed, "", e.what());
+  }
+  EncodingSource source;
+  std::unique_ptr<Model> model;
+  try {
+    source = resolve_encoding(ctx.registry, c.encoding.name);
+    model = std::make_unique<Model>(
+        spec.model,
+        [&source, &c](const AttentionShape& shape) {
+          return source.create(c.encoding.params, shape);
+        },
+        c.seed);
+  } catch (const std::exception& e) {
+    return emit_all(source.name.empty() ? Status::kLoadError : Status::kFailed, "", e.what());
+  }
+  for (Row& row : rows)
+    row.head.plugin_version = source.version, row.head.plugin_sha256 = source.sha256;
+
+  TrainConfig tc;
+  tc.steps = spec.training.steps;
+  tc.batch = spec.training.batch;
+  tc.seq_len = spec.train_length;
+  tc.optimizer = spec.training.optimizer;
+  tc.random_positions = spec.training.random_positions;
+  tc.progress = ctx.progress;
+  tc.label = c.id;
+  Rng train_rng(mix(c.seed, 1));
+  TrainResult trained;
+  try {
+    trained = train(*model, *task, tc, train_rng);
+  } catch (const PositionsUnsupported& e) {
+    return emit_all(Status::kSkipped, e.what(), "");
+  } catch (const std::exception& e) {
+    return emit_all(Status::kFailed, "", std::string("training: ") + e.what());
+  }
+  if (trained.diverged) return emit_all(Status::kDiverged, "", trained.diverged_reason);
+  double last_loss = 0;
+  const std::size_t tail = std::min<std::size_t>(10, trained.losses.size());
+  for (std::size_t i = trained.losses.size() - tail; i < trained.losses.size(); ++i)
+    last_loss += trained.losses[i] / double(tail);
+
+  std::string checkpoint;
+  if (!ctx.artifacts.empty()) {
+    checkpoint = ctx.artifacts + ".ckpt";
+    try {
+      save_checkpoint(checkpoint, *model,
+                      {spec.model, c.encoding.name, params_to_text(c.encoding.params),
+                       nlohmann::json{{"case", c.id},
+                                      {"seed", c.seed},
+                                      {"train_length", spec.train_length},
+                                      {"steps", trained.losses.size()},
+                                      {"corpus", spec.corpus.name},
+                                      {"corpus_sha256", task->corpus().sha256}}
+                           .dump()});
+    } catch (const CheckpointError& e) {
+      return emit_all(Status::kFailed, "", e.what());
+    }
+  }
+
+  const CorpusSplit& split = eval_split(task->corpus(), spec.evaluation.split);
+  for (Row& row : rows) {
+    auto m = row.get<ExtrapolationMetrics>();
+    row.head.status = Status::kPassed;
+    try {
+      const LmEvalResult r = evaluate_lm(
+          *model, split.bytes,
+          {m.eval_length, m.protocol == "sliding" ? LmProtocol::sliding : LmProtocol::windows,
+           m.stride, spec.evaluation.batch, spec.evaluation.max_scored, spec.evaluation.buckets});
+      m.loss = r.loss, m.bits_per_byte = r.bits_per_byte(), m.perplexity = r.perplexity();
+      m.scored = r.scored, m.windows = r.windows;
+      m.position_start = r.bucket_start;
+      for (double l : r.position_loss) m.position_bits.push_back(l / std::log(2.0));
+    } catch (const PositionsUnsupported& e) {  // n/a: a length the encoding refuses
+      row.head.status = Status::kSkipped, row.head.status_detail = e.what();
+    } catch (const std::exception& e) {
+      row.head.status = Status::kFailed, row.head.error = e.what();
+    }
+    m.corpus_sha256 = task->corpus().sha256;
+    m.train_loss_first = trained.losses.empty() ? 0.0 : trained.losses.front();
+    m.train_loss_last10 = last_loss;
+    m.steps = static_cast<std::int64_t>(trained.losses.size());
+    m.train_seconds = trained.seconds;
+    m.train_tokens_per_s = trained.tokens_per_s;
+    m.model = fmt::format("L{} D{} H{} V{}", spec.model.layers, spec.model.d_model,
+                          spec.model.heads, spec.model.vocab);
+    m.checkpoint = checkpoint;
+    m.parameters = model->parameter_count();
+    m.encoding_parameters = model->encoding_parameter_count();
+    ctx.emit(row.put(m));
+  }
+}
+
+// One table per protocol: encodings as rows, evaluation lengths as columns, bits per byte
+// mean ± std over seeds (the ALiBi paper's Figure 3 as numbers).
+void ExtrapolationKind::write_tables(const std::vector<Row>& rows, const std::string& dir) const {
+  std::vector<std::string> encodings, protocols;
+  std::vector<std::int64_t> lengths;
+  std::map<std::tuple<std::string, std::string, std::int64_t>, std::vector<const Row*>> cells;
+  for (const Row& r : rows) {
+    const auto m = r.get<ExtrapolationMetrics>();
+    const std::string enc = encoding_label(r);
+    if (std::find(encodings.begin(), encodings.end(), enc) == encodings.end())
+      encodings.push_back(enc);
+    if (std::find(protocols.begin(), protocols.end(), m.protocol) == protocols.end())
+      protocols.push_back(m.protocol);
+    if (std::find(lengths.begin(), lengths.end(), m.eval_length) == lengths.end())
+      lengths.push_back(m.eval_length);
+    cells[{enc, m.protocol, m.eval_length}].push_back(&r);
+  }
+  std::sort(lengths.begin(), lengths.end());
+  Table t;
+  t.header = {"encoding", "protocol"};
+  for (const auto L : lengths) t.header.push_back(fmt::format("L={}", L));
+  for (const auto& protocol : protocols)
+    for (const auto& enc : encodings) {
+      std::vector<std::string> line = {enc, protocol};
+      for (const auto L : lengths) {
+        const auto& list = cells[{enc, protocol, L}];
+        std::vector<double> values;
+        std::string other;
+        for (const Row* r : list) {
+          const auto m = r->get<ExtrapolationMetrics>();
+          if (r->head.status == Status::kPassed && m.bits_per_byte)
+            values.push_back(*m.bits_per_byte);
+          else
+            other = status_cell(r->head.status);
+        }
+        std::string cell = list.empty() ? "" : other;
+        if (!values.empty()) {
+          double mean = 0, var = 0;
+          for (double v : values) mean += v / double(values.size());
+          for (double v : values) var += (v - mean) * (v - mean);
+          const double sd = values.size() > 1 ? std::sqrt(var / double(values.size() - 1)) : 0;
+          cell = values.size() > 1 ? fmt::format("{:.3f} ± {:.3f}", mean, sd)
+                                   : fmt::format("{:.3f}", mean);
+          if (values.size() < list.size())
+            cell += fmt::format(" ({}/{} {})", values.size(), list.size(), other);
+        }
+        line.push_back(cell);
+      }
+      t.rows.push_back(line);
+    }
+  write_table_files(t, dir,
+                    "Bits per byte on the evaluation split by evaluation length (lower is "
+                    "better), mean ± std over seeds; windows: non-overlapping windows; sliding: "
+                    "a window every S tokens scoring its last S; n/a: the encoding cannot run "
+                    "that length.\n\n");
+}
+
+}  // namespace
+
+const SuiteKind& extrapolation_kind() {
+  static const ExtrapolationKind kind;
+  return kind;
+}
+
+}  // namespace pebench
