@@ -7,6 +7,11 @@ Writes <run>/plots/<mode>_B<b>_H<h>_d<d>[_L<l>].pdf and .png (one per mode and s
 prefixed with the part's name in a suite with parts):
   speed:  median time per step vs T, log-log, one line per encoding, IQR as error bars
   memory: the case's peak resident memory above the process base vs T, log-log
+and for an extrapolation run <run>/plots/extrapolation_<corpus>_<protocol>.pdf/.png (bits
+per byte vs evaluation length, log x, one line per encoding, mean over seeds with their
+min..max as error bars, the training length dashed; the ALiBi paper's Figure 3) and
+extrapolation_<corpus>_positions_L<length>.pdf/.png (bits per byte by position within the
+window at the longest length, windows protocol).
 Only PASSED rows of the file's last run (rows.jsonl appends; rows carry run_id) are drawn;
 n/a lengths are gaps. Needs python3-matplotlib.
 """
@@ -86,8 +91,73 @@ def plot_run(run_dir):
     return written
 
 
+def save(fig, run_dir, stem, written):
+    fig.tight_layout()
+    for ext in ("pdf", "png"):
+        path = os.path.join(run_dir, "plots", f"{stem}.{ext}")
+        fig.savefig(path, dpi=150)
+        written.append(path)
+    plt.close(fig)
+
+
+def plot_extrapolation(run_dir):
+    rows = [r for r in load_rows(run_dir) if r.get("kind") == "extrapolation"]
+    last_run = rows[-1].get("run_id") if rows else None
+    rows = [r for r in rows if r.get("run_id") == last_run and r.get("status") == "PASSED"]
+    if not rows:
+        return []
+    os.makedirs(os.path.join(run_dir, "plots"), exist_ok=True)
+    colors = plt.cm.tab20.colors
+    written = []
+    by_curve = collections.OrderedDict()  # (corpus, protocol) -> label -> length -> [bits]
+    for r in rows:
+        curve = by_curve.setdefault((r["corpus"], r["protocol"]), collections.OrderedDict())
+        curve.setdefault(encoding_label(r), {}).setdefault(r["eval_length"], []).append(
+            r["bits_per_byte"])
+    train_length = rows[0]["train_length"]
+    for (corpus, protocol), lines in by_curve.items():
+        fig, ax = plt.subplots(figsize=(5.5, 4))
+        for n, (label, points) in enumerate(lines.items()):
+            ls = sorted(points)
+            mean = [sum(points[L]) / len(points[L]) for L in ls]
+            err = [[m - min(points[L]) for m, L in zip(mean, ls)],
+                   [max(points[L]) - m for m, L in zip(mean, ls)]]
+            ax.errorbar(ls, mean, yerr=err, capsize=2, color=colors[n % 20],
+                        marker="osd^v<>"[n % 7], ms=3, label=label)
+        ax.axvline(train_length, color="gray", ls="--", lw=1)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("evaluation length (bytes); dashed: training length")
+        ax.set_ylabel("bits per byte (lower is better)")
+        ax.set_title(f"{corpus}, {protocol} protocol", fontsize=10)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7, ncol=2)
+        save(fig, run_dir, f"extrapolation_{corpus}_{protocol}", written)
+    windows = [r for r in rows if r["protocol"] == "windows" and r.get("position_bits")]
+    for corpus in collections.OrderedDict((r["corpus"], 1) for r in windows):
+        mine = [r for r in windows if r["corpus"] == corpus]
+        longest = max(r["eval_length"] for r in mine)
+        fig, ax = plt.subplots(figsize=(5.5, 4))
+        lines = collections.OrderedDict()
+        for r in mine:
+            if r["eval_length"] == longest:
+                lines.setdefault(encoding_label(r), []).append(r)
+        for n, (label, members) in enumerate(lines.items()):
+            xs = members[0]["position_start"]
+            ys = [sum(m["position_bits"][k] for m in members) / len(members)
+                  for k in range(len(xs))]
+            ax.plot(xs, ys, color=colors[n % 20], marker="osd^v<>"[n % 7], ms=3, label=label)
+        ax.axvline(train_length, color="gray", ls="--", lw=1)
+        ax.set_xlabel(f"position in the window of {longest} (bucket start); dashed: training length")
+        ax.set_ylabel("bits per byte")
+        ax.set_title(f"{corpus}: loss by position at L={longest}", fontsize=10)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7, ncol=2)
+        save(fig, run_dir, f"extrapolation_{corpus}_positions_L{longest}", written)
+    return written
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    for p in plot_run(sys.argv[1]):
+    for p in plot_run(sys.argv[1]) + plot_extrapolation(sys.argv[1]):
         print(p)

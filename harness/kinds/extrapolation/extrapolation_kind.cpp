@@ -198,6 +198,8 @@ class ExtrapolationKind : public SuiteKind {
   }
 
   void write_tables(const std::vector<Row>& rows, const std::string& dir) const override;
+  // scripts/plot.py: bits per byte vs length per protocol, and by position at the longest.
+  bool plots() const override { return true; }
 
  private:
   void run_one(const Case& c, CaseContext& ctx) const;
@@ -358,11 +360,29 @@ void ExtrapolationKind::write_tables(const std::vector<Row>& rows, const std::st
       }
       t.rows.push_back(line);
     }
+  // The plots scripts/plot.py draws after the tables (absent without matplotlib).
+  std::string figures;
+  std::vector<std::string> corpora;
+  std::int64_t longest = lengths.empty() ? 0 : lengths.back();
+  for (const Row& r : rows) {
+    const std::string corpus = r.get<ExtrapolationMetrics>().corpus;
+    if (std::find(corpora.begin(), corpora.end(), corpus) == corpora.end())
+      corpora.push_back(corpus);
+  }
+  for (const auto& corpus : corpora) {
+    for (const auto& protocol : protocols)
+      figures += fmt::format("![{0}, {1}](plots/extrapolation_{0}_{1}.png)\n", corpus, protocol);
+    if (std::find(protocols.begin(), protocols.end(), "windows") != protocols.end())
+      figures +=
+          fmt::format("![{0}, loss by position](plots/extrapolation_{0}_positions_L{1}.png)\n",
+                      corpus, longest);
+  }
   write_table_files(t, dir,
                     "Bits per byte on the evaluation split by evaluation length (lower is "
                     "better), mean ± std over seeds; windows: non-overlapping windows; sliding: "
                     "a window every S tokens scoring its last S; n/a: the encoding cannot run "
-                    "that length.\n\n");
+                    "that length.\n\n" +
+                        figures + "\n");
 }
 
 }  // namespace
