@@ -10,18 +10,20 @@ endif()
 file(READ ${OUT}/rows.jsonl text)
 string(REGEX MATCHALL "\"kind\":\"extrapolation\"" rows "${text}")
 list(LENGTH rows n)
-if(NOT n EQUAL 36)  # 3 encodings x 2 seeds x 3 lengths x 2 protocols
-  message(FATAL_ERROR "expected 36 rows, got ${n}")
+if(NOT n EQUAL 60)  # (3 encodings + rope with and without the override) x 2 seeds x 3 x 2
+  message(FATAL_ERROR "expected 60 rows, got ${n}")
 endif()
 string(REGEX MATCHALL "\"status\":\"PASSED\"" passed "${text}")
 list(LENGTH passed n_passed)
-if(NOT n_passed EQUAL 32)  # learned at 64: 2 protocols x 2 seeds skipped
-  message(FATAL_ERROR "expected 32 PASSED rows, got ${n_passed}")
+if(NOT n_passed EQUAL 56)  # learned at 64: 2 protocols x 2 seeds skipped
+  message(FATAL_ERROR "expected 56 PASSED rows, got ${n_passed}")
 endif()
 foreach(pattern "\"status\":\"SKIPPED\",\"status_detail\":\"encoding 'learned' supports positions < max_positions = 32"
                 "\"corpus_sha256\":\"[0-9a-f]+\"" "\"bits_per_byte\":[0-9.]+" "\"position_bits\":\\[[0-9.]+,"
                 "\"protocol\":\"sliding\",\"train_length\":16,\"eval_length\":64,\"stride\":8"
-                "\"checkpoint\":\"[^\"]+unit-0.ckpt\"" "git_sha" "plugin_sha256" "suite_sha256")
+                "\"checkpoint\":\"[^\"]+unit-0.ckpt\"" "git_sha" "plugin_sha256" "suite_sha256"
+                "\"row_id\":\"rope/fixture/L=16/seed=1/L=64/windows/pi\""
+                "\"variant\":\"pi\",\"variant_params\":\"factor=4,scaling=linear\"")
   if(NOT "${text}" MATCHES "${pattern}")
     message(FATAL_ERROR "rows lack ${pattern}")
   endif()
@@ -29,6 +31,9 @@ endforeach()
 file(READ ${OUT}/table.md table)
 if(NOT table MATCHES "\\| learned\\[max_positions=32\\] \\| windows \\| [0-9.]+ ± [0-9.]+ \\| [0-9.]+ ± [0-9.]+ \\| n/a \\|")
   message(FATAL_ERROR "table.md lacks the learned row with n/a:\n${table}")
+endif()
+if(NOT table MATCHES "\\| rope \\+ pi \\| windows \\| [0-9.]+ ± [0-9.]+ \\| [0-9.]+ ± [0-9.]+ \\| [0-9.]+ ± [0-9.]+ \\|")
+  message(FATAL_ERROR "table.md lacks the rope + pi row:\n${table}")
 endif()
 if(NOT table MATCHES "\\| alibi \\| sliding \\| [0-9.]+ ± [0-9.]+ \\| [0-9.]+ ± [0-9.]+ \\| [0-9.]+ ± [0-9.]+ \\|")
   message(FATAL_ERROR "table.md lacks the alibi sliding row:\n${table}")

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <variant>
 
 #include "kinds/common/model_training_keys.hpp"
 #include "kinds/extrapolation/extrapolation_row.hpp"
@@ -28,6 +29,22 @@ namespace {
 struct ExtrapolationSettings : KindSettings {
   ExtrapolationCaseSpec common;
 };
+
+// Every parameter of `from` into `to` (the same model; an encoding config that changes a
+// parameter is an error).
+void copy_weights(Model& from, Model& to) {
+  auto& a = from.parameters();
+  auto& b = to.parameters();
+  if (a.size() != b.size())
+    throw std::invalid_argument("the override changes the encoding's parameters");
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    if (a[k].name != b[k].name || a[k].shape != b[k].shape)
+      throw std::invalid_argument(
+          fmt::format("the override changes parameter '{}' of the trained model", a[k].name));
+    std::copy(a[k].value, a[k].value + a[k].size, b[k].value);
+  }
+  to.parameters_changed();
+}
 
 std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
   Rng r(a * 0x9E3779B97F4A7C15ull ^ b);
@@ -79,29 +96,81 @@ CorpusSpec parse_corpus(const YamlReader& yaml, const YAML::Node& node) {
   return c;
 }
 
-void parse_evaluation(const YamlReader& yaml, const YAML::Node& node, ExtrapolationEvalSpec& e) {
-  yaml.for_each_key(node, "evaluation",
-                    {"lengths", "protocols", "stride", "split", "max_scored", "batch", "buckets"},
+EvalOverride parse_override(const YamlReader& yaml, const YAML::Node& node) {
+  EvalOverride o;
+  yaml.for_each_key(node, "overrides", {"label", "encoding", "params"},
                     [&](const std::string& key, const YAML::Node& v) {
-                      if (key == "lengths") e.lengths = yaml.int_list(key, v);
-                      if (key == "protocols")
-                        e.protocols = yaml.choice_list(key, v, {"windows", "sliding"}, "protocol");
-                      if (key == "stride") e.stride = yaml.positive_int(key, v, true);
-                      if (key == "split") {
-                        e.split = yaml.scalar<std::string>(key, v, "a string");
-                        if (e.split != "validation" && e.split != "test")
-                          yaml.fail(
-                              v, fmt::format("'split' is '{}', expected validation|test", e.split));
-                      }
-                      if (key == "max_scored") e.max_scored = yaml.positive_int(key, v, true);
-                      if (key == "batch") e.batch = yaml.positive_int(key, v);
-                      if (key == "buckets") e.buckets = yaml.positive_int(key, v);
+                      if (key == "label") o.label = yaml.scalar<std::string>(key, v, "a string");
+                      if (key == "encoding")
+                        o.encoding = yaml.scalar<std::string>(key, v, "an encoding name");
+                      if (key == "params") o.params = yaml.params(v);
                     });
+  for (const char* key : {"label", "encoding", "params"})
+    if (!node[key]) yaml.fail(node, fmt::format("an override needs '{}'", key));
+  if (o.label.find_first_of("/ ") != std::string::npos)
+    yaml.fail(node["label"],
+              "an override's 'label' must not hold '/' or spaces (it is in row ids)");
+  return o;
+}
+
+void parse_evaluation(const YamlReader& yaml, const YAML::Node& node, ExtrapolationEvalSpec& e) {
+  yaml.for_each_key(
+      node, "evaluation",
+      {"lengths", "protocols", "stride", "split", "max_scored", "batch", "buckets", "overrides"},
+      [&](const std::string& key, const YAML::Node& v) {
+        if (key == "lengths") e.lengths = yaml.int_list(key, v);
+        if (key == "protocols")
+          e.protocols = yaml.choice_list(key, v, {"windows", "sliding"}, "protocol");
+        if (key == "stride") e.stride = yaml.positive_int(key, v, true);
+        if (key == "split") {
+          e.split = yaml.scalar<std::string>(key, v, "a string");
+          if (e.split != "validation" && e.split != "test")
+            yaml.fail(v, fmt::format("'split' is '{}', expected validation|test", e.split));
+        }
+        if (key == "max_scored") e.max_scored = yaml.positive_int(key, v, true);
+        if (key == "batch") e.batch = yaml.positive_int(key, v);
+        if (key == "buckets") e.buckets = yaml.positive_int(key, v);
+        if (key == "overrides") {
+          if (!v.IsSequence()) yaml.fail(v, "'overrides' must be a list");
+          for (const auto& o : v) {
+            e.overrides.push_back(parse_override(yaml, o));
+            for (std::size_t i = 0; i + 1 < e.overrides.size(); ++i)
+              if (e.overrides[i].label == e.overrides.back().label)
+                yaml.fail(o, fmt::format("two overrides labelled '{}'", e.overrides.back().label));
+          }
+        }
+      });
   if (e.lengths.empty()) yaml.fail(node, "'evaluation' needs 'lengths'");
 }
 
 const CorpusSplit& eval_split(const Corpus& c, const std::string& split) {
   return split == "validation" ? c.validation : c.test;
+}
+
+// The override's config at one evaluation length: `from_length` becomes
+// max(1, length / train_length) and `train_length` the training length.
+Config override_config(const Config& base, const EvalOverride& o, std::int64_t length,
+                       std::int64_t train_length) {
+  Config c = base;
+  for (const auto& [key, value] : o.params.values()) {
+    const auto* text = std::get_if<std::string>(&value);
+    if (text && *text == "from_length")
+      c.set(key, std::max(1.0, double(length) / double(train_length)));
+    else if (text && *text == "train_length")
+      c.set(key, train_length);
+    else
+      c.set(key, value);
+  }
+  return c;
+}
+
+// The overrides that apply to a case's encoding.
+std::vector<EvalOverride> overrides_for(const ExtrapolationCaseSpec& spec,
+                                        const std::string& encoding) {
+  std::vector<EvalOverride> out;
+  for (const auto& o : spec.evaluation.overrides)
+    if (o.encoding == encoding) out.push_back(o);
+  return out;
 }
 
 ExtrapolationMetrics base_metrics(const ExtrapolationCaseSpec& spec, std::int64_t length,
@@ -184,6 +253,15 @@ class ExtrapolationKind : public SuiteKind {
       for (const std::string& protocol : spec.evaluation.protocols)
         rows.push_back(case_row(c, fmt::format("L={}/{}", length, protocol))
                            .put(base_metrics(spec, length, protocol)));
+    for (const EvalOverride& o : overrides_for(spec, c.encoding.name))
+      for (const std::int64_t length : spec.evaluation.lengths)
+        for (const std::string& protocol : spec.evaluation.protocols) {
+          ExtrapolationMetrics m = base_metrics(spec, length, protocol);
+          m.variant = o.label;
+          m.variant_params =
+              params_to_text(override_config(c.encoding.params, o, length, spec.train_length));
+          rows.push_back(case_row(c, fmt::format("L={}/{}/{}", length, protocol, o.label)).put(m));
+        }
     return rows;
   }
 
@@ -193,7 +271,8 @@ class ExtrapolationKind : public SuiteKind {
 
   std::string summary(const Row& row) const override {
     const auto m = row.get<ExtrapolationMetrics>();
-    return fmt::format("L={} {}{}", m.eval_length, m.protocol,
+    return fmt::format("L={} {}{}{}", m.eval_length, m.protocol,
+                       m.variant.empty() ? "" : " " + m.variant,
                        m.bits_per_byte ? fmt::format(": {:.4f} bits/byte", *m.bits_per_byte) : "");
   }
 
@@ -282,8 +361,20 @@ void ExtrapolationKind::run_one(const Case& c, CaseContext& ctx) const {
     auto m = row.get<ExtrapolationMetrics>();
     row.head.status = Status::kPassed;
     try {
+      // An override row: the trained weights in a model whose encoding has the row's config.
+      std::unique_ptr<Model> variant;
+      if (!m.variant.empty()) {
+        const Config config = parse_params(m.variant_params);
+        variant = std::make_unique<Model>(
+            spec.model,
+            [&source, &config](const AttentionShape& shape) {
+              return source.create(config, shape);
+            },
+            c.seed);
+        copy_weights(*model, *variant);
+      }
       const LmEvalResult r = evaluate_lm(
-          *model, split.bytes,
+          variant ? *variant : *model, split.bytes,
           {m.eval_length, m.protocol == "sliding" ? LmProtocol::sliding : LmProtocol::windows,
            m.stride, spec.evaluation.batch, spec.evaluation.max_scored, spec.evaluation.buckets});
       m.loss = r.loss, m.bits_per_byte = r.bits_per_byte(), m.perplexity = r.perplexity();
@@ -318,7 +409,7 @@ void ExtrapolationKind::write_tables(const std::vector<Row>& rows, const std::st
   std::map<std::tuple<std::string, std::string, std::int64_t>, std::vector<const Row*>> cells;
   for (const Row& r : rows) {
     const auto m = r.get<ExtrapolationMetrics>();
-    const std::string enc = encoding_label(r);
+    const std::string enc = encoding_label(r) + (m.variant.empty() ? "" : " + " + m.variant);
     if (std::find(encodings.begin(), encodings.end(), enc) == encodings.end())
       encodings.push_back(enc);
     if (std::find(protocols.begin(), protocols.end(), m.protocol) == protocols.end())

@@ -13,6 +13,8 @@ namespace pebench {
 
 struct ExtrapolationMetrics {
   std::string corpus, corpus_sha256, split, protocol;
+  std::string variant;         // an evaluation override's label ("" = as trained)
+  std::string variant_params;  // its encoding config at this length, k=v,...
   std::int64_t train_length = 0, eval_length = 0, stride = 0;
   std::optional<double> bits_per_byte, loss, perplexity;  // loss: nats per byte
   std::optional<std::int64_t> scored, windows;
@@ -24,10 +26,10 @@ struct ExtrapolationMetrics {
   std::string model, checkpoint;
   std::optional<std::int64_t> parameters, encoding_parameters;
 };
-PEBENCH_JSON_FIELDS(ExtrapolationMetrics, corpus, corpus_sha256, split, protocol, train_length,
-                    eval_length, stride, bits_per_byte, loss, perplexity, scored, windows,
-                    position_start, position_bits, train_loss_first, train_loss_last10, steps,
-                    train_seconds, train_tokens_per_s, model, checkpoint, parameters,
-                    encoding_parameters)
+PEBENCH_JSON_FIELDS(ExtrapolationMetrics, corpus, corpus_sha256, split, protocol, variant,
+                    variant_params, train_length, eval_length, stride, bits_per_byte, loss,
+                    perplexity, scored, windows, position_start, position_bits, train_loss_first,
+                    train_loss_last10, steps, train_seconds, train_tokens_per_s, model, checkpoint,
+                    parameters, encoding_parameters)
 
 }  // namespace pebench
