@@ -120,7 +120,7 @@ TEST(Suite, ErrorsNameFileLineColumnAndKey) {
   EXPECT_EQ(error_of("bad_kind.yaml"),
             fixture("bad_kind.yaml") +
                 ":1:7: unknown kind 'conformanse' (did you mean 'conformance'?) (kinds: "
-                "conformance, synthetic, speed, memory)");
+                "conformance, synthetic, speed, memory, extrapolation)");
   EXPECT_NE(error_of("bad_syntax.yaml").find("YAML syntax error"), std::string::npos);
   EXPECT_EQ(error_of("bad_encoding_key.yaml"),
             fixture("bad_encoding_key.yaml") +
@@ -180,9 +180,10 @@ TEST(Suite, SyntheticErrorsNameFileLineColumnAndKey) {
                 ":4:23: unknown key 'warmpu_steps' in 'training' (did you mean 'warmup_steps'?)");
   EXPECT_EQ(error_of("bad_task_param.yaml"),
             fixture("bad_task_param.yaml") + ":5:14: task 'flip_flop' has no parameter 'p_ignroe'");
-  EXPECT_EQ(error_of("synthetic_key_in_conformance.yaml"),
-            fixture("synthetic_key_in_conformance.yaml") +
-                ":3:1: key 'training' belongs to kind 'synthetic', not 'conformance'");
+  EXPECT_EQ(
+      error_of("synthetic_key_in_conformance.yaml"),
+      fixture("synthetic_key_in_conformance.yaml") +
+          ":3:1: key 'training' belongs to kind 'synthetic' or 'extrapolation', not 'conformance'");
 }
 
 // A case crosses to its child whole: serialized and read back, it is the same case, and
