@@ -13,6 +13,7 @@
 #include <map>
 #include <variant>
 
+#include "kinds/common/case_training.hpp"
 #include "kinds/common/model_training_keys.hpp"
 #include "kinds/extrapolation/extrapolation_row.hpp"
 #include "kinds/extrapolation/extrapolation_spec.hpp"
@@ -44,11 +45,6 @@ void copy_weights(Model& from, Model& to) {
     std::copy(a[k].value, a[k].value + a[k].size, b[k].value);
   }
   to.parameters_changed();
-}
-
-std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
-  Rng r(a * 0x9E3779B97F4A7C15ull ^ b);
-  return r.next_u64();
 }
 
 // ---- YAML ----------------------------------------------------------------------------
@@ -287,56 +283,20 @@ class ExtrapolationKind : public SuiteKind {
 void ExtrapolationKind::run_one(const Case& c, CaseContext& ctx) const {
   const auto spec = c.spec.get<ExtrapolationCaseSpec>();
   std::vector<Row> rows = planned_rows(c);
-  auto emit_all = [&](Status status, const std::string& detail, const std::string& error) {
-    for (Row& row : rows) {
-      row.head.status = status, row.head.status_detail = detail, row.head.error = error;
-      ctx.emit(row);
-    }
-  };
   std::unique_ptr<CorpusLmTask> task;
   try {
     task = std::make_unique<CorpusLmTask>(load_corpus(spec.corpus));
   } catch (const std::exception& e) {
-    return emit_all(Status::kFailed, "", e.what());
+    CaseTraining failed;
+    failed.failed = Status::kFailed, failed.error = e.what();
+    return emit_failed(rows, failed, ctx);
   }
-  EncodingSource source;
-  std::unique_ptr<Model> model;
-  try {
-    source = resolve_encoding(ctx.registry, c.encoding.name);
-    model = std::make_unique<Model>(
-        spec.model,
-        [&source, &c](const AttentionShape& shape) {
-          return source.create(c.encoding.params, shape);
-        },
-        c.seed);
-  } catch (const std::exception& e) {
-    return emit_all(source.name.empty() ? Status::kLoadError : Status::kFailed, "", e.what());
-  }
+  CaseTraining trained = train_case(c, ctx, spec.model, spec.training, *task, spec.train_length);
+  if (trained.failed) return emit_failed(rows, trained, ctx);  // every row: the same status
+  const EncodingSource& source = trained.source;
+  Model* model = trained.model.get();
   for (Row& row : rows)
     row.head.plugin_version = source.version, row.head.plugin_sha256 = source.sha256;
-
-  TrainConfig tc;
-  tc.steps = spec.training.steps;
-  tc.batch = spec.training.batch;
-  tc.seq_len = spec.train_length;
-  tc.optimizer = spec.training.optimizer;
-  tc.random_positions = spec.training.random_positions;
-  tc.progress = ctx.progress;
-  tc.label = c.id;
-  Rng train_rng(mix(c.seed, 1));
-  TrainResult trained;
-  try {
-    trained = train(*model, *task, tc, train_rng);
-  } catch (const PositionsUnsupported& e) {
-    return emit_all(Status::kSkipped, e.what(), "");
-  } catch (const std::exception& e) {
-    return emit_all(Status::kFailed, "", std::string("training: ") + e.what());
-  }
-  if (trained.diverged) return emit_all(Status::kDiverged, "", trained.diverged_reason);
-  double last_loss = 0;
-  const std::size_t tail = std::min<std::size_t>(10, trained.losses.size());
-  for (std::size_t i = trained.losses.size() - tail; i < trained.losses.size(); ++i)
-    last_loss += trained.losses[i] / double(tail);
 
   std::string checkpoint;
   if (!ctx.artifacts.empty()) {
@@ -347,12 +307,13 @@ void ExtrapolationKind::run_one(const Case& c, CaseContext& ctx) const {
                        nlohmann::json{{"case", c.id},
                                       {"seed", c.seed},
                                       {"train_length", spec.train_length},
-                                      {"steps", trained.losses.size()},
+                                      {"steps", trained.result.losses.size()},
                                       {"corpus", spec.corpus.name},
                                       {"corpus_sha256", task->corpus().sha256}}
                            .dump()});
-    } catch (const CheckpointError& e) {
-      return emit_all(Status::kFailed, "", e.what());
+    } catch (const CheckpointError& e) {  // e.g. a full disk: every row says so
+      trained.failed = Status::kFailed, trained.error = e.what();
+      return emit_failed(rows, trained, ctx);
     }
   }
 
@@ -387,11 +348,11 @@ void ExtrapolationKind::run_one(const Case& c, CaseContext& ctx) const {
       row.head.status = Status::kFailed, row.head.error = e.what();
     }
     m.corpus_sha256 = task->corpus().sha256;
-    m.train_loss_first = trained.losses.empty() ? 0.0 : trained.losses.front();
-    m.train_loss_last10 = last_loss;
-    m.steps = static_cast<std::int64_t>(trained.losses.size());
-    m.train_seconds = trained.seconds;
-    m.train_tokens_per_s = trained.tokens_per_s;
+    m.train_loss_first = trained.result.losses.empty() ? 0.0 : trained.result.losses.front();
+    m.train_loss_last10 = trained.last10;
+    m.steps = static_cast<std::int64_t>(trained.result.losses.size());
+    m.train_seconds = trained.result.seconds;
+    m.train_tokens_per_s = trained.result.tokens_per_s;
     m.model = fmt::format("L{} D{} H{} V{}", spec.model.layers, spec.model.d_model,
                           spec.model.heads, spec.model.vocab);
     m.checkpoint = checkpoint;
@@ -436,17 +397,7 @@ void ExtrapolationKind::write_tables(const std::vector<Row>& rows, const std::st
           else
             other = status_cell(r->head.status);
         }
-        std::string cell = list.empty() ? "" : other;
-        if (!values.empty()) {
-          double mean = 0, var = 0;
-          for (double v : values) mean += v / double(values.size());
-          for (double v : values) var += (v - mean) * (v - mean);
-          const double sd = values.size() > 1 ? std::sqrt(var / double(values.size() - 1)) : 0;
-          cell = values.size() > 1 ? fmt::format("{:.3f} ± {:.3f}", mean, sd)
-                                   : fmt::format("{:.3f}", mean);
-          if (values.size() < list.size())
-            cell += fmt::format(" ({}/{} {})", values.size(), list.size(), other);
-        }
+        const std::string cell = mean_sd_cell(values, list.size(), other, 3);
         line.push_back(cell);
       }
       t.rows.push_back(line);

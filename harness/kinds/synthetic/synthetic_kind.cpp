@@ -16,6 +16,7 @@
 #include <map>
 
 #include "core/sha256.hpp"
+#include "kinds/common/case_training.hpp"
 #include "kinds/common/model_training_keys.hpp"
 #include "kinds/kind.hpp"
 #include "kinds/synthetic/synthetic_row.hpp"
@@ -122,11 +123,6 @@ void parse_evaluation(const YamlReader& yaml, const YAML::Node& node, Evaluation
 }
 
 // ---- running ---------------------------------------------------------------------------
-
-std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
-  Rng r(a * 0x9E3779B97F4A7C15ull ^ b);
-  return r.next_u64();
-}
 
 std::uint64_t stable_seed(const std::string& text) {
   return std::stoull(sha256_hex(text).substr(0, 16), nullptr, 16);
@@ -243,54 +239,15 @@ void SyntheticKind::run_one(const Case& c, CaseContext& ctx) const {
     vocab = std::max(vocab, split_tasks.back()->vocab_size());
   }
   std::vector<Row> rows = planned_rows(c);
-  // Every split gets a row with this status (the case could not train).
-  auto emit_all = [&](Status status, const std::string& detail, const std::string& error) {
-    for (Row& row : rows) {
-      row.head.status = status, row.head.status_detail = detail, row.head.error = error;
-      ctx.emit(row);
-    }
-  };
-
-  EncodingSource source;
-  std::unique_ptr<Model> model;
   ModelConfig mc = spec.model;
   mc.vocab = std::max<std::int64_t>(mc.vocab, vocab);  // model.vocab 0 (default): the task's
-  try {
-    source = resolve_encoding(ctx.registry, c.encoding.name);
-    model = std::make_unique<Model>(
-        mc,
-        [&source, &c](const AttentionShape& shape) {
-          return source.create(c.encoding.params, shape);
-        },
-        c.seed);
-  } catch (const std::exception& e) {
-    return emit_all(source.name.empty() ? Status::kLoadError : Status::kFailed, "", e.what());
-  }
+  const CaseTraining trained =
+      train_case(c, ctx, mc, spec.training, *train_task, task.train_length);
+  if (trained.failed) return emit_failed(rows, trained, ctx);  // every split: the same status
+  Model* model = trained.model.get();
   for (Row& row : rows)
-    row.head.plugin_version = source.version, row.head.plugin_sha256 = source.sha256;
-
-  TrainConfig tc;
-  tc.steps = spec.training.steps;
-  tc.batch = spec.training.batch;
-  tc.seq_len = task.train_length;
-  tc.optimizer = spec.training.optimizer;
-  tc.random_positions = spec.training.random_positions;
-  tc.progress = ctx.progress;
-  tc.label = c.id;
-  Rng train_rng(mix(c.seed, 1));
-  TrainResult trained;
-  try {
-    trained = train(*model, *train_task, tc, train_rng);
-  } catch (const PositionsUnsupported& e) {  // the training length itself is beyond the encoding
-    return emit_all(Status::kSkipped, e.what(), "");
-  } catch (const std::exception& e) {
-    return emit_all(Status::kFailed, "", std::string("training: ") + e.what());
-  }
-  if (trained.diverged) return emit_all(Status::kDiverged, "", trained.diverged_reason);
-  double last_loss = 0;
-  const std::size_t tail = std::min<std::size_t>(10, trained.losses.size());
-  for (std::size_t i = trained.losses.size() - tail; i < trained.losses.size(); ++i)
-    last_loss += trained.losses[i] / double(tail);
+    row.head.plugin_version = trained.source.version,
+    row.head.plugin_sha256 = trained.source.sha256;
 
   for (std::size_t s = 0; s < task.splits.size(); ++s) {
     const SplitSpec& split = task.splits[s];
@@ -312,17 +269,17 @@ void SyntheticKind::run_one(const Case& c, CaseContext& ctx) const {
     } catch (const std::exception& e) {
       row.head.status = Status::kFailed, row.head.error = e.what();
     }
-    m.train_loss_first = trained.losses.empty() ? 0.0 : trained.losses.front();
-    m.train_loss_last10 = last_loss;
-    m.steps = static_cast<std::int64_t>(trained.losses.size());
-    m.train_seconds = trained.seconds;
-    m.train_tokens_per_s = trained.tokens_per_s;
+    m.train_loss_first = trained.result.losses.empty() ? 0.0 : trained.result.losses.front();
+    m.train_loss_last10 = trained.last10;
+    m.steps = static_cast<std::int64_t>(trained.result.losses.size());
+    m.train_seconds = trained.result.seconds;
+    m.train_tokens_per_s = trained.result.tokens_per_s;
     m.model = fmt::format("L{} D{} H{} V{}", mc.layers, mc.d_model, mc.heads, mc.vocab);
     m.parameters = model->parameter_count();
     m.encoding_parameters = model->encoding_parameter_count();
-    m.batch = tc.batch, m.lr = tc.optimizer.lr;
-    m.schedule = tc.optimizer.schedule;
-    m.random_positions = tc.random_positions;
+    m.batch = spec.training.batch, m.lr = spec.training.optimizer.lr;
+    m.schedule = spec.training.optimizer.schedule;
+    m.random_positions = spec.training.random_positions;
     ctx.emit(row.put(m));
   }
 }
@@ -357,19 +314,7 @@ void SyntheticKind::write_tables(const std::vector<Row>& rows, const std::string
         else
           other = status_cell(r->head.status);
       }
-      std::string cell;
-      if (!values.empty()) {
-        double mean = 0, var = 0;
-        for (double v : values) mean += v / double(values.size());
-        for (double v : values) var += (v - mean) * (v - mean);
-        const double sd = values.size() > 1 ? std::sqrt(var / double(values.size() - 1)) : 0.0;
-        cell = values.size() > 1 ? fmt::format("{:.1f} ± {:.1f}", mean, sd)
-                                 : fmt::format("{:.1f}", mean);
-        if (values.size() < list.size())
-          cell += fmt::format(" ({}/{} {})", values.size(), list.size(), other);
-      } else {
-        cell = list.empty() ? "" : other;
-      }
+      const std::string cell = mean_sd_cell(values, list.size(), other, 1);
       line.push_back(cell);
     }
     t.rows.push_back(line);

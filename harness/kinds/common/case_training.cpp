@@ -1,0 +1,87 @@
+#include "kinds/common/case_training.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace pebench {
+namespace {
+
+std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
+  Rng r(a * 0x9E3779B97F4A7C15ull ^ b);
+  return r.next_u64();
+}
+
+}  // namespace
+
+CaseTraining train_case(const Case& c, CaseContext& ctx, const ModelConfig& model,
+                        const TrainingSpec& training, const Task& task, std::int64_t seq_len) {
+  CaseTraining t;
+  try {
+    t.source = resolve_encoding(ctx.registry, c.encoding.name);
+    const EncodingSource& source = t.source;
+    t.model = std::make_unique<Model>(
+        model,
+        [&source, &c](const AttentionShape& shape) {
+          return source.create(c.encoding.params, shape);
+        },
+        c.seed);
+  } catch (const std::exception& e) {
+    t.failed = t.source.name.empty() ? Status::kLoadError : Status::kFailed;
+    t.error = e.what();
+    return t;
+  }
+  TrainConfig tc;
+  tc.steps = training.steps;
+  tc.batch = training.batch;
+  tc.seq_len = seq_len;
+  tc.optimizer = training.optimizer;
+  tc.random_positions = training.random_positions;
+  tc.progress = ctx.progress;
+  tc.label = c.id;
+  Rng train_rng(mix(c.seed, 1));
+  try {
+    t.result = train(*t.model, task, tc, train_rng);
+  } catch (const PositionsUnsupported& e) {  // the training length itself is beyond the encoding
+    t.failed = Status::kSkipped, t.detail = e.what();
+    return t;
+  } catch (const std::exception& e) {
+    t.failed = Status::kFailed, t.error = std::string("training: ") + e.what();
+    return t;
+  }
+  if (t.result.diverged) {
+    t.failed = Status::kDiverged, t.error = t.result.diverged_reason;
+    return t;
+  }
+  const auto& losses = t.result.losses;
+  const std::size_t tail = std::min<std::size_t>(10, losses.size());
+  for (std::size_t i = losses.size() - tail; i < losses.size(); ++i)
+    t.last10 += losses[i] / double(tail);
+  return t;
+}
+
+void emit_failed(std::vector<Row>& rows, const CaseTraining& t, CaseContext& ctx) {
+  for (Row& row : rows) {
+    row.head.status = *t.failed, row.head.status_detail = t.detail, row.head.error = t.error;
+    if (!t.source.name.empty())
+      row.head.plugin_version = t.source.version, row.head.plugin_sha256 = t.source.sha256;
+    ctx.emit(row);
+  }
+}
+
+std::string mean_sd_cell(const std::vector<double>& values, std::size_t total,
+                         const std::string& other, int decimals) {
+  if (values.empty()) return total == 0 ? "" : other;
+  double mean = 0, var = 0;
+  for (double v : values) mean += v / double(values.size());
+  for (double v : values) var += (v - mean) * (v - mean);
+  const double sd = values.size() > 1 ? std::sqrt(var / double(values.size() - 1)) : 0.0;
+  std::string cell = values.size() > 1
+                         ? fmt::format("{:.{}f} ± {:.{}f}", mean, decimals, sd, decimals)
+                         : fmt::format("{:.{}f}", mean, decimals);
+  if (values.size() < total) cell += fmt::format(" ({}/{} {})", values.size(), total, other);
+  return cell;
+}
+
+}  // namespace pebench

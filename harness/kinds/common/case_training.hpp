@@ -1,0 +1,44 @@
+// What the kinds that train one model per case share (synthetic, extrapolation): building the
+// case's model from its encoding, training it with the suite's settings, and the outcome as
+// the status every row of the case gets when training did not finish; plus the mean ± std
+// cell of their tables.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "attention/encoding_source.hpp"
+#include "kinds/kind.hpp"
+#include "kinds/synthetic/synthetic_spec.hpp"
+#include "model/model.hpp"
+#include "model/trainer.hpp"
+
+namespace pebench {
+
+struct CaseTraining {
+  EncodingSource source;
+  std::unique_ptr<Model> model;
+  TrainResult result;
+  double last10 = 0;  // mean loss of the last 10 steps
+  // Set when the case cannot go on: every row gets this status, detail and error.
+  std::optional<Status> failed;
+  std::string detail, error;
+};
+
+// Builds the model of case `c` (seeded by the case) and trains it on `task` at `seq_len`:
+// LOAD_ERROR (the encoding did not load), FAILED (it could not be created, or training threw),
+// SKIPPED (the training length is beyond the encoding), DIVERGED.
+CaseTraining train_case(const Case& c, CaseContext& ctx, const ModelConfig& model,
+                        const TrainingSpec& training, const Task& task, std::int64_t seq_len);
+
+// Every row of `rows` with the training's failure status, emitted.
+void emit_failed(std::vector<Row>& rows, const CaseTraining& t, CaseContext& ctx);
+
+// "m ± s" (std over seeds, n-1) or "m" for one value, with `decimals`; "(k/n STATUS)" appended
+// when some seeds did not pass; `other` alone when none did.
+std::string mean_sd_cell(const std::vector<double>& values, std::size_t total,
+                         const std::string& other, int decimals);
+
+}  // namespace pebench
