@@ -91,6 +91,12 @@ def plot_run(run_dir):
     return written
 
 
+def line_label(row):
+    """An extrapolation row's line: its encoding, and its evaluation override if any."""
+    variant = row.get("variant", "")
+    return encoding_label(row) + (f" + {variant}" if variant else "")
+
+
 def save(fig, run_dir, stem, written):
     fig.tight_layout()
     for ext in ("pdf", "png"):
@@ -112,7 +118,7 @@ def plot_extrapolation(run_dir):
     by_curve = collections.OrderedDict()  # (corpus, protocol) -> label -> length -> [bits]
     for r in rows:
         curve = by_curve.setdefault((r["corpus"], r["protocol"]), collections.OrderedDict())
-        curve.setdefault(encoding_label(r), {}).setdefault(r["eval_length"], []).append(
+        curve.setdefault(line_label(r), {}).setdefault(r["eval_length"], []).append(
             r["bits_per_byte"])
     train_length = rows[0]["train_length"]
     for (corpus, protocol), lines in by_curve.items():
@@ -140,7 +146,7 @@ def plot_extrapolation(run_dir):
         lines = collections.OrderedDict()
         for r in mine:
             if r["eval_length"] == longest:
-                lines.setdefault(encoding_label(r), []).append(r)
+                lines.setdefault(line_label(r), []).append(r)
         for n, (label, members) in enumerate(lines.items()):
             xs = members[0]["position_start"]
             ys = [sum(m["position_bits"][k] for m in members) / len(members)
