@@ -325,7 +325,12 @@ void ExtrapolationKind::run_one(const Case& c, CaseContext& ctx) const {
       // An override row: the trained weights in a model whose encoding has the row's config.
       std::unique_ptr<Model> variant;
       if (!m.variant.empty()) {
-        const Config config = parse_params(m.variant_params);
+        const auto overrides = overrides_for(spec, c.encoding.name);
+        const auto o = std::find_if(overrides.begin(), overrides.end(),
+                                    [&](const EvalOverride& x) { return x.label == m.variant; });
+        if (o == overrides.end()) throw std::logic_error("override '" + m.variant + "' is gone");
+        const Config config =
+            override_config(c.encoding.params, *o, m.eval_length, spec.train_length);
         variant = std::make_unique<Model>(
             spec.model,
             [&source, &config](const AttentionShape& shape) {
