@@ -59,6 +59,11 @@ EncodingInfo EncodingStack::info() const {
       extrapolates = i.extrapolates;
   }
   s.extrapolates = extrapolates;
+  // A score hook sees q and k after another part rotated them: relative only as long as it
+  // reads them through q.k alone. CoPE's position logits q.E[p] take the rotated q by itself,
+  // so cope+rope is not shift-invariant (check-plugin measured 0.2-1.0 at shifts 1..1035
+  // once CoPE's E is off zero); a stack does not promise what no part can check.
+  if ((s.hooks & kHookRotate) && (s.hooks & kHookScore)) s.relative = false;
   return s;
 }
 

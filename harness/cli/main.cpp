@@ -7,11 +7,13 @@
 #include "cli/command.hpp"
 #include "core/threads.hpp"
 #include "results/provenance.hpp"
+#include "run/child_process.hpp"
 #include "run/exit_codes.hpp"
 #include "suite/suite.hpp"
 
 int main(int argc, char** argv) {
   using namespace pebench;
+  mark_running_pebench();
   CLI::App app{"pebench: a benchmark harness for positional encodings in attention"};
   app.require_subcommand(0, 1);
   GlobalOptions global;

@@ -85,6 +85,10 @@ bool Registry::add_file(const fs::path& file) {
   if (!is_elf(file)) return fail("not an ELF shared library (no ELF header)");
 
   const fs::path absolute = fs::weakly_canonical(fs::absolute(file));
+  // The same file twice (a --plugin-path naming the default folder, or a child given the
+  // folders its parent loaded): already there, not a duplicate name.
+  for (const auto& p : plugins_)
+    if (p.path == absolute.string()) return true;
   boost::dll::shared_library library;
   try {
     library.load(absolute, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);

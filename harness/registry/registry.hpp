@@ -40,7 +40,8 @@ class Registry {
 
   // Loads every *.so in `dir` (sorted by name). Returns the number loaded.
   int add_directory(const std::filesystem::path& dir);
-  // Loads one file; false (and an entry in errors()) if it is not a valid plugin.
+  // Loads one file; false (and an entry in errors()) if it is not a valid plugin; true
+  // without loading it again if that file is already loaded.
   bool add_file(const std::filesystem::path& file);
 
   // A deque: references returned by find() stay valid when more plugins load.

@@ -38,7 +38,16 @@ void show_last_line(const std::string& log) {
   std::fflush(stderr);
 }
 
+bool g_running_pebench = false;
+
 }  // namespace
+
+void mark_running_pebench() {
+  g_running_pebench = true;
+}
+bool running_pebench() {
+  return g_running_pebench;
+}
 
 ChildResult run_child(const std::vector<std::string>& args, const std::string& log,
                       double timeout_s, bool live) {

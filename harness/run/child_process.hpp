@@ -13,6 +13,11 @@ struct ChildResult {
   double seconds = 0;
 };
 
+// Whether /proc/self/exe is the pebench executable (main() says so), so that a child can be
+// spawned from it; false in test binaries that link the harness.
+void mark_running_pebench();
+bool running_pebench();
+
 // live: show the child's latest progress line (the last line of its log) on the terminal.
 ChildResult run_child(const std::vector<std::string>& args, const std::string& log,
                       double timeout_s, bool live);

@@ -82,6 +82,77 @@ TEST(ConformanceRejects, NanInBackward) {
   EXPECT_EQ(find_check(r, "gradient param slope")->status, CheckStatus::kFailed);
 }
 
+// The broken fixtures a fixed small shape (H=2, T=12, one shift of 37, parameters at their
+// init) let through: each is caught, by the check that names its fault.
+void expect_only_failure(const std::string& file, const std::string& check,
+                         const std::string& figure_part,
+                         CheckStatus status = CheckStatus::kFailed) {
+  const auto r = check_broken(file);
+  EXPECT_FALSE(r.passed()) << file;
+  const CheckResult* c = find_check(r, check);
+  ASSERT_NE(c, nullptr) << file << ": no check " << check;
+  EXPECT_EQ(c->status, status) << file << ": " << c->figure;
+  EXPECT_NE(c->figure.find(figure_part), std::string::npos) << c->figure;
+}
+
+TEST(ConformanceRejects, GradientWrongOnlyForHeadsTwoAndUp) {
+  expect_only_failure("pebench-broken_grad_wrong_high_heads.so", "gradient param slope",
+                      "elements off");
+}
+
+TEST(ConformanceRejects, GradientWrongOnlyForPositionsTwelveAndUp) {
+  expect_only_failure("pebench-broken_grad_wrong_late_positions.so", "gradient param slope",
+                      "elements off");
+}
+
+TEST(ConformanceRejects, DeclaredRelativeButPeriodicInAbsolutePosition) {
+  const auto r = check_broken("pebench-broken_relative_period_37.so");
+  const CheckResult* c = find_check(r, "relative invariance");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->status, CheckStatus::kFailed) << c->figure;
+  EXPECT_NE(c->figure.find("37: 0.0e+00"), std::string::npos) << c->figure;  // the old shift
+  EXPECT_EQ(find_check(r, "causality")->status, CheckStatus::kPassed);
+}
+
+TEST(ConformanceRejects, DeclaredRelativeButAbsoluteBeyondSixty) {
+  expect_only_failure("pebench-broken_relative_below_60.so", "relative invariance",
+                      "depend on absolute positions");
+}
+
+TEST(ConformanceRejects, BiasImplementedButNotDeclared) {
+  expect_only_failure("pebench-broken_undeclared_bias.so", "declared hooks",
+                      "bias_forward changed its output");
+}
+
+TEST(ConformanceRejects, ParameterNothingReadsIsMistrusted) {
+  expect_only_failure("pebench-broken_dead_parameter.so", "gradient param gate", "identically zero",
+                      CheckStatus::kMistrusted);
+  const auto r = check_broken("pebench-broken_dead_parameter.so");
+  EXPECT_EQ(find_check(r, "gradient param slope")->status, CheckStatus::kPassed);
+}
+
+TEST(ConformanceRejects, ScoreHookReadingAKeyTwentyOneAhead) {
+  expect_only_failure("pebench-broken_score_reads_ahead.so", "causality",
+                      "from up to 21 positions ahead");
+}
+
+TEST(ConformanceRejects, RotateHookReadingAKeyThirteenAhead) {
+  expect_only_failure("pebench-broken_rotate_leaks_ahead.so", "causality",
+                      "from up to 13 positions ahead");
+}
+
+TEST(ConformanceRejects, BackwardPathHiddenByAZeroInitialParameter) {
+  expect_only_failure("pebench-broken_zero_init_hides_backward.so", "gradient k", "elements off");
+}
+
+// Randomised parameters exposed this: CoPE's position logits read the rotated q by itself.
+TEST(EncodingStack, RotateUnderAScoreHookIsNotDeclaredRelative) {
+  EXPECT_TRUE(test::make_encoding("rope", 2, 4)->info().relative);
+  EXPECT_TRUE(test::make_encoding("cope", 2, 4)->info().relative);
+  EXPECT_FALSE(test::make_encoding("cope+rope", 2, 4)->info().relative);
+  EXPECT_TRUE(test::make_encoding("rope+alibi", 2, 4)->info().relative);
+}
+
 TEST(ConformanceRejects, AbiMismatchIsALoadError) {
   Registry r;
   EXPECT_THROW(r.find(std::string(FIXTURE_BROKEN_DIR) + "/pebench-broken_abi_mismatch.so"),

@@ -2,184 +2,120 @@
 
 #include <fmt/format.h>
 #include <omp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <functional>
-#include <map>
+#include <filesystem>
+#include <fstream>
+#include <regex>
 
-#include "kinds/conformance/conformance_layer.hpp"
+#include "core/sha256.hpp"
+#include "kinds/conformance/conformance_setup.hpp"
 #include "pebench/random.hpp"
+#include "run/child_process.hpp"
 
 namespace pebench {
 namespace {
 
-using Inputs = std::map<std::string, Tensor>;
-
-std::vector<std::int64_t> iota_positions(std::int64_t n, std::int64_t start = 0) {
-  std::vector<std::int64_t> p(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) p[i] = start + i;
-  return p;
-}
-
-// A fresh encoding (parameters initialised from the seed) and layer.
-struct Setup {
-  std::shared_ptr<Encoding> encoding;
-  std::unique_ptr<ConformanceLayer> layer;
-  std::vector<Parameter> params;
-
-  Setup(const EncodingSource& entry, const ConformanceOptions& o, std::int64_t seq_len,
-        std::int64_t block_rows = 0, std::int64_t chunk_bytes = AttentionOptions{}.chunk_bytes) {
-    encoding = entry.create(o.config, AttentionShape{o.heads, o.head_dim, o.heads * o.head_dim});
-    encoding->init_parameters(o.seed);
-    params = encoding->parameters();
-    layer = std::make_unique<ConformanceLayer>(
-        encoding, AttentionDims{o.batch, o.heads, seq_len, o.head_dim},
-        block_rows > 0 ? block_rows : o.block_rows, o.seed, chunk_bytes);
-  }
-  void zero_param_grads() {
-    for (auto& p : params) std::fill(p.grad, p.grad + Tensor::count(p.shape), 0.0f);
-  }
-};
-
-double weighted_sum(const Tensor& out, const Tensor& w) {
-  double s = 0;
-  for (std::int64_t i = 0; i < out.numel(); ++i) s += double(out[i]) * double(w[i]);
-  return s;
-}
-
-std::vector<std::int64_t> sample_indices(std::int64_t n, std::int64_t max, std::uint64_t seed) {
-  std::vector<std::int64_t> idx;
-  if (n <= max) {
-    for (std::int64_t i = 0; i < n; ++i) idx.push_back(i);
-    return idx;
-  }
-  // Without replacement: a partial Fisher-Yates shuffle, then sorted.
-  std::vector<std::int64_t> all(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) all[i] = i;
-  Rng rng(seed);
-  for (std::int64_t i = 0; i < max; ++i)
-    std::swap(all[i], all[i + static_cast<std::int64_t>(rng.below(std::uint64_t(n - i)))]);
-  idx.assign(all.begin(), all.begin() + max);
-  std::sort(idx.begin(), idx.end());
-  return idx;
-}
-
-// Compares analytic gradients with central differences, one element at a time.
-CheckResult compare_gradient(const std::string& name, float* value, const float* analytic,
-                             std::int64_t n, const std::function<double()>& loss,
-                             const ConformanceOptions& o) {
-  CheckResult r{"gradient " + name, CheckStatus::kPassed, ""};
-  double max_abs = 0, max_rel = 0;
-  std::int64_t bad = 0, worst = -1;
-  double worst_fd = 0, worst_an = 0;
-  const auto idx = sample_indices(n, o.max_fd_elements, o.seed + 17);
-  auto matches = [&](double fd, double an) {
-    return std::isfinite(fd) && std::isfinite(an) &&
-           std::fabs(fd - an) <=
-               o.tol.grad_abs + o.tol.grad_rel * std::max(std::fabs(fd), std::fabs(an));
+// Hooks the encoding does not declare are never called by the harness: one that does
+// something would silently not run (a bias declared as no hooks is NoPE in every table).
+// Each undeclared hook is called once on data it must leave alone; a declared static bias
+// must write every causal entry of its output (what it leaves is whatever was there).
+CheckResult check_declared_hooks(const EncodingSource& entry, const ConformanceOptions& o) {
+  CheckResult r{"declared hooks", CheckStatus::kPassed, ""};
+  const std::int64_t B = o.batch, H = o.heads, T = 16, d = o.head_dim, D = H * d;
+  auto enc = entry.create(o.config, AttentionShape{H, d, D});
+  enc->init_parameters(o.seed);
+  randomise_parameters(enc->parameters(), o.seed);
+  const std::uint32_t hooks = entry.info.hooks;
+  const auto pos = iota_positions(T);
+  const Positions p{pos.data(), T};
+  Rng rng(o.seed + 23);
+  auto random = [&](std::vector<std::int64_t> shape) {
+    Tensor t(shape);
+    for (auto& x : t.values()) x = static_cast<float>(rng.normal());
+    return t;
   };
-  // (loss(x + a) - loss(x - b)) / (a + b) for element i, steps as float actually moves it.
-  auto difference = [&](std::int64_t i, double a, double b) {
-    const float orig = value[i];
-    const float up = orig + static_cast<float>(a), down = orig - static_cast<float>(b);
-    value[i] = up;
-    const double plus = a > 0 ? loss() : 0.0;
-    value[i] = down;
-    const double minus = b > 0 ? loss() : 0.0;
-    value[i] = orig;
-    const double base = (a > 0 && b > 0) ? 0.0 : loss();
-    return ((a > 0 ? plus : base) - (b > 0 ? minus : base)) / (double(up) - double(down));
+  std::vector<std::string> acting;
+  auto changed = [](const Tensor& a, const Tensor& b) {
+    return std::memcmp(a.data(), b.data(), a.values().size() * sizeof(float)) != 0;
   };
-  std::int64_t kinks = 0;
-  for (std::int64_t i : idx) {
-    const double an = analytic[i];
-    double fd = difference(i, o.tol.fd_step, o.tol.fd_step);
-    if (std::isfinite(an) && !matches(fd, an)) {
-      // A kink (ReLU, clamp, max) within the step mixes two slopes. Retry with a 10x
-      // smaller step, centrally and from each side: a side without the kink gives the
-      // true one-sided slope, which a piecewise-smooth analytic gradient must match.
-      const double h = o.tol.fd_step / 10;
-      for (double retry : {difference(i, h, h), difference(i, h, 0), difference(i, 0, h)})
-        if (matches(retry, an)) {
-          fd = retry;
-          ++kinks;
-          break;
-        }
-    }
-    const double err = std::fabs(fd - an);
-    const double scale = std::max(std::fabs(fd), std::fabs(an));
-    if (!matches(fd, an)) {
-      ++bad;
-      if (worst < 0 || !std::isfinite(an) || err > std::fabs(worst_fd - worst_an))
-        worst = i, worst_fd = fd, worst_an = an;
-    }
-    if (std::isfinite(err)) {
-      max_abs = std::max(max_abs, err);
-      max_rel = std::max(max_rel, err / std::max(scale, 1e-3));
-    }
+  if (!(hooks & kHookEmbed)) {
+    Tensor x = random({B, T, D});
+    const Tensor before = x;
+    enc->embed_forward(x.view<3>(), p);
+    if (changed(x, before)) acting.push_back("embed_forward");
   }
-  if (bad > 0) {
+  if (!(hooks & kHookRotate)) {
+    Tensor q = random({B, H, T, d}), k = random({B, H, T, d});
+    const Tensor q0 = q, k0 = k;
+    enc->rotate_forward(q.view<4>(), k.view<4>(), p);
+    if (changed(q, q0) || changed(k, k0)) acting.push_back("rotate_forward");
+  }
+  constexpr float kSentinel = -12345.0f;
+  Tensor bias({H, T, T});
+  for (auto& x : bias.values()) x = kSentinel;
+  enc->bias_forward(bias.view<3>(), p, p);
+  std::int64_t untouched = 0, touched = 0;
+  for (std::int64_t h = 0; h < H; ++h)
+    for (std::int64_t i = 0; i < T; ++i)
+      for (std::int64_t j = 0; j <= i; ++j)
+        (bias.view<3>().at(h, i, j) == kSentinel ? untouched : touched) += 1;
+  if (!(hooks & kHookStaticBias) && touched > 0) acting.push_back("bias_forward");
+  if (!(hooks & kHookScore)) {
+    Tensor s = random({B, H, T, T});
+    const Tensor q = random({B, H, T, d}), k = random({B, H, T, d});
+    for (std::int64_t i = 0; i < s.numel(); ++i)
+      if (i % T > (i / T) % T) s[i] = -INFINITY;  // causal mask: key > query
+    const Tensor s0 = s;
+    enc->score_forward(s.view<4>(), q.view<4>(), k.view<4>(), p, p);
+    if (changed(s, s0)) acting.push_back("score_forward");
+  }
+  if (!(hooks & kHookMix)) {
+    Tensor out = random({B, H, T, d}), probs({B, H, T, T});
+    for (std::int64_t i = 0; i < probs.numel(); ++i) {
+      const std::int64_t row = (i / T) % T, col = i % T;
+      probs[i] = col <= row ? 1.0f / float(row + 1) : 0.0f;
+    }
+    const Tensor out0 = out;
+    enc->mix_forward(out.view<4>(), probs.view<4>(), p, p);
+    if (changed(out, out0)) acting.push_back("mix_forward");
+  }
+  if (!acting.empty()) {
+    std::string list;
+    for (const auto& a : acting) list += (list.empty() ? "" : ", ") + a;
     r.status = CheckStatus::kFailed;
     r.figure = fmt::format(
-        "{}/{} elements off; worst [{}]: analytic {:.6g} vs finite-diff {:.6g}{}", bad, idx.size(),
-        worst, worst_an, worst_fd, std::isfinite(worst_an) ? "" : " (NaN/Inf in the gradient)");
+        "{} changed its output but the encoding declares hooks: {}; the harness calls only "
+        "declared hooks, so a run would not use it",
+        list, hook_names(hooks));
+  } else if ((hooks & kHookStaticBias) && untouched > 0) {
+    r.status = CheckStatus::kFailed;
+    r.figure = fmt::format(
+        "bias_forward left {} of {} causal entries unwritten (it must write every entry)",
+        untouched, untouched + touched);
   } else {
-    r.figure = fmt::format("max abs err {:.2e}, max rel err {:.2e} over {} elements{}", max_abs,
-                           max_rel, idx.size(),
-                           kinks ? fmt::format(" ({} at a kink: matched a 10x smaller or one-sided "
-                                               "difference)",
-                                               kinks)
-                                 : "");
+    r.figure =
+        fmt::format("declared: {}; the other hooks leave their outputs alone", hook_names(hooks));
   }
   return r;
 }
 
-std::vector<CheckResult> check_gradients(const EncodingSource& entry, const ConformanceOptions& o) {
-  Setup s(entry, o, o.seq_len);
-  const auto pos = iota_positions(o.seq_len);
-  Inputs in = s.layer->random_inputs(o.seed);
-  Rng rng(o.seed + 5);
-  Tensor w({o.batch, o.heads, o.seq_len, o.head_dim});
-  for (auto& x : w.values()) x = static_cast<float>(rng.normal());
-
-  // Gradients start from a non-zero value (subtracted after): a backward that writes (=)
-  // instead of accumulating (+=) fails here.
-  constexpr float kPrefill = 1.0f;
-  s.layer->forward(in, pos);
-  for (auto& p : s.params) std::fill(p.grad, p.grad + Tensor::count(p.shape), kPrefill);
-  const Inputs grads = s.layer->backward(w, kPrefill);
-  std::vector<std::vector<float>> param_grads;
-  for (auto& p : s.params) {
-    param_grads.emplace_back(p.grad, p.grad + Tensor::count(p.shape));
-    for (auto& g : param_grads.back()) g -= kPrefill;
-  }
-
-  auto loss = [&] {
-    s.layer->attention().parameters_changed();
-    return weighted_sum(s.layer->forward(in, pos), w);
-  };
-  std::vector<CheckResult> out;
-  for (auto& [name, t] : in)
-    out.push_back(compare_gradient(name, t.data(), grads.at(name).data(), t.numel(), loss, o));
-  for (std::size_t i = 0; i < s.params.size(); ++i)
-    out.push_back(compare_gradient("param " + s.params[i].name, s.params[i].value,
-                                   param_grads[i].data(), Tensor::count(s.params[i].shape), loss,
-                                   o));
-  return out;
-}
-
+// Edits every token j in turn (all of q, k, v or x at j) at the default query blocks, as real
+// runs have them: no output before j may move, not by one bit.
 CheckResult check_causality(const EncodingSource& entry, const ConformanceOptions& o) {
   CheckResult r{"causality", CheckStatus::kPassed, ""};
-  Setup s(entry, o, o.seq_len);
+  Setup s(entry, o, o.seq_len, AttentionOptions{}.block_rows);
   const auto pos = iota_positions(o.seq_len);
   const Inputs in = s.layer->random_inputs(o.seed);
   const Tensor base = s.layer->forward(in, pos);
   const auto& d = s.layer->dims();
   double max_before = 0, min_at = 1e300;
-  for (std::int64_t j : {std::int64_t{1}, o.seq_len / 2 + 1, o.seq_len - 1}) {
+  std::int64_t leak_token = -1, leak_output = -1, max_ahead = 0;
+  for (std::int64_t j = 1; j < o.seq_len; ++j) {
     Inputs edited = in;
     for (auto& [name, t] : edited) {
       const std::int64_t width = t.shape().back();
@@ -200,7 +136,10 @@ CheckResult check_causality(const EncodingSource& entry, const ConformanceOption
           for (std::int64_t c = 0; c < d.head_dim; ++c) {
             const std::int64_t i = ((b * d.heads + h) * d.seq_len + t) * d.head_dim + c;
             const double diff = std::fabs(double(out[i]) - double(base[i]));
-            if (t < j) max_before = std::max(max_before, diff);
+            if (t < j && diff > 0) {
+              if (diff > max_before) max_before = diff, leak_token = j, leak_output = t;
+              max_ahead = std::max(max_ahead, j - t);
+            }
             if (t == j) at_j = std::max(at_j, diff);
           }
     min_at = std::min(min_at, at_j);
@@ -208,37 +147,42 @@ CheckResult check_causality(const EncodingSource& entry, const ConformanceOption
   if (max_before > 0) {
     r.status = CheckStatus::kFailed;
     r.figure = fmt::format(
-        "outputs before an edited token changed by up to {:.3e} (future tokens leak)", max_before);
+        "outputs before an edited token changed by up to {:.3e} (editing token {} moved output "
+        "{}; future tokens leak, from up to {} positions ahead)",
+        max_before, leak_token, leak_output, max_ahead);
   } else if (!(min_at > 0)) {
     r.status = CheckStatus::kFailed;
     r.figure = "degenerate: editing a token did not change its own output";
   } else {
-    r.figure =
-        fmt::format("max |Δout| before edited token 0 (tokens 1, {}, {}); at the token >= {:.2e}",
-                    o.seq_len / 2 + 1, o.seq_len - 1, min_at);
+    r.figure = fmt::format(
+        "each token 1..{} edited in turn: outputs before it unchanged (bitwise); at the token "
+        ">= {:.2e}",
+        o.seq_len - 1, min_at);
   }
   return r;
 }
 
-// Forward + backward once; returns every number produced, in a fixed order.
-std::vector<float> full_run(const EncodingSource& entry, const ConformanceOptions& o,
-                            const std::vector<std::int64_t>& pos, float input_scale,
-                            std::int64_t block_rows = 0,
-                            std::int64_t chunk_bytes = AttentionOptions{}.chunk_bytes) {
-  const auto seq_len = static_cast<std::int64_t>(pos.size());
-  Setup s(entry, o, seq_len, block_rows, chunk_bytes);
-  const Inputs in = s.layer->random_inputs(o.seed, input_scale);
-  const Tensor out = s.layer->forward(in, pos);
-  Tensor ones(out.shape());
-  for (auto& x : ones.values()) x = 1.0f;
-  s.zero_param_grads();
-  const Inputs grads = s.layer->backward(ones);
-  std::vector<float> all = out.values();
-  for (auto& [name, g] : grads) all.insert(all.end(), g.values().begin(), g.values().end());
-  for (auto& p : s.params) all.insert(all.end(), p.grad, p.grad + Tensor::count(p.shape));
-  return all;
+// Reads "digest <hex>" from a child's log.
+std::string digest_in_log(const std::string& log) {
+  std::ifstream in(log);
+  std::string line;
+  static const std::regex kDigest("^digest ([0-9a-f]{64})\\s*$");
+  std::smatch m;
+  while (std::getline(in, line))
+    if (std::regex_match(line, m, kDigest)) return m[1];
+  return "";
 }
 
+std::string log_tail(const std::string& log) {
+  std::ifstream in(log);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!all.empty() && (all.back() == '\n' || all.back() == '\r')) all.pop_back();
+  const auto cut = all.rfind('\n');
+  return cut == std::string::npos ? all : all.substr(cut + 1);
+}
+
+// Two runs in this process, then the same run in two child processes (a plugin seeded from
+// the process id or the clock, or reading uninitialised memory, differs there).
 CheckResult check_determinism(const EncodingSource& entry, const ConformanceOptions& o) {
   CheckResult r{"determinism", CheckStatus::kPassed, ""};
   const auto a = full_run(entry, o, iota_positions(o.seq_len), 1.0f);
@@ -250,9 +194,50 @@ CheckResult check_determinism(const EncodingSource& entry, const ConformanceOpti
     r.status = CheckStatus::kFailed;
     r.figure =
         fmt::format("{} of {} values differ between two identical runs", differing, a.size());
-  } else {
-    r.figure = fmt::format("2 runs bitwise identical ({} values: outputs and gradients)", a.size());
+    return r;
   }
+  r.figure = fmt::format("2 runs bitwise identical ({} values: outputs and gradients)", a.size());
+  if (o.digest_command.empty()) {
+    r.figure += "; across processes: not checked (no pebench executable to run)";
+    return r;
+  }
+  const std::string here =
+      sha256_hex({reinterpret_cast<const char*>(a.data()), a.size() * sizeof(float)});
+  char dir_template[] = "/tmp/pebench-determinism-XXXXXX";
+  if (!mkdtemp(dir_template)) throw std::runtime_error("cannot create a temporary directory");
+  const std::string dir = dir_template;
+  std::vector<std::string> digests;
+  for (int child = 0; child < 2; ++child) {
+    const std::string log = fmt::format("{}/child-{}.log", dir, child);
+    const ChildResult c = run_child(o.digest_command, log, 300, false);
+    const std::string digest = digest_in_log(log);
+    if (c.kind != ChildResult::kExited || c.code != 0 || digest.empty()) {
+      r.status = CheckStatus::kFailed;
+      r.figure = fmt::format(
+          "a child process computing the same run failed ({}): {}",
+          c.kind == ChildResult::kExited
+              ? fmt::format("exit status {}", c.code)
+              : (c.kind == ChildResult::kSignaled
+                     ? fmt::format("signal {}", c.code)
+                     : std::string(c.kind == ChildResult::kTimedOut ? "timed out"
+                                                                    : "could not start")),
+          log_tail(log));
+      std::filesystem::remove_all(dir);
+      return r;
+    }
+    digests.push_back(digest);
+  }
+  std::filesystem::remove_all(dir);
+  if (digests[0] != here || digests[1] != here) {
+    r.status = CheckStatus::kFailed;
+    r.figure = fmt::format(
+        "two separate processes with the same seed disagree (sha256 of outputs and gradients: "
+        "this process {}, children {} and {}): results depend on the process (pid, clock, "
+        "uninitialised memory?)",
+        here.substr(0, 12), digests[0].substr(0, 12), digests[1].substr(0, 12));
+    return r;
+  }
+  r.figure += fmt::format("; 2 other processes agree bitwise (sha256 {})", here.substr(0, 12));
   return r;
 }
 
@@ -263,50 +248,61 @@ CheckResult check_relative(const EncodingSource& entry, const ConformanceOptions
     r.figure = "not declared relative";
     return r;
   }
-  std::int64_t shift = o.shift;
-  if (entry.info.max_positions > 0) shift = std::min(shift, entry.info.max_positions - o.seq_len);
-  if (shift <= 0) {
+  std::vector<std::int64_t> shifts = o.shifts;
+  shifts.push_back(4 * entry.info.train_length + 11);  // past the training length
+  const std::int64_t max_pos = entry.info.max_positions;
+  std::vector<std::int64_t> usable;
+  for (std::int64_t s : shifts)
+    if (max_pos <= 0 || s + o.seq_len <= max_pos) usable.push_back(s);
+  if (usable.empty()) {
     r.status = CheckStatus::kSkipped;
     r.figure = "max_positions leaves no room to shift";
     return r;
   }
-  Setup a(entry, o, o.seq_len), b(entry, o, o.seq_len);
-  const Inputs in = a.layer->random_inputs(o.seed);
-  const Tensor base = a.layer->forward(in, iota_positions(o.seq_len));
-  const Tensor moved = b.layer->forward(in, iota_positions(o.seq_len, shift));
-  double max_diff = 0, max_out = 1;
-  for (std::int64_t i = 0; i < base.numel(); ++i) {
-    max_diff = std::max(max_diff, std::fabs(double(base[i]) - double(moved[i])));
-    max_out = std::max(max_out, std::fabs(double(base[i])));
+  Setup base_setup(entry, o, o.seq_len);
+  const Inputs in = base_setup.layer->random_inputs(o.seed);
+  const Tensor base = base_setup.layer->forward(in, iota_positions(o.seq_len));
+  std::string figures;
+  for (std::int64_t shift : usable) {
+    Setup moved_setup(entry, o, o.seq_len);
+    const Tensor moved = moved_setup.layer->forward(in, iota_positions(o.seq_len, shift));
+    const Difference d = compare_runs(moved.values(), base.values());
+    figures += fmt::format("{}{}: {:.1e}", figures.empty() ? "" : ", ", shift, d.max_diff);
+    if (!d.within(o.tol.invariance_rel)) r.status = CheckStatus::kFailed;
   }
-  r.figure = fmt::format("max |out(pos+{}) - out(pos)| = {:.2e}", shift, max_diff);
-  if (!(max_diff <= o.tol.invariance_rel * max_out)) r.status = CheckStatus::kFailed;
+  r.figure = fmt::format("max |out(pos + shift) - out(pos)| for shifts {}{}", figures,
+                         r.status == CheckStatus::kFailed
+                             ? " (declared relative, but outputs depend on absolute positions)"
+                             : "");
   return r;
 }
 
 // The blocked path (query blocks of block_rows, hooks called one row at a time: each call
 // sees its causal keys only, through views strided like a chunk of a longer block) equals
-// one block in one call, with offset, strided positions: catches hooks that assume Tq == Tk,
-// qpos == kpos, positions 0..T-1 or dense views (tests/fixtures/broken/assumes_dense_logits).
+// one block in one call, at offset strided positions and at random ones: catches hooks that
+// assume Tq == Tk, qpos == kpos, positions 0..T-1 or dense views
+// (tests/fixtures/broken/assumes_dense_logits).
 CheckResult check_blocking(const EncodingSource& entry, const ConformanceOptions& o) {
   CheckResult r{"query blocks", CheckStatus::kPassed, ""};
-  std::vector<std::int64_t> pos(static_cast<std::size_t>(o.seq_len));
-  for (std::int64_t i = 0; i < o.seq_len; ++i) pos[i] = 3 + 2 * i;
-  if (entry.info.max_positions > 0 && pos.back() >= entry.info.max_positions)
-    pos = iota_positions(o.seq_len);
+  std::vector<std::int64_t> strided(static_cast<std::size_t>(o.seq_len));
+  for (std::int64_t i = 0; i < o.seq_len; ++i) strided[i] = 3 + 2 * i;
+  if (entry.info.max_positions > 0 && strided.back() >= entry.info.max_positions)
+    strided = iota_positions(o.seq_len);
   const std::int64_t one_row = 1, one_call = std::int64_t(1) << 40;  // chunk_bytes
-  const auto blocked = full_run(entry, o, pos, 1.0f, o.block_rows, one_row);
-  const auto whole = full_run(entry, o, pos, 1.0f, o.seq_len, one_call);
-  double max_diff = 0, max_val = 1;
-  for (std::size_t i = 0; i < whole.size(); ++i) {
-    max_diff = std::max(max_diff, std::fabs(double(blocked[i]) - double(whole[i])));
-    max_val = std::max(max_val, std::fabs(double(whole[i])));
+  std::string figures;
+  for (const auto& pos :
+       {strided, random_positions(o.seq_len, entry.info.max_positions, o.seed + 29)}) {
+    const auto blocked = full_run(entry, o, pos, 1.0f, o.block_rows, one_row);
+    const auto whole = full_run(entry, o, pos, 1.0f, o.seq_len, one_call);
+    const Difference d = compare_runs(blocked, whole);
+    figures += fmt::format("{}positions {}, {}, {}, ...: {:.2e}", figures.empty() ? "" : "; ",
+                           pos[0], pos[1], pos[2], d.max_diff);
+    if (!d.within(o.tol.invariance_rel)) r.status = CheckStatus::kFailed;
   }
   r.figure = fmt::format(
-      "blocks of {} rows, a row per hook call, vs one block of {}, positions {}, {}, ...: "
-      "max |diff| {:.2e} (outputs and gradients)",
-      o.block_rows, o.seq_len, pos[0], pos[1], max_diff);
-  if (!(max_diff <= o.tol.invariance_rel * max_val)) r.status = CheckStatus::kFailed;
+      "blocks of {} rows (T = {}), a row per hook call, vs one block: max |diff| of outputs and "
+      "gradients at {}",
+      o.block_rows, o.seq_len, figures);
   return r;
 }
 
@@ -388,6 +384,9 @@ CheckResult check_bias_rows(const EncodingSource& entry, const ConformanceOption
   return r;
 }
 
+// At 4x train_length: the default query blocks (what runs use) against one block, outputs and
+// gradients, and all finite. With max_positions: positions up to the limit run, the limit is
+// refused.
 CheckResult check_length(const EncodingSource& entry, const ConformanceOptions& o) {
   CheckResult r{"length", CheckStatus::kPassed, ""};
   const std::int64_t max_pos = entry.info.max_positions;
@@ -414,18 +413,23 @@ CheckResult check_length(const EncodingSource& entry, const ConformanceOptions& 
   }
   const std::int64_t T = 4 * entry.info.train_length;
   const auto t0 = std::chrono::steady_clock::now();
-  const auto all = full_run(entry, o, iota_positions(T), 1.0f);
+  const auto blocked = full_run(entry, o, iota_positions(T), 1.0f, AttentionOptions{}.block_rows);
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::size_t bad = 0;
-  for (float x : all) bad += !std::isfinite(x);
+  for (float x : blocked) bad += !std::isfinite(x);
   if (bad) {
     r.status = CheckStatus::kFailed;
     r.figure = fmt::format("T = {}: {} NaN/Inf values", T, bad);
-  } else {
-    r.figure = fmt::format("T = {} (4 x train_length {}) forward+backward in {:.0f} ms, all finite",
-                           T, entry.info.train_length, ms);
+    return r;
   }
+  const auto whole = full_run(entry, o, iota_positions(T), 1.0f, T, std::int64_t(1) << 40);
+  const Difference d = compare_runs(blocked, whole);
+  r.figure = fmt::format(
+      "T = {} (4 x train_length {}): forward+backward in {:.0f} ms, all finite; blocks of {} vs "
+      "one block: max |diff| {:.2e} (scale {:.2g})",
+      T, entry.info.train_length, ms, AttentionOptions{}.block_rows, d.max_diff, d.scale);
+  if (!d.within(o.tol.invariance_rel)) r.status = CheckStatus::kFailed;
   return r;
 }
 
@@ -450,10 +454,30 @@ CheckResult check_large_logits(const EncodingSource& entry, const ConformanceOpt
   return r;
 }
 
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 template <typename F>
 void run_check(std::vector<CheckResult>& out, const std::string& name, F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
   try {
     out.push_back(f());
+    out.back().seconds = seconds_since(t0);
+  } catch (const std::exception& e) {
+    out.push_back({name, CheckStatus::kFailed, std::string("threw: ") + e.what()});
+  } catch (...) {
+    out.push_back({name, CheckStatus::kFailed, "threw a non-standard exception"});
+  }
+}
+
+template <typename F>
+void run_checks(std::vector<CheckResult>& out, const std::string& name, F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    auto results = f();
+    for (auto& c : results) c.seconds = seconds_since(t0) / double(results.size());
+    for (auto& c : results) out.push_back(std::move(c));
   } catch (const std::exception& e) {
     out.push_back({name, CheckStatus::kFailed, std::string("threw: ") + e.what()});
   } catch (...) {
@@ -471,14 +495,31 @@ const char* to_string(CheckStatus s) {
       return "FAILED";
     case CheckStatus::kSkipped:
       return "SKIPPED";
+    case CheckStatus::kMistrusted:
+      return "MISTRUSTED";
   }
   return "?";
 }
 
 bool ConformanceReport::passed() const {
   for (const auto& c : checks)
-    if (c.status == CheckStatus::kFailed) return false;
+    if (c.status == CheckStatus::kFailed || c.status == CheckStatus::kMistrusted) return false;
   return !checks.empty();
+}
+
+ConformanceOptions thorough_options(ConformanceOptions o) {
+  o.heads = 8;
+  o.seq_len = 160;
+  o.block_rows = 48;
+  o.max_fd_elements = 400;
+  o.shifts = {1, 2, 13, 37, 101, 509};
+  o.random_position_gradients = true;
+  return o;
+}
+
+std::string conformance_digest(const EncodingSource& source, const ConformanceOptions& o) {
+  const auto all = full_run(source, o, iota_positions(o.seq_len), 1.0f);
+  return sha256_hex({reinterpret_cast<const char*>(all.data()), all.size() * sizeof(float)});
 }
 
 ConformanceReport run_conformance(const EncodingSource& source, const ConformanceOptions& o) {
@@ -496,13 +537,14 @@ ConformanceReport run_conformance(const EncodingSource& source, const Conformanc
     rep.checks.push_back({"config", CheckStatus::kFailed, "threw a non-standard exception"});
     return rep;
   }
-  try {
-    for (auto& c : check_gradients(entry, o)) rep.checks.push_back(std::move(c));
-  } catch (const std::exception& e) {
-    rep.checks.push_back({"gradients", CheckStatus::kFailed, std::string("threw: ") + e.what()});
-  } catch (...) {
-    rep.checks.push_back({"gradients", CheckStatus::kFailed, "threw a non-standard exception"});
+  const auto pos = iota_positions(o.seq_len);
+  run_checks(rep.checks, "gradients", [&] { return check_gradients(entry, o, pos, ""); });
+  if (o.random_position_gradients) {
+    const auto random = random_positions(o.seq_len, entry.info.max_positions, o.seed + 31);
+    run_checks(rep.checks, "gradients (random positions)",
+               [&] { return check_gradients(entry, o, random, " (random positions)"); });
   }
+  run_check(rep.checks, "declared hooks", [&] { return check_declared_hooks(entry, o); });
   run_check(rep.checks, "causality", [&] { return check_causality(entry, o); });
   run_check(rep.checks, "determinism", [&] { return check_determinism(entry, o); });
   run_check(rep.checks, "relative invariance", [&] { return check_relative(entry, o); });

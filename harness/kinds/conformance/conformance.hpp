@@ -1,12 +1,21 @@
-// `pebench check-plugin`: the conformance checks an encoding must pass.
+// `pebench check-plugin`: the conformance checks an encoding must pass, at the shapes real
+// runs see (several heads, T >= 64, query blocks that do not divide T), every parameter
+// randomised off its init first (conformance_setup.hpp):
 //
-//   gradient <input|param>  every input (q,k,v or x) and every parameter against
-//                           central finite differences of a double-accumulated loss
-//   causality               editing token j never changes outputs before j (exactly)
-//   determinism             two runs, same seed and threads: bitwise identical
-//   relative invariance     (declared relative) shifting all positions keeps outputs
-//   query blocks            blocked attention == one block, with offset strided positions
-//   length                  runs at 4x train_length, or refuses beyond max_positions
+//   gradient <input|param>  every input (q,k,v or x) and every parameter against central
+//                           finite differences of a double-accumulated loss, sampled over
+//                           all heads and positions; identically zero: MISTRUSTED
+//   declared hooks          a hook not declared leaves its output alone (else the harness
+//                           would never call it and the rows would say NoPE); a declared
+//                           static bias writes every causal entry
+//   causality               editing any token j never changes outputs before j (exactly)
+//   determinism             two runs bitwise identical, in this process and in two others
+//   relative invariance     (declared relative) shifts by 1, 13, 37 and past 4x train_length
+//                           keep outputs
+//   query blocks            blocked attention == one block, at strided and random positions
+//   bias rows               Encoding::bias_rows == bias_forward, from every thread
+//   length                  4x train_length: blocked == one block, all finite; or positions
+//                           refused beyond max_positions
 //   large logits            no NaN/Inf in outputs or gradients with huge logits, long T
 //
 // How to add a check: write a function returning CheckResult next to the others
@@ -23,13 +32,16 @@
 
 namespace pebench {
 
-enum class CheckStatus { kPassed, kFailed, kSkipped };
+// MISTRUSTED (benchdnn's word): the check ran but cannot tell right from wrong (a gradient
+// path identically zero at random parameters); counts as not passed.
+enum class CheckStatus { kPassed, kFailed, kSkipped, kMistrusted };
 const char* to_string(CheckStatus s);
 
 struct CheckResult {
   std::string name;
   CheckStatus status = CheckStatus::kPassed;
   std::string figure;  // what was measured, e.g. "max abs err 1.2e-05 over 192 elements"
+  double seconds = 0;  // how long the check took
 };
 
 struct ConformanceTolerances {
@@ -42,13 +54,21 @@ struct ConformanceTolerances {
 
 struct ConformanceOptions {
   std::uint64_t seed = 1;
-  std::int64_t batch = 2, heads = 2, seq_len = 12, head_dim = 4;
-  std::int64_t block_rows = 5;        // several query blocks even at T = 12
+  std::int64_t batch = 2, heads = 4, seq_len = 64, head_dim = 8;
+  std::int64_t block_rows = 24;       // blocks of 24, 24, 16: they do not divide T
   std::int64_t max_fd_elements = 96;  // per tensor, sampled deterministically
-  std::int64_t shift = 37;            // for the relative-invariance check
+  // Relative invariance: these shifts and one past 4x train_length (0 = none).
+  std::vector<std::int64_t> shifts = {1, 13, 37};
+  bool random_position_gradients = false;  // also check gradients at random positions
+  // Cross-process determinism: the command line of a child that prints this check's digest
+  // (`pebench ... check-plugin <enc> --digest`); empty: that part is skipped.
+  std::vector<std::string> digest_command;
   Config config;
   ConformanceTolerances tol;
 };
+
+// --thorough: longer, more heads, more elements and shifts, gradients at random positions.
+ConformanceOptions thorough_options(ConformanceOptions o);
 
 struct ConformanceReport {
   std::string encoding, path, version, sha256;
@@ -58,5 +78,9 @@ struct ConformanceReport {
 };
 
 ConformanceReport run_conformance(const EncodingSource& entry, const ConformanceOptions& options);
+
+// sha256 of one forward + backward at these options (outputs, input and parameter
+// gradients, bit for bit): what `check-plugin --digest` prints for the determinism check.
+std::string conformance_digest(const EncodingSource& entry, const ConformanceOptions& options);
 
 }  // namespace pebench

@@ -1,14 +1,18 @@
 #include "kinds/conformance/conformance_kind.hpp"
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include "kinds/conformance/conformance_row.hpp"
 #include "results/tables.hpp"
+#include "run/child_process.hpp"
 
 namespace pebench {
 namespace {
 
-struct ConformanceSettings : KindSettings {};
+struct ConformanceSettings : KindSettings {
+  bool thorough = false;
+};
 
 ConformanceMetrics metrics_of(const ConformanceReport& report) {
   ConformanceMetrics m;
@@ -17,9 +21,10 @@ ConformanceMetrics metrics_of(const ConformanceReport& report) {
   for (const auto& c : report.checks) {
     passed += c.status == CheckStatus::kPassed;
     skipped += c.status == CheckStatus::kSkipped;
-    if (c.status == CheckStatus::kFailed) {
+    if (c.status == CheckStatus::kFailed || c.status == CheckStatus::kMistrusted) {
       ++failed;
-      m.failed_checks += (m.failed_checks.empty() ? "" : "; ") + c.name;
+      m.failed_checks += (m.failed_checks.empty() ? "" : "; ") + c.name +
+                         (c.status == CheckStatus::kMistrusted ? " (MISTRUSTED)" : "");
     }
     m.checks.push_back({c.name, to_string(c.status), c.figure});
   }
@@ -31,17 +36,25 @@ ConformanceMetrics metrics_of(const ConformanceReport& report) {
 class ConformanceKind : public SuiteKind {
  public:
   std::string name() const override { return "conformance"; }
-  std::vector<std::string> keys() const override { return {}; }
+  std::vector<std::string> keys() const override { return {"thorough"}; }
 
-  std::shared_ptr<const KindSettings> parse(const YamlReader&, const YAML::Node&) const override {
-    return std::make_shared<ConformanceSettings>();
+  std::shared_ptr<const KindSettings> parse(const YamlReader& yaml,
+                                            const YAML::Node& root) const override {
+    auto s = std::make_shared<ConformanceSettings>();
+    if (root["thorough"])
+      s->thorough = yaml.scalar<bool>("thorough", root["thorough"], "true or false");
+    return s;
   }
 
-  std::vector<CaseDraft> expand(const KindSettings&,
+  std::vector<CaseDraft> expand(const KindSettings& settings,
                                 const std::vector<std::uint64_t>& seeds) const override {
+    const bool thorough = static_cast<const ConformanceSettings&>(settings).thorough;
     std::vector<CaseDraft> drafts;
-    for (std::uint64_t seed : seeds)
-      drafts.push_back({fmt::format("seed={}", seed), "", seed, nlohmann::json::object()});
+    for (std::uint64_t seed : seeds) {
+      nlohmann::json spec = nlohmann::json::object();
+      if (thorough) spec["thorough"] = true;
+      drafts.push_back({fmt::format("seed={}", seed), "", seed, spec});
+    }
     return drafts;
   }
 
@@ -56,14 +69,13 @@ class ConformanceKind : public SuiteKind {
         ctx.emit(row);
         continue;
       }
-      ConformanceOptions options;
-      options.seed = c->seed;
-      options.config = c->encoding.params;
+      const ConformanceOptions options = conformance_options(*c);
       const ConformanceReport report = run_conformance(source, options);
       fmt::print("check-plugin {} (version {}, {}, hooks: {})\n", source.name, source.version,
                  source.path, hook_names(report.info.hooks));
       for (const auto& check : report.checks)
-        fmt::print("  {:<8} {:<24} {}\n", to_string(check.status), check.name, check.figure);
+        fmt::print("  {:<8} {:<24} {} [{:.1f} s]\n", to_string(check.status), check.name,
+                   check.figure, check.seconds);
       const ConformanceMetrics m = metrics_of(report);
       fmt::print("{}: {} passed, {} failed, {} skipped\n", report.passed() ? "PASSED" : "FAILED",
                  *m.checks_passed, *m.checks_failed, *m.checks_skipped);
@@ -107,8 +119,30 @@ const SuiteKind& conformance_kind() {
   return kind;
 }
 
-Case conformance_case(const EncodingSpec& encoding, std::uint64_t seed, const std::string& repro) {
+ConformanceOptions conformance_options(const Case& c) {
+  const bool thorough = c.spec.value("thorough", false);
+  ConformanceOptions o;
+  if (thorough) o = thorough_options(o);
+  o.seed = c.seed;
+  o.config = c.encoding.params;
+  if (running_pebench()) {  // the same case's digest from another process, same threads
+    o.digest_command = {"pebench", "--threads", std::to_string(omp_get_max_threads())};
+    for (const auto& p : c.plugin_paths)
+      o.digest_command.insert(o.digest_command.end(), {"--plugin-path", p});
+    o.digest_command.insert(o.digest_command.end(), {"check-plugin", c.encoding.name, "--seed",
+                                                     std::to_string(c.seed), "--digest"});
+    if (!c.encoding.params_text.empty())
+      o.digest_command.insert(o.digest_command.end(), {"--params", c.encoding.params_text});
+    if (thorough) o.digest_command.push_back("--thorough");
+  }
+  return o;
+}
+
+Case conformance_case(const EncodingSpec& encoding, std::uint64_t seed, const std::string& repro,
+                      bool thorough, const std::vector<std::string>& plugin_paths) {
   Case c;
+  if (thorough) c.spec["thorough"] = true;
+  c.plugin_paths = plugin_paths;
   c.kind = conformance_kind().name();
   c.encoding = encoding;
   c.seed = seed;
