@@ -1,6 +1,7 @@
 // `pebench run-case <unit.json> [--row-out FILE] [--artifacts STEM]`: what a run's child
 // process runs: the cases the parent serialized (one, or one group), never the suite file.
 #include "cli/command.hpp"
+#include "core/limits.hpp"
 #include "run/run_cases.hpp"
 
 namespace pebench {
@@ -18,6 +19,8 @@ Command add_run_case_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--artifacts", o->run.artifacts, "Path stem for the kind's extra files");
   return {cmd, [&global, o] {
             const std::vector<Case> cases = read_case_file(o->file);
+            // The cap first, before plugins load: their factories count against it too.
+            if (!cases.empty()) apply_memory_limit(cases.front().memory_limit_gb);
             Registry registry = make_registry(global);
             if (!cases.empty()) add_plugin_paths(registry, cases.front().plugin_paths);
             o->run.progress = true;

@@ -8,7 +8,7 @@
 namespace pebench {
 
 struct ChildResult {
-  enum Kind { kExited, kSignaled, kTimedOut, kSpawnFailed } kind = kExited;
+  enum Kind { kExited, kSignaled, kTimedOut, kLogLimit, kSpawnFailed } kind = kExited;
   int code = 0;  // exit status, signal number or errno
   double seconds = 0;
 };
@@ -19,7 +19,8 @@ void mark_running_pebench();
 bool running_pebench();
 
 // live: show the child's latest progress line (the last line of its log) on the terminal.
+// log_limit_bytes > 0: killed (kLogLimit) once its log grows past this.
 ChildResult run_child(const std::vector<std::string>& args, const std::string& log,
-                      double timeout_s, bool live);
+                      double timeout_s, bool live, double log_limit_bytes = 0);
 
 }  // namespace pebench

@@ -46,8 +46,14 @@ struct Fate {
   std::string detail, error;
 };
 
-Fate fate_of(const ChildResult& res, double timeout_s, const std::string& bad_rows) {
+Fate fate_of(const ChildResult& res, double timeout_s, double log_limit_mb,
+             const std::string& bad_rows) {
   switch (res.kind) {
+    case ChildResult::kLogLimit:
+      return {Status::kCrashed, fmt::format("log over {} MB", log_limit_mb),
+              fmt::format("killed: the case wrote more than {} MB to its log (suite key "
+                          "log_limit_mb)",
+                          log_limit_mb)};
     case ChildResult::kSignaled:
       return {Status::kCrashed, strsignal(res.code), bad_rows};
     case ChildResult::kTimedOut:
@@ -115,7 +121,7 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
     const double timeout_s = first.timeout_s * double(unit.size());
     const ChildResult res =
         run_child({"pebench", "run-case", case_file, "--row-out", row_file, "--artifacts", stem},
-                  log, timeout_s, live);
+                  log, timeout_s, live, first.log_limit_mb * 1e6);
     if (live) fmt::print(stderr, "\r\033[K");
     if (res.kind == ChildResult::kExited) artifacts_of_kind[first.kind].push_back(stem);
 
@@ -125,7 +131,7 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
     std::vector<std::string> errors;
     if (fs::exists(row_file)) written = read_good_rows(row_file, errors);
     const std::string bad_rows = errors.empty() ? "" : errors.front();
-    const Fate fate = fate_of(res, timeout_s, bad_rows);
+    const Fate fate = fate_of(res, timeout_s, first.log_limit_mb, bad_rows);
     for (std::size_t n : unit) {
       const Case& c = cases[n];
       std::vector<Row> rows;

@@ -67,13 +67,15 @@ struct Case {
   // How to run it (not part of the id).
   int threads = 0;  // 0: OpenMP's default
   double timeout_s = 600;
+  double memory_limit_gb = 0;  // address-space cap of its process; 0 = 90% of physical memory
+  double log_limit_mb = 64;    // its process is killed when its log grows past this
   std::vector<std::string> plugin_paths;
   // Where it came from (copied into its rows).
   std::string suite, suite_sha256;
   std::string repro;  // `pebench ... run <suite> --case <id>`
 };
 PEBENCH_JSON_FIELDS(Case, kind, id, group, part, encoding, seed, spec, threads, timeout_s,
-                    plugin_paths, suite, suite_sha256, repro)
+                    memory_limit_gb, log_limit_mb, plugin_paths, suite, suite_sha256, repro)
 
 // One command-line argument quoted for a POSIX shell where needed.
 std::string shell_quote(const std::string& arg);

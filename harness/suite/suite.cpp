@@ -17,9 +17,11 @@ namespace pebench {
 namespace {
 
 // Settings a part inherits from its file.
-const std::vector<std::string> kSharedKeys = {"seeds", "threads", "timeout_s"};
-const std::vector<std::string> kPartKeys = {"name",  "description", "kind",     "encodings",
-                                            "seeds", "threads",     "timeout_s"};
+const std::vector<std::string> kSharedKeys = {"seeds", "threads", "timeout_s", "memory_limit_gb",
+                                              "log_limit_mb"};
+const std::vector<std::string> kPartKeys = {"name",      "description",     "kind",
+                                            "encodings", "seeds",           "threads",
+                                            "timeout_s", "memory_limit_gb", "log_limit_mb"};
 
 bool contains(const std::vector<std::string>& list, const std::string& x) {
   return std::find(list.begin(), list.end(), x) != list.end();
@@ -82,6 +84,12 @@ bool parse_shared_setting(const YamlReader& yaml, const std::string& key, const 
   } else if (key == "timeout_s") {
     p.timeout_s = yaml.scalar<double>(key, v, "a number of seconds");
     if (!(p.timeout_s > 0)) yaml.fail(v, "'timeout_s' must be > 0");
+  } else if (key == "memory_limit_gb") {
+    p.memory_limit_gb = yaml.number_in(key, v, 0.0, 1e6);
+    if (p.memory_limit_gb > 0 && p.memory_limit_gb < 0.25)
+      yaml.fail(v, "'memory_limit_gb' must be 0 (90% of the machine's memory) or >= 0.25");
+  } else if (key == "log_limit_mb") {
+    p.log_limit_mb = yaml.number_in(key, v, 0.001, 1e6);
   } else {
     return false;
   }
@@ -171,7 +179,7 @@ Suite parse_suite(const std::string& path, const std::string& text) {
     if (!contains(kSharedKeys, key) && key != "name" && key != "description" && key != "parts") {
       if (!owners_of(key).empty())
         yaml.fail(kv.first, fmt::format("'{}' goes inside a part; parts share only seeds, "
-                                        "threads, timeout_s",
+                                        "threads, timeout_s, memory_limit_gb, log_limit_mb",
                                         key));
       yaml.unknown_key(kv.first, "", all_keys());
     }
@@ -219,6 +227,8 @@ std::vector<Case> expand_cases(const Suite& suite, const ExpandOptions& options)
         c.spec = std::move(draft.spec);
         c.threads = options.threads > 0 ? options.threads : part.threads;
         c.timeout_s = part.timeout_s;
+        c.memory_limit_gb = part.memory_limit_gb;
+        c.log_limit_mb = part.log_limit_mb;
         c.plugin_paths = options.plugin_paths;
         c.suite = suite.name;
         c.suite_sha256 = suite.sha256;

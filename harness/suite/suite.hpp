@@ -8,10 +8,12 @@
 //   seeds: [1]
 //   threads: 2                  # 0 = OpenMP default
 //   timeout_s: 600              # per case
+//   memory_limit_gb: 0          # per case (its address space); 0 = 90% of the machine's memory
+//   log_limit_mb: 64            # per case: a child whose log grows past this is killed
 //   <the kind's keys>
 //
 // A file may instead hold `parts:`, a list of such mappings (each with a `name`), which
-// inherit the file's seeds, threads and timeout_s; case ids are prefixed with the part's
+// inherit the file's seeds, threads, timeout_s and limits; case ids are prefixed with the part's
 // name. Every error names file:line:column and the key; an unknown key suggests the
 // closest valid one.
 #pragma once
@@ -36,6 +38,8 @@ struct SuitePart {
   std::vector<std::uint64_t> seeds{1};
   int threads = 0;
   double timeout_s = 600;
+  double memory_limit_gb = 0;  // 0: 90% of physical memory
+  double log_limit_mb = 64;
   std::shared_ptr<const KindSettings> settings;  // what kind->parse() read
 };
 

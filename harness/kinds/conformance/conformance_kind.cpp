@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include <algorithm>
+
 #include "kinds/conformance/conformance_row.hpp"
 #include "results/tables.hpp"
 #include "run/child_process.hpp"
@@ -80,7 +82,13 @@ class ConformanceKind : public SuiteKind {
       fmt::print("{}: {} passed, {} failed, {} skipped\n", report.passed() ? "PASSED" : "FAILED",
                  *m.checks_passed, *m.checks_failed, *m.checks_skipped);
       std::fflush(stdout);
-      row.head.status = report.passed() ? Status::kPassed : Status::kFailed;
+      // Failed beats MISTRUSTED: a row is MISTRUSTED only when nothing failed outright.
+      const bool failed =
+          std::any_of(report.checks.begin(), report.checks.end(),
+                      [](const CheckResult& x) { return x.status == CheckStatus::kFailed; });
+      row.head.status = report.passed() ? Status::kPassed
+                        : failed        ? Status::kFailed
+                                        : Status::kMistrusted;
       row.head.plugin_version = source.version, row.head.plugin_sha256 = source.sha256;
       row.put(m);
       ctx.emit(row);

@@ -12,7 +12,7 @@ namespace pebench {
 
 struct CheckRecord {
   std::string name;    // "gradient q", "causality", ...
-  std::string status;  // PASSED | FAILED | SKIPPED
+  std::string status;  // PASSED | FAILED | SKIPPED | MISTRUSTED
   std::string figure;  // what was measured
 };
 PEBENCH_JSON_FIELDS(CheckRecord, name, status, figure)
