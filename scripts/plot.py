@@ -12,8 +12,9 @@ per byte vs evaluation length, log x, one line per encoding, mean over seeds wit
 min..max as error bars, the training length dashed; the ALiBi paper's Figure 3) and
 extrapolation_<corpus>_positions_L<length>.pdf/.png (bits per byte by position within the
 window at the longest length, windows protocol).
-Only PASSED rows of the file's last run (rows.jsonl appends; rows carry run_id) are drawn;
-n/a lengths are gaps. Needs python3-matplotlib.
+Of rows with the same case_id and row_id only the last is drawn (a rerun into the same
+--out appends); rows of several runs pooled into one rows.jsonl (seeds run apart) all count.
+Extrapolation plots draw PASSED rows only; n/a lengths are gaps. Needs python3-matplotlib.
 """
 import collections
 import json
@@ -36,15 +37,21 @@ def load_rows(run_dir):
     return rows
 
 
+def latest_rows(rows):
+    """The last row of each (case_id, row_id), in order of first appearance."""
+    latest = collections.OrderedDict()
+    for r in rows:
+        latest[(r.get("case_id"), r.get("row_id"))] = r
+    return list(latest.values())
+
+
 def encoding_label(row):
     params = row.get("encoding_params", "")
     return row["encoding"] + (f"[{params}]" if params else "")
 
 
 def plot_run(run_dir):
-    rows = [r for r in load_rows(run_dir) if r.get("kind") in ("speed", "memory")]
-    last_run = rows[-1].get("run_id") if rows else None
-    rows = [r for r in rows if r.get("run_id") == last_run]
+    rows = latest_rows([r for r in load_rows(run_dir) if r.get("kind") in ("speed", "memory")])
     groups = collections.OrderedDict()
     for r in rows:
         key = (r.get("part", ""), r["kind"], r["mode"], r["batch"], r["heads"], r["head_dim"],
@@ -107,9 +114,8 @@ def save(fig, run_dir, stem, written):
 
 
 def plot_extrapolation(run_dir):
-    rows = [r for r in load_rows(run_dir) if r.get("kind") == "extrapolation"]
-    last_run = rows[-1].get("run_id") if rows else None
-    rows = [r for r in rows if r.get("run_id") == last_run and r.get("status") == "PASSED"]
+    rows = latest_rows([r for r in load_rows(run_dir) if r.get("kind") == "extrapolation"])
+    rows = [r for r in rows if r.get("status") == "PASSED"]
     if not rows:
         return []
     os.makedirs(os.path.join(run_dir, "plots"), exist_ok=True)
@@ -121,9 +127,13 @@ def plot_extrapolation(run_dir):
         curve.setdefault(line_label(r), {}).setdefault(r["eval_length"], []).append(
             r["bits_per_byte"])
     train_length = rows[0]["train_length"]
+    # One colour and marker per line label in every plot of the run.
+    index = {label: n for n, label in enumerate(collections.OrderedDict(
+        (line_label(r), 1) for r in rows))}
     for (corpus, protocol), lines in by_curve.items():
         fig, ax = plt.subplots(figsize=(5.5, 4))
-        for n, (label, points) in enumerate(lines.items()):
+        for label, points in lines.items():
+            n = index[label]
             ls = sorted(points)
             mean = [sum(points[L]) / len(points[L]) for L in ls]
             err = [[m - min(points[L]) for m, L in zip(mean, ls)],
@@ -147,7 +157,8 @@ def plot_extrapolation(run_dir):
         for r in mine:
             if r["eval_length"] == longest:
                 lines.setdefault(line_label(r), []).append(r)
-        for n, (label, members) in enumerate(lines.items()):
+        for label, members in lines.items():
+            n = index[label]
             xs = members[0]["position_start"]
             ys = [sum(m["position_bits"][k] for m in members) / len(members)
                   for k in range(len(xs))]
