@@ -1,6 +1,10 @@
-// `pebench validate <suite> [--filter GLOB]`: parse, expand, list every case and its repro.
+// `pebench validate <suite> [--filter GLOB]`: parse, expand, create every encoding the cases
+// name with its params, list every case and its repro.
 #include <fmt/format.h>
 
+#include <set>
+
+#include "attention/encoding_source.hpp"
 #include "cli/command.hpp"
 #include "run/exit_codes.hpp"
 #include "suite/suite.hpp"
@@ -20,6 +24,23 @@ Command add_validate_command(CLI::App& app, const GlobalOptions& global) {
             const Suite suite = load_suite(o->suite);
             const ExpandOptions expand = expand_options(registry, global);
             const auto cases = select_cases(expand_cases(suite, expand), {}, o->filter, suite.path);
+            // Every encoding of the selected cases is created with its params (a model's head
+            // shape): an unknown name or a value the plugin refuses fails here, at its entry.
+            std::vector<std::string> errors;
+            std::set<std::string> tried;
+            for (const auto& c : cases) {
+              const EncodingSpec& e = c.encoding;
+              if (!tried.insert(e.where + " " + e.name + " " + e.params_text).second) continue;
+              try {
+                resolve_encoding(registry, e.name).create(e.params, AttentionShape{8, 64, 512});
+              } catch (const std::exception& ex) {
+                errors.push_back(fmt::format(
+                    "{}: encoding '{}'{}: {}", e.where, e.name,
+                    e.params_text.empty() ? "" : " {" + e.params_text + "}", ex.what()));
+              }
+            }
+            for (const auto& m : errors) fmt::print(stderr, "error: {}\n", m);
+            if (!errors.empty()) return kExitError;
             std::string kinds;
             for (const auto& part : suite.parts)
               kinds += (kinds.empty() ? "" : ", ") + (part.name.empty() ? "" : part.name + ": ") +

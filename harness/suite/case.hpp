@@ -48,6 +48,7 @@ struct EncodingSpec {
   std::string name;         // a plugin name, a plugin path, or a stack "a+b"
   Config params;            // typed, from the suite's params mapping
   std::string params_text;  // "k=v,k2=v2" (sorted): ids, rows and tables
+  std::string where;        // "file:line:col" of its suite entry ("" elsewhere; not serialized)
   // "alibi" or "learned[max_positions=48]": the encoding's part of a case id. A plugin
   // named by its path counts by its file name ("/x/pebench-foo.so" -> "foo"), so that
   // ids never hold a path.

@@ -46,6 +46,7 @@ std::vector<std::string> all_keys() {
 
 EncodingSpec parse_encoding(const YamlReader& yaml, const YAML::Node& node) {
   EncodingSpec spec;
+  spec.where = yaml.where(node);
   if (node.IsScalar()) {
     spec.name = node.Scalar();
     return spec;

@@ -9,6 +9,11 @@
 
 namespace pebench {
 
+std::string YamlReader::where(const YAML::Node& at) const {
+  const YAML::Mark m = at.Mark();
+  return fmt::format("{}:{}:{}", path_, m.line + 1, m.column + 1);
+}
+
 void YamlReader::fail(const YAML::Node& at, const std::string& msg) const {
   const YAML::Mark m = at.Mark();
   throw SuiteError(fmt::format("{}:{}:{}: {}", path_, m.line + 1, m.column + 1, msg));

@@ -24,6 +24,8 @@ class YamlReader {
   explicit YamlReader(std::string path) : path_(std::move(path)) {}
   const std::string& path() const { return path_; }
 
+  // "file:line:col" of `at`.
+  std::string where(const YAML::Node& at) const;
   // "file:line:col: msg" at `at`.
   [[noreturn]] void fail(const YAML::Node& at, const std::string& msg) const;
   // "unknown key 'k' <where> (did you mean 'x'?)".

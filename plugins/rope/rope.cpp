@@ -97,7 +97,10 @@ class Rope final : public pebench::Encoding {
     if (scaling_ != "none" && scaling_ != "linear" && scaling_ != "ntk" && scaling_ != "yarn")
       throw config_error("scaling", "is '" + scaling_ + "', expected none|linear|ntk|yarn");
     double factor = 1.0;
-    if (scaling_ != "none") {  // factor is read (and known) only with a scaling
+    if (scaling_ != "none") {     // factor is read (and known) only with a scaling
+      if (!config.has("factor"))  // a default of 1 would make the scaling a silent no-op
+        throw config_error("factor", "is required with scaling '" + scaling_ +
+                                         "' (the context extension, e.g. 4)");
       factor = read_key([&] { return config.get_double("factor", 1.0); });
       if (!(factor >= 1.0) || !std::isfinite(factor))
         throw config_error("factor", "must be a finite number >= 1 (context extension)");
@@ -142,7 +145,7 @@ class Rope final : public pebench::Encoding {
   pebench::EncodingInfo info() const override {
     pebench::EncodingInfo i;
     i.name = "rope";
-    i.version = "1.0.0";
+    i.version = "1.0.1";  // 1.0.1: a scaling without a factor is an error
     i.paper = "Su et al. 2021, RoFormer: Enhanced Transformer with Rotary Position Embedding";
     if (scaling_ == "yarn") i.paper += "; Peng et al. 2023, YaRN";
     if (scaling_ == "linear") i.paper += "; Chen et al. 2023, Position Interpolation";

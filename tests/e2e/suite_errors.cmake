@@ -23,3 +23,9 @@ expect(duplicate_encoding.yaml "duplicate_encoding.yaml: case 'nope/attention_fw
 expect(extrapolation_missing_corpus.yaml "extrapolation_missing_corpus.yaml:3:9: corpus 'kjv': no file matches /nonexistent/pebench/[*][.]txt; install it: apt-get install bible-kjv-text")
 expect(extrapolation_window_too_long.yaml "extrapolation_window_too_long.yaml:5:23: corpus 'fixture': its test split has [0-9]+ bytes, fewer than one evaluation window at the longest length 1000000")
 expect(extrapolation_bad_protocol.yaml "extrapolation_bad_protocol.yaml:5:41: unknown protocol 'window' [(]did you mean 'windows'[?][)]")
+# validate creates every encoding with its params: each refusal names the entry's line.
+expect(bad_encoding_params.yaml "bad_encoding_params.yaml:5:5: encoding 'rope' {scaling=banana}: rope: config key 'scaling' is 'banana'")
+expect(bad_encoding_params.yaml "bad_encoding_params.yaml:6:5: encoding 'rope' {factor=-3,scaling=linear}: rope: config key 'factor' must be a finite number >= 1")
+expect(bad_encoding_params.yaml "bad_encoding_params.yaml:7:5: encoding 'rope' {scaling=yarn}: rope: config key 'factor' is required with scaling 'yarn'")
+expect(bad_encoding_params.yaml "bad_encoding_params.yaml:8:5: encoding 'no_such_encoding': no encoding named 'no_such_encoding' [(]found: alibi, ")
+expect(unknown_param.yaml "unknown_param.yaml:4:5: encoding 'sinusoidal' {bas=100}: unknown config key 'bas' for encoding 'sinusoidal'")

@@ -275,11 +275,15 @@ TEST(Rope, InvalidConfigIsAnErrorNamingEncodingAndKey) {
                       "factor");
   expect_config_error(8, make_config({{"theta", 1.0}}), "theta");
   expect_config_error(8, make_config({{"theta", std::string("big")}}), "theta");
-  expect_config_error(8, make_config({{"fraction", 0.25}, {"scaling", std::string("ntk")}}),
-                      "scaling");  // r = 2: s^(r/(r-2)) undefined
   expect_config_error(
-      8, make_config({{"scaling", std::string("yarn")}, {"original_length", std::int64_t{0}}}),
-      "original_length");
+      8, make_config({{"fraction", 0.25}, {"scaling", std::string("ntk")}, {"factor", 2.0}}),
+      "scaling");  // r = 2: s^(r/(r-2)) undefined
+  expect_config_error(8, make_config({{"scaling", std::string("yarn")}}), "factor");
+  expect_config_error(8,
+                      make_config({{"scaling", std::string("yarn")},
+                                   {"factor", 2.0},
+                                   {"original_length", std::int64_t{0}}}),
+                      "original_length");
   // factor without a scaling is not read, so the harness reports it as unknown.
   expect_config_error(8, make_config({{"factor", 2.0}}), "factor");
 }
