@@ -6,6 +6,7 @@
 #include "cli/command.hpp"
 #include "kinds/conformance/conformance_kind.hpp"
 #include "run/run_cases.hpp"
+#include "run/sanitizer.hpp"
 #include "suite/yaml_reader.hpp"
 
 namespace pebench {
@@ -15,7 +16,7 @@ Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
   struct Options {
     std::string target, params, row_out;
     std::uint64_t seed = 1;
-    bool thorough = false, digest = false;
+    bool thorough = false, digest = false, asan = false;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("encoding", o->target, "Encoding name, plugin .so path, or a stack a+b")
@@ -26,8 +27,13 @@ Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--thorough", o->thorough,
                 "Longer sequences, more heads, shifts and sampled elements (minutes)");
   cmd->add_flag("--digest", o->digest, "Only print the sha256 of one forward+backward");
+  cmd->add_flag("--asan", o->asan,
+                "Re-run under AddressSanitizer (a plugin built with pebench_add_encoding(... "
+                "SANITIZE)): out-of-bounds reads and writes are reported with their stack");
   return {
       cmd, [&global, o] {
+        if (o->asan && !under_asan())
+          throw std::runtime_error("check-plugin --asan: " + rerun_under_asan());
         Registry registry = make_registry(global);
         EncodingSpec encoding{o->target, parse_params(o->params), ""};
         encoding.params_text = params_to_text(encoding.params);
@@ -36,6 +42,7 @@ Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
         repro += fmt::format(" check-plugin {} --seed {}", shell_quote(o->target), o->seed);
         if (!encoding.params_text.empty()) repro += " --params " + shell_quote(o->params);
         if (o->thorough) repro += " --thorough";
+        if (o->asan) repro += " --asan";
         const Case c = conformance_case(encoding, o->seed, repro, o->thorough, global.plugin_paths);
         if (o->digest) {
           fmt::print("digest {}\n", conformance_digest(resolve_encoding(registry, encoding.name),

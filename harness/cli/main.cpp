@@ -13,7 +13,7 @@
 
 int main(int argc, char** argv) {
   using namespace pebench;
-  mark_running_pebench();
+  mark_running_pebench(argv);
   CLI::App app{"pebench: a benchmark harness for positional encodings in attention"};
   app.require_subcommand(0, 1);
   GlobalOptions global;

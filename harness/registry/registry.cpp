@@ -93,7 +93,12 @@ bool Registry::add_file(const fs::path& file) {
   try {
     library.load(absolute, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception&) {
-    return fail("cannot be loaded: " + dlopen_error(absolute));
+    const std::string why = dlopen_error(absolute);
+    if (why.find("undefined symbol: __asan") != std::string::npos)
+      return fail("cannot be loaded: " + why +
+                  " (it was built with AddressSanitizer, pebench_add_encoding(... SANITIZE): "
+                  "check it with `pebench check-plugin --asan <plugin>`)");
+    return fail("cannot be loaded: " + why);
   }
   if (!library.has("pebench_abi_version"))
     return fail(

@@ -40,11 +40,16 @@ void show_last_line(const std::string& log) {
 }
 
 bool g_running_pebench = false;
+char** g_argv = nullptr;
 
 }  // namespace
 
-void mark_running_pebench() {
+void mark_running_pebench(char** argv) {
   g_running_pebench = true;
+  g_argv = argv;
+}
+char** pebench_argv() {
+  return g_argv;
 }
 bool running_pebench() {
   return g_running_pebench;

@@ -15,8 +15,9 @@ struct ChildResult {
 
 // Whether /proc/self/exe is the pebench executable (main() says so), so that a child can be
 // spawned from it; false in test binaries that link the harness.
-void mark_running_pebench();
+void mark_running_pebench(char** argv);
 bool running_pebench();
+char** pebench_argv();  // main()'s argv; nullptr outside pebench
 
 // live: show the child's latest progress line (the last line of its log) on the terminal.
 // log_limit_bytes > 0: killed (kLogLimit) once its log grows past this.
