@@ -1,22 +1,91 @@
 // `pebench check-plugin <encoding> [--params k=v,...] [--seed N] [--thorough] [--row-out FILE]`:
 // one conformance case in this process (kinds/conformance/). Exit 0 passed, 2 not.
 // `--digest` only prints the sha256 of one run (what the determinism check asks of a child).
+// The checks run in a child process (`run-case`), as a suite's cases do: a plugin that calls
+// exit(0), aborts or hangs inside a hook makes check-plugin fail with that, never pass.
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include "cli/command.hpp"
 #include "kinds/conformance/conformance_kind.hpp"
+#include "results/row_file.hpp"
+#include "run/child_process.hpp"
+#include "run/exit_codes.hpp"
 #include "run/run_cases.hpp"
 #include "run/sanitizer.hpp"
 #include "suite/yaml_reader.hpp"
 
 namespace pebench {
+namespace {
+
+// Runs the case in `pebench run-case`, shows its output, and turns a child that died without
+// its row into a FAILED/CRASHED/TIMEOUT result that names what happened.
+int check_in_child(const Case& c, const GlobalOptions& global, const std::string& row_out) {
+  char dir_template[] = "/tmp/pebench-check-XXXXXX";
+  if (!mkdtemp(dir_template)) throw std::runtime_error("cannot create a temporary directory");
+  const std::string dir = dir_template, case_file = dir + "/case.json",
+                    row_file = dir + "/rows.jsonl", log = dir + "/check.log";
+  write_case_file(case_file, {c});
+  std::vector<std::string> args = {"pebench"};
+  if (global.threads > 0) args.insert(args.end(), {"--threads", std::to_string(global.threads)});
+  args.insert(args.end(), {"run-case", case_file, "--row-out", row_file});
+  const double timeout_s = 1800;
+  const ChildResult res = run_child(args, log, timeout_s, false);
+  {
+    std::ifstream in(log, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    fmt::print("{}", text);
+  }
+  std::vector<std::string> errors;
+  std::vector<Row> rows;
+  if (std::filesystem::exists(row_file)) rows = read_good_rows(row_file, errors);
+  std::filesystem::remove_all(dir);
+  if (rows.empty()) {
+    Row row = case_row(c);
+    if (res.kind == ChildResult::kSignaled) {
+      row.head.status = Status::kCrashed, row.head.status_detail = strsignal(res.code);
+      row.head.error =
+          fmt::format("the check's process died on {} during the checks", strsignal(res.code));
+    } else if (res.kind == ChildResult::kTimedOut) {
+      row.head.status = Status::kTimeout,
+      row.head.status_detail = fmt::format("{:.0f}s", timeout_s);
+      row.head.error = fmt::format("the checks ran past {:.0f} s (a hook that hangs?)", timeout_s);
+    } else {
+      row.head.status = Status::kFailed;
+      row.head.error = fmt::format(
+          "the check's process exited with status {} before writing its result: the plugin "
+          "exited the process{}",
+          res.code,
+          res.code == 0 ? " (exit(0) in a factory or a hook?)"
+                        : (under_asan() ? " (AddressSanitizer's report above)" : ""));
+    }
+    fmt::print("{}{}: {}\n", to_string(row.head.status),
+               row.head.status_detail.empty() ? "" : "(" + row.head.status_detail + ")",
+               row.head.error);
+    rows.push_back(row);
+  }
+  if (!row_out.empty()) {
+    std::ofstream(row_out, std::ios::trunc);
+    RowWriter writer(row_out);
+    for (const Row& r : rows) writer.write(r);
+  }
+  for (const Row& r : rows)
+    if (!is_ok(r.head.status)) return kExitNotPassed;
+  return kExitOk;
+}
+
+}  // namespace
 
 Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
   auto* cmd = app.add_subcommand("check-plugin", "Run the conformance checks on one encoding");
   struct Options {
     std::string target, params, row_out;
     std::uint64_t seed = 1;
-    bool thorough = false, digest = false, asan = false;
+    bool thorough = false, digest = false, asan = false, in_process = false;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("encoding", o->target, "Encoding name, plugin .so path, or a stack a+b")
@@ -27,6 +96,9 @@ Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--thorough", o->thorough,
                 "Longer sequences, more heads, shifts and sampled elements (minutes)");
   cmd->add_flag("--digest", o->digest, "Only print the sha256 of one forward+backward");
+  cmd->add_flag("--in-process", o->in_process,
+                "Run the checks in this process (for a debugger); a plugin that exits the "
+                "process then decides the exit status");
   cmd->add_flag("--asan", o->asan,
                 "Re-run under AddressSanitizer (a plugin built with pebench_add_encoding(... "
                 "SANITIZE)): out-of-bounds reads and writes are reported with their stack");
@@ -34,7 +106,6 @@ Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
       cmd, [&global, o] {
         if (o->asan && !under_asan())
           throw std::runtime_error("check-plugin --asan: " + rerun_under_asan());
-        Registry registry = make_registry(global);
         EncodingSpec encoding{o->target, parse_params(o->params), ""};
         encoding.params_text = params_to_text(encoding.params);
         std::string repro = "pebench";
@@ -44,6 +115,10 @@ Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
         if (o->thorough) repro += " --thorough";
         if (o->asan) repro += " --asan";
         const Case c = conformance_case(encoding, o->seed, repro, o->thorough, global.plugin_paths);
+        // No plugin is loaded here unless the checks run here: a factory that exits, aborts
+        // or hangs takes only the child with it.
+        if (!o->digest && !o->in_process) return check_in_child(c, global, o->row_out);
+        Registry registry = make_registry(global);
         if (o->digest) {
           fmt::print("digest {}\n", conformance_digest(resolve_encoding(registry, encoding.name),
                                                        conformance_options(c)));

@@ -3,6 +3,7 @@
 #include "cli/command.hpp"
 #include "core/limits.hpp"
 #include "run/run_cases.hpp"
+#include "run/sanitizer.hpp"
 
 namespace pebench {
 
@@ -20,7 +21,8 @@ Command add_run_case_command(CLI::App& app, const GlobalOptions& global) {
   return {cmd, [&global, o] {
             const std::vector<Case> cases = read_case_file(o->file);
             // The cap first, before plugins load: their factories count against it too.
-            if (!cases.empty()) apply_memory_limit(cases.front().memory_limit_gb);
+            // Not under AddressSanitizer: its shadow memory reserves terabytes of address space.
+            if (!cases.empty() && !under_asan()) apply_memory_limit(cases.front().memory_limit_gb);
             Registry registry = make_registry(global);
             if (!cases.empty()) add_plugin_paths(registry, cases.front().plugin_paths);
             o->run.progress = true;
