@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/positions.hpp"
 #include "pebench/random.hpp"
 
 namespace pebench {
 
 std::vector<std::int64_t> iota_positions(std::int64_t n, std::int64_t start) {
-  std::vector<std::int64_t> p(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) p[i] = start + i;
-  return p;
+  return sequential_positions(n, start);
 }
 
 std::vector<std::int64_t> random_positions(std::int64_t n, std::int64_t max_positions,
