@@ -13,6 +13,7 @@
 #include "cli/command.hpp"
 #include "kinds/conformance/conformance_kind.hpp"
 #include "results/row_file.hpp"
+#include "run/child_fate.hpp"
 #include "run/child_process.hpp"
 #include "run/exit_codes.hpp"
 #include "run/run_cases.hpp"
@@ -46,23 +47,9 @@ int check_in_child(const Case& c, const GlobalOptions& global, const std::string
   std::filesystem::remove_all(dir);
   if (rows.empty()) {
     Row row = case_row(c);
-    if (res.kind == ChildResult::kSignaled) {
-      row.head.status = Status::kCrashed, row.head.status_detail = strsignal(res.code);
-      row.head.error =
-          fmt::format("the check's process died on {} during the checks", strsignal(res.code));
-    } else if (res.kind == ChildResult::kTimedOut) {
-      row.head.status = Status::kTimeout,
-      row.head.status_detail = fmt::format("{:.0f}s", timeout_s);
-      row.head.error = fmt::format("the checks ran past {:.0f} s (a hook that hangs?)", timeout_s);
-    } else {
-      row.head.status = Status::kFailed;
-      row.head.error = fmt::format(
-          "the check's process exited with status {} before writing its result: the plugin "
-          "exited the process{}",
-          res.code,
-          res.code == 0 ? " (exit(0) in a factory or a hook?)"
-                        : (under_asan() ? " (AddressSanitizer's report above)" : ""));
-    }
+    const ChildFate fate = child_fate(res, timeout_s, 0, errors.empty() ? "" : errors.front());
+    row.head.status = fate.status, row.head.status_detail = fate.detail,
+    row.head.error = fate.error;
     fmt::print("{}{}: {}\n", to_string(row.head.status),
                row.head.status_detail.empty() ? "" : "(" + row.head.status_detail + ")",
                row.head.error);

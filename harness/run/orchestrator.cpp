@@ -13,6 +13,7 @@
 #include "kinds/kinds.hpp"
 #include "results/row_file.hpp"
 #include "results/tables.hpp"
+#include "run/child_fate.hpp"
 #include "run/child_process.hpp"
 #include "run/exit_codes.hpp"
 #include "run/run_tables.hpp"
@@ -38,36 +39,6 @@ std::string snapshot(const Suite& suite, const std::string& dir) {
   const std::string path = folder + "/" + fs::path(suite.path).filename().string();
   write_file(path, suite.text);
   return path;
-}
-
-// The rows a unit's child did not write get its fate.
-struct Fate {
-  Status status = Status::kFailed;
-  std::string detail, error;
-};
-
-Fate fate_of(const ChildResult& res, double timeout_s, double log_limit_mb,
-             const std::string& bad_rows) {
-  switch (res.kind) {
-    case ChildResult::kLogLimit:
-      return {Status::kCrashed, fmt::format("log over {} MB", log_limit_mb),
-              fmt::format("killed: the case wrote more than {} MB to its log (suite key "
-                          "log_limit_mb)",
-                          log_limit_mb)};
-    case ChildResult::kSignaled:
-      return {Status::kCrashed, strsignal(res.code), bad_rows};
-    case ChildResult::kTimedOut:
-      return {Status::kTimeout, fmt::format("{:.0f}s", timeout_s), bad_rows};
-    case ChildResult::kSpawnFailed:
-      return {Status::kCrashed, fmt::format("spawn failed: {}", std::strerror(res.code)), ""};
-    case ChildResult::kExited:
-      break;
-  }
-  return {Status::kFailed, "",
-          !bad_rows.empty()
-              ? bad_rows
-              : fmt::format("the case's process exited with status {} without writing this row",
-                            res.code)};
 }
 
 }  // namespace
@@ -131,7 +102,7 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
     std::vector<std::string> errors;
     if (fs::exists(row_file)) written = read_good_rows(row_file, errors);
     const std::string bad_rows = errors.empty() ? "" : errors.front();
-    const Fate fate = fate_of(res, timeout_s, first.log_limit_mb, bad_rows);
+    const ChildFate fate = child_fate(res, timeout_s, first.log_limit_mb, bad_rows);
     for (std::size_t n : unit) {
       const Case& c = cases[n];
       std::vector<Row> rows;
