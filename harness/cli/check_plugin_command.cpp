@@ -12,6 +12,7 @@
 
 #include "cli/command.hpp"
 #include "kinds/conformance/conformance_kind.hpp"
+#include "registry/discovery.hpp"
 #include "results/row_file.hpp"
 #include "run/child_fate.hpp"
 #include "run/child_process.hpp"
@@ -25,13 +26,16 @@ namespace {
 
 // Runs the case in `pebench run-case`, shows its output, and turns a child that died without
 // its row into a FAILED/CRASHED/TIMEOUT result that names what happened.
-int check_in_child(const Case& c, const GlobalOptions& global, const std::string& row_out) {
+int check_in_child(const Case& c, const GlobalOptions& global, const Registry& registry,
+                   const std::string& row_out) {
   char dir_template[] = "/tmp/pebench-check-XXXXXX";
   if (!mkdtemp(dir_template)) throw std::runtime_error("cannot create a temporary directory");
   const std::string dir = dir_template, case_file = dir + "/case.json",
-                    row_file = dir + "/rows.jsonl", log = dir + "/check.log";
+                    row_file = dir + "/rows.jsonl", log = dir + "/check.log",
+                    catalog = dir + "/plugins.json";
   write_case_file(case_file, {c});
-  std::vector<std::string> args = {"pebench"};
+  write_catalog(catalog, registry.catalog());
+  std::vector<std::string> args = {"pebench", "--plugin-catalog", catalog};
   if (global.threads > 0) args.insert(args.end(), {"--threads", std::to_string(global.threads)});
   args.insert(args.end(), {"run-case", case_file, "--row-out", row_file});
   const double timeout_s = 1800;
@@ -104,8 +108,12 @@ Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
         const Case c = conformance_case(encoding, o->seed, repro, o->thorough, global.plugin_paths);
         // No plugin is loaded here unless the checks run here: a factory that exits, aborts
         // or hangs takes only the child with it.
-        if (!o->digest && !o->in_process) return check_in_child(c, global, o->row_out);
         Registry registry = make_registry(global);
+        if (!o->digest && !o->in_process) {
+          // A path: described in a child; a failure is the LOAD_ERROR row the child reports.
+          describe_named_plugins(registry, {encoding.name});
+          return check_in_child(c, global, registry, o->row_out);
+        }
         if (o->digest) {
           fmt::print("digest {}\n", conformance_digest(resolve_encoding(registry, encoding.name),
                                                        conformance_options(c)));

@@ -15,6 +15,8 @@ namespace pebench {
 struct GlobalOptions {
   std::vector<std::string> plugin_paths;  // --plugin-path, repeatable
   int threads = 0;                        // --threads; 0 = OpenMP's default
+  double plugin_timeout_s = 20;           // --plugin-timeout: describing one plugin, in a child
+  std::string plugin_catalog;             // --plugin-catalog: a run's children (no discovery)
 };
 
 struct Command {
@@ -22,11 +24,16 @@ struct Command {
   std::function<int()> run;  // returns the exit status
 };
 
-// The default plugin folder and every --plugin-path.
+// The default plugin folder and every --plugin-path, described in child processes (a plugin
+// that exits, aborts or hangs while loading is one warning); or --plugin-catalog's.
 Registry make_registry(const GlobalOptions& global);
 // How `run` and `validate` expand a suite: the encodings found (`encodings: all`), the
 // --plugin-path values and --threads.
 ExpandOptions expand_options(const Registry& registry, const GlobalOptions& global);
+// Describes (in a child) every plugin file the cases name by path, so that a child given the
+// catalog finds it there, or the reason it could not be loaded.
+void describe_named_plugins(Registry& registry, const std::vector<std::string>& encoding_names);
+std::vector<std::string> encoding_names(const Suite& suite);  // every part's, as written
 // Plugins that could not be loaded, as warnings on stderr.
 void print_load_errors(const Registry& registry);
 
@@ -45,5 +52,7 @@ Command add_eval_command(CLI::App& app, const GlobalOptions& global);
 Command add_new_encoding_command(CLI::App& app, const GlobalOptions& global);
 Command add_bench_command(CLI::App& app, const GlobalOptions& global);
 Command add_kinds_command(CLI::App& app, const GlobalOptions& global);
+// `pebench plugin-child`: registry/discovery.hpp's child (hidden).
+Command add_plugin_child_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace pebench

@@ -22,6 +22,12 @@ int main(int argc, char** argv) {
                  "Extra plugin directory or file (repeatable)");
   app.add_option("--threads", global.threads, "Threads (OpenMP); 0 = default")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--plugin-timeout", global.plugin_timeout_s,
+                 "Seconds a plugin may take to load and describe itself (in a child process)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--plugin-catalog", global.plugin_catalog,
+                 "Plugins as a run's parent described them (set for its child processes)")
+      ->group("");
   app.add_flag("--version", version, "Print version, git sha, oneDNN version, ISA and CPU");
   const std::vector<Command> commands = {
       add_list_command(app, global),         add_check_plugin_command(app, global),
@@ -30,7 +36,7 @@ int main(int argc, char** argv) {
       add_tables_command(app, global),       add_dump_training_command(app, global),
       add_new_encoding_command(app, global), add_bench_command(app, global),
       add_kinds_command(app, global),        add_corpus_command(app, global),
-      add_eval_command(app, global)};
+      add_eval_command(app, global),         add_plugin_child_command(app, global)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

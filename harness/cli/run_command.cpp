@@ -26,11 +26,13 @@ Command add_run_command(CLI::App& app, const GlobalOptions& global) {
   return {cmd, [&global, o] {
             Registry registry = make_registry(global);
             const Suite suite = load_suite(o->suite);
+            describe_named_plugins(registry, encoding_names(suite));
             const ExpandOptions expand = expand_options(registry, global);
             print_load_errors(registry);
             if (o->cases.empty() || !o->out.empty()) {
               RunOptions options;
               options.out_dir = o->out, options.only = o->cases, options.filter = o->filter;
+              options.plugin_catalog = registry.catalog();
               return run_suite(suite, expand, options);
             }
             // A repro: the named cases here. Cases that must share a process (a speed group)

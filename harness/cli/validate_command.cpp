@@ -4,8 +4,8 @@
 
 #include <set>
 
-#include "attention/encoding_source.hpp"
 #include "cli/command.hpp"
+#include "registry/discovery.hpp"
 #include "run/exit_codes.hpp"
 #include "suite/suite.hpp"
 
@@ -22,22 +22,30 @@ Command add_validate_command(CLI::App& app, const GlobalOptions& global) {
   return {cmd, [&global, o] {
             Registry registry = make_registry(global);
             const Suite suite = load_suite(o->suite);
+            describe_named_plugins(registry, encoding_names(suite));
             const ExpandOptions expand = expand_options(registry, global);
             const auto cases = select_cases(expand_cases(suite, expand), {}, o->filter, suite.path);
             // Every encoding of the selected cases is created with its params (a model's head
-            // shape): an unknown name or a value the plugin refuses fails here, at its entry.
+            // shape), in a child process: an unknown name or a value the plugin refuses fails
+            // here, at its entry; a plugin that exits or hangs there is named, not obeyed.
             std::vector<std::string> errors;
             std::set<std::string> tried;
+            std::vector<const EncodingSpec*> specs;
+            std::vector<PluginTask> tasks;
             for (const auto& c : cases) {
               const EncodingSpec& e = c.encoding;
               if (!tried.insert(e.where + " " + e.name + " " + e.params_text).second) continue;
-              try {
-                resolve_encoding(registry, e.name).create(e.params, AttentionShape{8, 64, 512});
-              } catch (const std::exception& ex) {
+              specs.push_back(&e);
+              tasks.push_back(PluginTask::create(e.name, e.params));
+            }
+            const auto results =
+                run_plugin_tasks(tasks, registry.catalog(), global.plugin_timeout_s);
+            for (std::size_t i = 0; i < specs.size(); ++i) {
+              const EncodingSpec& e = *specs[i];
+              if (!results[i].ok)
                 errors.push_back(fmt::format(
                     "{}: encoding '{}'{}: {}", e.where, e.name,
-                    e.params_text.empty() ? "" : " {" + e.params_text + "}", ex.what()));
-              }
+                    e.params_text.empty() ? "" : " {" + e.params_text + "}", results[i].error));
             }
             for (const auto& m : errors) fmt::print(stderr, "error: {}\n", m);
             if (!errors.empty()) return kExitError;

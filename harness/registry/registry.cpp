@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "core/sha256.hpp"
+#include "registry/discovery.hpp"
 
 namespace pebench {
 
@@ -58,6 +59,63 @@ fs::path Registry::default_plugin_dir() {
   return dir.parent_path() / "lib" / "pebench" / "plugins";
 }
 
+namespace {
+
+// The checks before a library is opened; "" when they pass.
+std::string file_problem(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return "file not found";
+  if (!fs::is_regular_file(file, ec)) return "not a regular file";
+  if (::access(file.c_str(), R_OK) != 0) return "file is not readable";
+  if (!is_elf(file)) return "not an ELF shared library (no ELF header)";
+  return "";
+}
+
+// Opens a library and checks its ABI; the plugin, or why not.
+std::shared_ptr<LoadedPlugin> open_plugin(const fs::path& absolute, std::string& why) {
+  boost::dll::shared_library library;
+  try {
+    library.load(absolute, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception&) {
+    why = dlopen_error(absolute);
+    if (why.find("undefined symbol: __asan") != std::string::npos)
+      why = "cannot be loaded: " + why +
+            " (it was built with AddressSanitizer, pebench_add_encoding(... SANITIZE): "
+            "check it with `pebench check-plugin --asan <plugin>`)";
+    else
+      why = "cannot be loaded: " + why;
+    return nullptr;
+  }
+  if (!library.has("pebench_abi_version")) {
+    why =
+        "not a pebench plugin: symbol 'pebench_abi_version' is missing "
+        "(export the encoding with PEBENCH_EXPORT_ENCODING from <pebench/plugin.hpp>)";
+    return nullptr;
+  }
+  const std::uint32_t found =
+      boost::dll::import_alias<AbiVersionFunction>(library, "pebench_abi_version")();
+  if (found != kAbiVersion) {
+    why = fmt::format(
+        "ABI version mismatch: this pebench expects ABI {}, the plugin was built for ABI {}; "
+        "rebuild it against this pebench SDK",
+        kAbiVersion, found);
+    return nullptr;
+  }
+  if (!library.has("pebench_create_encoding")) {
+    why = "not a pebench plugin: symbol 'pebench_create_encoding' is missing";
+    return nullptr;
+  }
+  auto plugin = std::make_shared<LoadedPlugin>();
+  plugin->factory = boost::dll::import_alias<EncodingFactory>(library, "pebench_create_encoding");
+  return plugin;
+}
+
+fs::path absolute_path(const fs::path& file) {
+  return fs::weakly_canonical(fs::absolute(file));
+}
+
+}  // namespace
+
 int Registry::add_directory(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
@@ -68,55 +126,77 @@ int Registry::add_directory(const fs::path& dir) {
   for (const auto& e : fs::directory_iterator(dir, ec))
     if (e.path().extension() == ".so") files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  int loaded = 0;
-  for (const auto& f : files) loaded += add_file(f) ? 1 : 0;
-  return loaded;
+  const std::size_t before = plugins_.size();
+  std::vector<fs::path> to_describe;
+  for (const auto& f : files) {
+    const std::string problem = file_problem(f);
+    if (!problem.empty()) {
+      if (!known(f.string())) errors_.push_back({f.string(), problem});
+      continue;
+    }
+    const fs::path absolute = absolute_path(f);
+    if (!known(absolute.string())) to_describe.push_back(absolute);
+  }
+  describe(to_describe);
+  return static_cast<int>(plugins_.size() - before);
 }
 
 bool Registry::add_file(const fs::path& file) {
-  auto fail = [&](std::string message) {
-    errors_.push_back({file.string(), std::move(message)});
+  const std::string problem = file_problem(file);
+  if (!problem.empty()) {
+    errors_.push_back({file.string(), problem});
     return false;
-  };
-  std::error_code ec;
-  if (!fs::exists(file, ec)) return fail("file not found");
-  if (!fs::is_regular_file(file, ec)) return fail("not a regular file");
-  if (::access(file.c_str(), R_OK) != 0) return fail("file is not readable");
-  if (!is_elf(file)) return fail("not an ELF shared library (no ELF header)");
-
-  const fs::path absolute = fs::weakly_canonical(fs::absolute(file));
+  }
+  const fs::path absolute = absolute_path(file);
   // The same file twice (a --plugin-path naming the default folder, or a child given the
   // folders its parent loaded): already there, not a duplicate name.
   for (const auto& p : plugins_)
     if (p.path == absolute.string()) return true;
-  boost::dll::shared_library library;
-  try {
-    library.load(absolute, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
-  } catch (const std::exception&) {
-    const std::string why = dlopen_error(absolute);
-    if (why.find("undefined symbol: __asan") != std::string::npos)
-      return fail("cannot be loaded: " + why +
-                  " (it was built with AddressSanitizer, pebench_add_encoding(... SANITIZE): "
-                  "check it with `pebench check-plugin --asan <plugin>`)");
-    return fail("cannot be loaded: " + why);
-  }
-  if (!library.has("pebench_abi_version"))
-    return fail(
-        "not a pebench plugin: symbol 'pebench_abi_version' is missing "
-        "(export the encoding with PEBENCH_EXPORT_ENCODING from <pebench/plugin.hpp>)");
-  const std::uint32_t found =
-      boost::dll::import_alias<AbiVersionFunction>(library, "pebench_abi_version")();
-  if (found != kAbiVersion)
-    return fail(fmt::format(
-        "ABI version mismatch: this pebench expects ABI {}, the plugin was built for ABI {}; "
-        "rebuild it against this pebench SDK",
-        kAbiVersion, found));
-  if (!library.has("pebench_create_encoding"))
-    return fail("not a pebench plugin: symbol 'pebench_create_encoding' is missing");
+  for (const auto& e : errors_)
+    if (e.path == absolute.string()) return false;
+  describe({absolute});
+  return !plugins_.empty() && plugins_.back().path == absolute.string();
+}
 
-  auto plugin = std::make_shared<LoadedPlugin>();
-  plugin->factory = boost::dll::import_alias<EncodingFactory>(library, "pebench_create_encoding");
+bool Registry::known(const std::string& absolute) const {
+  for (const auto& p : plugins_)
+    if (p.path == absolute) return true;
+  for (const auto& e : errors_)
+    if (e.path == absolute) return true;
+  return false;
+}
+
+void Registry::describe(const std::vector<fs::path>& files) {
+  if (files.empty()) return;
+  if (!discovery_.isolated) {
+    for (const auto& f : files) describe_here(f);
+    return;
+  }
+  std::vector<PluginTask> tasks;
+  for (const auto& f : files) tasks.push_back(PluginTask::describe(f.string()));
+  const std::vector<PluginTaskResult> results =
+      run_plugin_tasks(tasks, nlohmann::json(), discovery_.timeout_s);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!results[i].ok) {
+      errors_.push_back({files[i].string(), results[i].error});
+      continue;
+    }
+    PluginEntry entry = results[i].entry.get<PluginEntry>();
+    accept(std::move(entry));
+  }
+}
+
+bool Registry::describe_here(const fs::path& absolute) {
+  auto fail = [&](std::string message) {
+    errors_.push_back({absolute.string(), std::move(message)});
+    return false;
+  };
+  if (stage_) stage_("loading the library (its static constructors run)");
+  std::string why;
+  std::shared_ptr<LoadedPlugin> plugin = open_plugin(absolute, why);
+  if (!plugin) return fail(why);
   PluginEntry entry{absolute.string(), sha256_file(absolute.string()), {}, plugin};
+  if (stage_) stage_("running its factory with the default configuration");
   try {
     entry.info = create(entry, Config{}, AttentionShape{8, 64, 512})->info();
   } catch (const std::exception& e) {
@@ -124,32 +204,91 @@ bool Registry::add_file(const fs::path& file) {
   } catch (...) {
     return fail("its factory threw a non-standard exception with the default configuration");
   }
-  if (entry.info.name.empty()) return fail("its EncodingInfo has an empty name");
+  return accept(std::move(entry));
+}
+
+bool Registry::accept(PluginEntry entry) {
+  if (entry.info.name.empty()) {
+    errors_.push_back({entry.path, "its EncodingInfo has an empty name"});
+    return false;
+  }
   for (const auto& p : plugins_)
-    if (p.info.name == entry.info.name)
-      return fail(fmt::format("duplicate encoding name '{}' (already loaded from {})",
-                              entry.info.name, p.path));
+    if (p.info.name == entry.info.name) {
+      errors_.push_back({entry.path, fmt::format("duplicate encoding name '{}' (already loaded "
+                                                 "from {})",
+                                                 entry.info.name, p.path)});
+      return false;
+    }
   plugins_.push_back(std::move(entry));
   return true;
+}
+
+nlohmann::json Registry::catalog() const {
+  nlohmann::json j = {{"plugins", nlohmann::json::array()}, {"errors", nlohmann::json::array()}};
+  for (const auto& p : plugins_) j["plugins"].push_back(p);
+  for (const auto& e : errors_) j["errors"].push_back(e);
+  return j;
+}
+
+void Registry::add_catalog(const nlohmann::json& catalog) {
+  try {
+    for (const auto& p : catalog.at("plugins")) {
+      PluginEntry entry = p.get<PluginEntry>();
+      if (!known(entry.path)) accept(std::move(entry));
+    }
+    for (const auto& e : catalog.at("errors")) {
+      PluginError error = e.get<PluginError>();
+      if (!known(error.path)) errors_.push_back(std::move(error));
+    }
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("plugin catalog: ") + e.what());
+  }
 }
 
 const PluginEntry& Registry::find(const std::string& name_or_path) {
   for (const auto& p : plugins_)
     if (p.info.name == name_or_path) return p;
   if (name_or_path.find('/') != std::string::npos || fs::exists(name_or_path)) {
-    const std::string absolute = fs::weakly_canonical(fs::absolute(name_or_path)).string();
+    const std::string absolute = absolute_path(name_or_path).string();
     for (const auto& p : plugins_)
       if (p.path == absolute) return p;
+    for (const auto& e : errors_)
+      if (e.path == absolute || e.path == name_or_path) throw std::runtime_error(e.what());
     const std::size_t before = errors_.size();
-    if (add_file(name_or_path)) return plugins_.back();
+    if (add_file(name_or_path)) return find_path(absolute);
     if (errors_.size() > before) throw std::runtime_error(errors_.back().what());
   }
+  // pebench_add_encoding names a plugin's file pebench-<name>.so: the failure of that file
+  // is the answer; otherwise every plugin that failed to load.
+  for (const auto& e : errors_)
+    if (fs::path(e.path).filename() == "pebench-" + name_or_path + ".so")
+      throw std::runtime_error(
+          fmt::format("encoding '{}' could not be loaded: {}", name_or_path, e.what()));
+  std::string failed;
+  for (const auto& e : errors_) failed += (failed.empty() ? " " : "; ") + e.what();
   throw std::runtime_error(
-      fmt::format("no encoding named '{}' (found: {})", name_or_path, join_names(plugins_)));
+      fmt::format("no encoding named '{}' (found: {}){}", name_or_path, join_names(plugins_),
+                  failed.empty() ? "" : "; plugins that failed to load:" + failed));
+}
+
+const PluginEntry& Registry::find_path(const std::string& absolute) const {
+  for (const auto& p : plugins_)
+    if (p.path == absolute) return p;
+  throw std::logic_error("plugin not registered: " + absolute);
 }
 
 std::shared_ptr<Encoding> Registry::create(const PluginEntry& entry, const Config& config,
                                            const AttentionShape& shape) {
+  if (!entry.plugin) {
+    // Described elsewhere (a discovery child, a parent's catalog): loaded here on first use,
+    // and only if the file is still the one that was described.
+    if (sha256_file(entry.path) != entry.sha256)
+      throw std::runtime_error(entry.path +
+                               ": the file changed since it was described (rebuilt mid-run?)");
+    std::string why;
+    entry.plugin = open_plugin(entry.path, why);
+    if (!entry.plugin) throw std::runtime_error(entry.path + ": " + why);
+  }
   std::unique_ptr<Encoding> made;
   try {
     made = entry.plugin->factory(config, shape);

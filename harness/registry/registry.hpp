@@ -6,15 +6,25 @@
 // symbol exists and matches kAbiVersion, the factory exists, and a default
 // instance can be created. Each failure is one message naming the file and the
 // problem; the other plugins still load.
+//
+// Isolation (set_isolated): pebench's own processes describe plugins in a child process
+// (registry/discovery.hpp), so a factory or static constructor that exits, aborts or hangs
+// costs only that plugin (an entry in errors()). Such a registry holds descriptions; a
+// library is loaded into this process only when create() first needs it. A catalog (what
+// discovery found, as JSON) hands the same descriptions to a run's children, which then load
+// only what their case uses.
 #pragma once
 
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "pebench/encoding.hpp"
+#include "results/json_fields.hpp"
 
 namespace pebench {
 
@@ -24,7 +34,8 @@ struct PluginEntry {
   std::string path;
   std::string sha256;
   EncodingInfo info;  // from a default instance (H=8, d=64, D=512, empty config)
-  std::shared_ptr<LoadedPlugin> plugin;
+  // Loaded on first use (Registry::create); the file must still have `sha256`.
+  mutable std::shared_ptr<LoadedPlugin> plugin;
 };
 
 struct PluginError {
@@ -33,8 +44,22 @@ struct PluginError {
   std::string what() const { return path + ": " + message; }
 };
 
+// As JSON (catalogs, discovery replies).
+PEBENCH_JSON_FIELDS(EncodingInfo, name, version, paper, hooks, relative, shared_across_layers,
+                    max_positions, train_length, parameter_formula, extrapolates)
+PEBENCH_JSON_FIELDS(PluginEntry, path, sha256, info)
+PEBENCH_JSON_FIELDS(PluginError, path, message)
+
+struct DiscoveryOptions {
+  bool isolated = false;  // describe plugins in child processes
+  double timeout_s = 20;  // per plugin, and per encoding created by check_creation
+};
+
 class Registry {
  public:
+  Registry() = default;
+  explicit Registry(DiscoveryOptions discovery) : discovery_(discovery) {}
+
   // The build's plugin folder (next to the executable) or the installed one.
   static std::filesystem::path default_plugin_dir();
 
@@ -44,23 +69,42 @@ class Registry {
   // without loading it again if that file is already loaded.
   bool add_file(const std::filesystem::path& file);
 
+  // What this registry found (entries and errors), and the same read back elsewhere: a
+  // file already described (or refused) there is not described again.
+  nlohmann::json catalog() const;
+  void add_catalog(const nlohmann::json& catalog);
+
   // A deque: references returned by find() stay valid when more plugins load.
   const std::deque<PluginEntry>& plugins() const { return plugins_; }
   const std::vector<PluginError>& errors() const { return errors_; }
 
-  // By encoding name, or by a path to a plugin file (loaded on demand).
-  // Throws std::runtime_error naming what was asked for and what exists.
+  // By encoding name, or by a path to a plugin file (described on demand).
+  // Throws std::runtime_error naming what was asked for, what exists and what failed.
   const PluginEntry& find(const std::string& name_or_path);
 
-  // Creates an encoding; the returned object keeps its library loaded. Throws
-  // std::invalid_argument for a config key the encoding did not read (naming the
-  // key and the encoding) or whatever the plugin's constructor throws.
+  // Creates an encoding (loading its library into this process on first use); the returned
+  // object keeps its library loaded. Throws std::invalid_argument for a config key the
+  // encoding did not read (naming the key and the encoding) or whatever the plugin's
+  // constructor throws; std::runtime_error if the library cannot be loaded (again).
   static std::shared_ptr<Encoding> create(const PluginEntry& entry, const Config& config,
                                           const AttentionShape& shape);
 
+  // A stage of describing a plugin begins ("loading ...", "running its factory ..."): the
+  // discovery child reports it, so that a process that dies names what it was doing.
+  void on_stage(std::function<void(const std::string&)> f) { stage_ = std::move(f); }
+
  private:
+  // Describes plugin files (known absolute paths): in this process, or in a child.
+  void describe(const std::vector<std::filesystem::path>& files);
+  bool describe_here(const std::filesystem::path& absolute);
+  bool known(const std::string& absolute) const;
+  bool accept(PluginEntry entry);  // false (an error) on a duplicate name
+  const PluginEntry& find_path(const std::string& absolute) const;
+
+  DiscoveryOptions discovery_;
   std::deque<PluginEntry> plugins_;
   std::vector<PluginError> errors_;
+  std::function<void(const std::string&)> stage_;
 };
 
 }  // namespace pebench

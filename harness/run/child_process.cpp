@@ -56,7 +56,8 @@ bool running_pebench() {
 }
 
 ChildResult run_child(const std::vector<std::string>& args, const std::string& log,
-                      double timeout_s, bool live, double log_limit_bytes) {
+                      double timeout_s, bool live, double log_limit_bytes,
+                      const std::function<bool()>& keep_going) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -124,7 +125,7 @@ ChildResult run_child(const std::vector<std::string>& args, const std::string& l
       last_shown = std::chrono::steady_clock::now();
       show_last_line(log);
     }
-    if (elapsed() > timeout_s) {
+    if (elapsed() > timeout_s || (keep_going && !keep_going())) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
       return finish({ChildResult::kTimedOut, 0, elapsed()});

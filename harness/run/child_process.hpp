@@ -2,6 +2,7 @@
 // stdout and stderr into a log file, killed (SIGKILL) past its timeout.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,10 @@ bool running_pebench();
 char** pebench_argv();  // main()'s argv; nullptr outside pebench
 
 // live: show the child's latest progress line (the last line of its log) on the terminal.
-// log_limit_bytes > 0: killed (kLogLimit) once its log grows past this.
+// log_limit_bytes > 0: killed (kLogLimit) once its log grows past this. keep_going, if given,
+// is asked every ~20 ms; false kills the child (kTimedOut: a watchdog of the caller's own).
 ChildResult run_child(const std::vector<std::string>& args, const std::string& log,
-                      double timeout_s, bool live, double log_limit_bytes = 0);
+                      double timeout_s, bool live, double log_limit_bytes = 0,
+                      const std::function<bool()>& keep_going = {});
 
 }  // namespace pebench

@@ -11,6 +11,7 @@
 
 #include "bench/plots.hpp"
 #include "kinds/kinds.hpp"
+#include "registry/discovery.hpp"
 #include "results/row_file.hpp"
 #include "results/tables.hpp"
 #include "run/child_fate.hpp"
@@ -52,6 +53,8 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
   with_snapshot.repro_path = snapshot(suite, dir);
   const std::vector<Case> cases =
       select_cases(expand_cases(suite, with_snapshot), options.only, options.filter, suite.path);
+  const std::string catalog = dir + "/logs/plugins.json";
+  write_catalog(catalog, options.plugin_catalog);
   RowWriter writer(dir + "/rows.jsonl");
   if (options.progress)
     fmt::print(stderr, "pebench run {}: {} cases -> {}\n", suite.path, cases.size(), dir);
@@ -90,9 +93,9 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
     }
     // timeout_s is per case: a group of N cases gets N times it.
     const double timeout_s = first.timeout_s * double(unit.size());
-    const ChildResult res =
-        run_child({"pebench", "run-case", case_file, "--row-out", row_file, "--artifacts", stem},
-                  log, timeout_s, live, first.log_limit_mb * 1e6);
+    const ChildResult res = run_child({"pebench", "--plugin-catalog", catalog, "run-case",
+                                       case_file, "--row-out", row_file, "--artifacts", stem},
+                                      log, timeout_s, live, first.log_limit_mb * 1e6);
     if (live) fmt::print(stderr, "\r\033[K");
     if (res.kind == ChildResult::kExited) artifacts_of_kind[first.kind].push_back(stem);
 

@@ -11,6 +11,7 @@
 //      for rows it could not write, one with its fate), then derives the tables.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "suite/suite.hpp"
@@ -22,6 +23,9 @@ struct RunOptions {
   std::vector<std::string> only;  // --case ids
   std::string filter;             // --filter glob
   bool progress = true;           // one line per case on stderr
+  // What the parent's registry described (Registry::catalog()): written to
+  // <run>/logs/plugins.json and handed to every child, which loads only what its case uses.
+  nlohmann::json plugin_catalog;
 };
 
 // Returns kExitOk, kExitNotPassed, or kExitNothingRan (run/exit_codes.hpp).

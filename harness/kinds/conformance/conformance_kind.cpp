@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "kinds/conformance/conformance_row.hpp"
+#include "registry/discovery.hpp"
 #include "results/tables.hpp"
 #include "run/child_process.hpp"
 
@@ -135,6 +136,8 @@ ConformanceOptions conformance_options(const Case& c) {
   o.config = c.encoding.params;
   if (running_pebench()) {  // the same case's digest from another process, same threads
     o.digest_command = {"pebench", "--threads", std::to_string(omp_get_max_threads())};
+    if (!catalog_in_use().empty())
+      o.digest_command.insert(o.digest_command.end(), {"--plugin-catalog", catalog_in_use()});
     for (const auto& p : c.plugin_paths)
       o.digest_command.insert(o.digest_command.end(), {"--plugin-path", p});
     o.digest_command.insert(o.digest_command.end(), {"check-plugin", c.encoding.name, "--seed",
