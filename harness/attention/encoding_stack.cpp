@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "attention/parameter_storage.hpp"
 #include "core/tensor.hpp"
 
 namespace pebench {
@@ -30,6 +31,14 @@ EncodingStack::EncodingStack(std::vector<std::shared_ptr<Encoding>> parts)
     : parts_(std::move(parts)) {
   if (parts_.size() < 2) throw std::invalid_argument("an encoding stack needs at least two parts");
   for (const auto& p : parts_) infos_.push_back(p->info());
+  // The parts' parameters (stored with each part), named "<part>.<name>".
+  std::vector<Parameter> all;
+  for (std::size_t i = 0; i < parts_.size(); ++i)
+    for (auto p : parts_[i]->parameters()) {
+      p.name = infos_[i].name + "." + p.name;
+      all.push_back(std::move(p));
+    }
+  ParameterStorage::adopt(*this, std::move(all));
   for (std::size_t i = 0; i < infos_.size(); ++i)
     for (std::size_t j = i + 1; j < infos_.size(); ++j)
       if (infos_[i].name == infos_[j].name)
@@ -72,16 +81,6 @@ std::vector<std::string> EncodingStack::embed_only_parts() const {
   for (const auto& info : infos_)
     if (info.hooks == kHookEmbed) names.push_back(info.name);
   return names;
-}
-
-std::vector<Parameter> EncodingStack::parameters() {
-  std::vector<Parameter> all;
-  for (std::size_t i = 0; i < parts_.size(); ++i)
-    for (auto p : parts_[i]->parameters()) {
-      p.name = infos_[i].name + "." + p.name;
-      all.push_back(std::move(p));
-    }
-  return all;
 }
 
 void EncodingStack::init_parameters(std::uint64_t seed) {

@@ -26,7 +26,6 @@ class EncodingStack final : public Encoding {
   // Names of the parts whose only hook is embed: they act once, on the model's input, so a
   // model with one stack per layer uses (and trains) only layer 0's copy of their parameters.
   std::vector<std::string> embed_only_parts() const;
-  std::vector<Parameter> parameters() override;
   void init_parameters(std::uint64_t seed) override;
 
   void embed_forward(Span<3> x, Positions pos) override;

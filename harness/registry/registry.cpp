@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 
+#include "attention/parameter_storage.hpp"
 #include "core/sha256.hpp"
 #include "registry/discovery.hpp"
 
@@ -300,6 +301,7 @@ std::shared_ptr<Encoding> Registry::create(const PluginEntry& entry, const Confi
     throw;
   }
   if (!made) throw std::runtime_error(entry.path + ": factory returned null");
+  ParameterStorage::bind(*made);  // what it declared, stored here
   std::shared_ptr<LoadedPlugin> keep = entry.plugin;
   std::shared_ptr<Encoding> encoding(made.release(), [keep](Encoding* e) { delete e; });
   const auto unused = config.unused_keys();

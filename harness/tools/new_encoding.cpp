@@ -32,6 +32,10 @@ class {klass} final : public pebench::Encoding {{
   {klass}(const pebench::Config& config, const pebench::AttentionShape& shape)
       : heads_(shape.heads), head_dim_(shape.head_dim) {{
     (void)config;  // e.g. scale_ = config.get_double("scale", 1.0);
+    // Trainable parameters: declare each here; the harness stores exactly this many floats
+    // for its value and its gradient (bound before init_parameters or any hook runs).
+    // auto w = declare_parameter("w", {{heads_}});
+    // w_ = w.value, dw_ = w.grad;  // pebench::ParameterBuffer members: w_[h], w_.data()
   }}
 
   pebench::EncodingInfo info() const override {{
@@ -47,8 +51,7 @@ class {klass} final : public pebench::Encoding {{
     return i;
   }}
 
-  // Parameters: expose value and gradient buffers you own; init from the seed.
-  // std::vector<pebench::Parameter> parameters() override {{ return {{{{"w", {{heads_}}, w_.data(), dw_.data()}}}}; }}
+  // Fill the declared parameters from the seed (deterministic: same seed, same bits).
   // void init_parameters(std::uint64_t seed) override {{ pebench::Rng rng(seed); ... }}
 
   // embed (kHookEmbed): x (B,T,D) += E(pos).

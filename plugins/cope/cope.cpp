@@ -398,8 +398,8 @@ class Cope final : public pebench::Encoding {
     c_ = nodiv_ ? 1.0f : 1.0f / std::sqrt(static_cast<float>(d_));
     gate_scale_ = 1.0f / std::sqrt(static_cast<float>(d_));
     cap_ = static_cast<float>(npos_ - 1);
-    e_.assign(static_cast<std::size_t>(d_ * npos_), 0.0f);
-    de_.assign(e_.size(), 0.0f);
+    auto e = declare_parameter("pos_emb", {d_, npos_});
+    e_ = e.value, de_ = e.grad;
   }
 
   pebench::EncodingInfo info() const override {
@@ -416,10 +416,6 @@ class Cope final : public pebench::Encoding {
                           ", gates = " + (gates_from_qk_ ? "qk" : "logits") + ")";
     i.extrapolates = "yes";  // runs at any length; contextual positions saturate at npos_max-1
     return i;
-  }
-
-  std::vector<pebench::Parameter> parameters() override {
-    return {{"pos_emb", {d_, npos_}, e_.data(), de_.data()}};
   }
 
   void init_parameters(std::uint64_t seed) override {
@@ -713,7 +709,7 @@ class Cope final : public pebench::Encoding {
   std::int64_t d_;
   float c_ = 1.0f, cap_ = 0.0f;
   float gate_scale_ = 1.0f;  // 1/sqrt(d): the reference divides the gate logits always
-  std::vector<float> e_, de_;
+  pebench::ParameterBuffer e_, de_;
   std::shared_ptr<BufferPool> pool_ = std::make_shared<BufferPool>();
   const ForwardRow forward_row = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
                                      ? &Cope::forward_row_avx2

@@ -196,10 +196,11 @@ class Fire final : public pebench::Encoding {
     if (!(init_length_ > 0.0))
       throw std::invalid_argument("fire: config key 'init_length' must be > 0");
     if (!(init_c_ > 0.0)) throw std::invalid_argument("fire: config key 'init_c' must be > 0");
-    const auto W = static_cast<std::size_t>(width_), H = static_cast<std::size_t>(heads_);
-    w1_.assign(W, 0.0f), b1_.assign(W, 0.0f), w2_.assign(H * W, 0.0f), b2_.assign(H, 0.0f);
-    dw1_ = w1_, db1_ = b1_, dw2_ = w2_, db2_ = b2_;
-    c_ = static_cast<float>(init_c_);
+    auto w1 = declare_parameter("w1", {width_, 1}), b1 = declare_parameter("b1", {width_});
+    auto w2 = declare_parameter("w2", {heads_, width_}), b2 = declare_parameter("b2", {heads_});
+    auto c = declare_parameter("c", {1}), lm = declare_parameter("L_multiplier", {1});
+    w1_ = w1.value, b1_ = b1.value, w2_ = w2.value, b2_ = b2.value, c_ = c.value, lm_ = lm.value;
+    dw1_ = w1.grad, db1_ = b1.grad, dw2_ = w2.grad, db2_ = b2.grad, dc_ = c.grad, dlm_ = lm.grad;
   }
 
   pebench::EncodingInfo info() const override {
@@ -218,15 +219,6 @@ class Fire final : public pebench::Encoding {
     return i;
   }
 
-  std::vector<pebench::Parameter> parameters() override {
-    return {{"w1", {width_, 1}, w1_.data(), dw1_.data()},
-            {"b1", {width_}, b1_.data(), db1_.data()},
-            {"w2", {heads_, width_}, w2_.data(), dw2_.data()},
-            {"b2", {heads_}, b2_.data(), db2_.data()},
-            {"c", {1}, &c_, &dc_},
-            {"L_multiplier", {1}, &lm_, &dlm_}};
-  }
-
   void init_parameters(std::uint64_t seed) override {
     pebench::Rng rng(seed);
     const double bound2 = 1.0 / std::sqrt(static_cast<double>(width_));
@@ -234,8 +226,8 @@ class Fire final : public pebench::Encoding {
     for (auto& v : b1_) v = static_cast<float>(rng.uniform(-1.0, 1.0));
     for (auto& v : w2_) v = static_cast<float>(rng.uniform(-bound2, bound2));
     for (auto& v : b2_) v = static_cast<float>(rng.uniform(-bound2, bound2));
-    c_ = static_cast<float>(init_c_);
-    lm_ = 1.0f;
+    c_[0] = static_cast<float>(init_c_);
+    lm_[0] = 1.0f;
   }
 
   void bias_forward(pebench::Span<3> bias, pebench::Positions qpos,
@@ -271,7 +263,8 @@ class Fire final : public pebench::Encoding {
     const std::int64_t chunks = (Tq + kChunkRows - 1) / kChunkRows;
     const std::int64_t stride = 2 * S * H + 2;
     std::vector<double> partial(static_cast<std::size_t>(chunks * stride), 0.0);
-    const double c = c_, abs_c = std::fabs(c), threshold = std::fabs(double(lm_) * init_length_);
+    const double c = c_[0], abs_c = std::fabs(c),
+                 threshold = std::fabs(double(lm_[0]) * init_length_);
     const bool dense = contiguous(kpos), in_order = sorted(kpos);
 #pragma omp parallel
     {
@@ -296,7 +289,7 @@ class Fire final : public pebench::Encoding {
           const double n = std::max(q, threshold);
           const double dden_dc = sign(c) * n / (abs_c * n + 1.0);
           const double dn_dl = q < threshold ? 1.0 : (q == threshold ? 0.5 : 0.0);
-          const double dden_dl = abs_c / (abs_c * n + 1.0) * dn_dl * sign(lm_) * init_length_;
+          const double dden_dl = abs_c / (abs_c * n + 1.0) * dn_dl * sign(lm_[0]) * init_length_;
           dc += (P - Q * dden_dc) / row.den;
           dl += -Q * dden_dl / row.den;
         }
@@ -333,8 +326,8 @@ class Fire final : public pebench::Encoding {
       db1_[k] += static_cast<float>(db1);
       dw1_[k] += static_cast<float>(dw1);
     }
-    dc_ += static_cast<float>(dc);
-    dlm_ += static_cast<float>(dl);
+    dc_[0] += static_cast<float>(dc);
+    dlm_[0] += static_cast<float>(dl);
   }
 
  private:
@@ -396,19 +389,20 @@ class Fire final : public pebench::Encoding {
       pwl_key_ = std::move(key);
     }
     const std::int64_t need = std::max(std::abs(range.min), std::abs(range.max));
-    if (!tables_ || std::memcmp(&tables_->c, &c_, sizeof(float)) != 0 || tables_->reach < need)
+    if (!tables_ || std::memcmp(&tables_->c, c_.data(), sizeof(float)) != 0 ||
+        tables_->reach < need)
       tables_ =
-          distance_tables(std::max(need, tables_ && tables_->c == c_ ? 2 * tables_->reach : 0));
+          distance_tables(std::max(need, tables_ && tables_->c == c_[0] ? 2 * tables_->reach : 0));
     return {pwl_, tables_};
   }
 
   std::shared_ptr<const DistanceTables> distance_tables(std::int64_t reach) const {
     auto t = std::make_shared<DistanceTables>();
-    t->c = c_;
+    t->c = c_[0];
     t->reach = reach;
     t->psi.resize(static_cast<std::size_t>(2 * reach + 1));
     t->dpsi.resize(t->psi.size());
-    const double c = c_;
+    const double c = c_[0];
     for (std::int64_t e = -reach; e <= reach; ++e) {
       const double d = std::fabs(double(e));
       const double u = std::fabs(c) * d;
@@ -428,12 +422,12 @@ class Fire final : public pebench::Encoding {
 
   // L = |L_multiplier * init_length|: queries at or below it share the normalizer.
   double threshold() const {
-    return std::fabs(double(lm_) * init_length_);
+    return std::fabs(double(lm_[0]) * init_length_);
   }
 
   Row make_row(const DistanceTables& tables, std::int64_t qi) const {
     const double n = std::max(static_cast<double>(qi), threshold());
-    const double den = std::log1p(std::fabs(double(c_)) * n) + kEps;
+    const double den = std::log1p(std::fabs(double(c_[0])) * n) + kEps;
     return {tables.psi_at(qi), tables.dpsi_at(qi), den, static_cast<float>(1.0 / den)};
   }
 
@@ -577,8 +571,8 @@ class Fire final : public pebench::Encoding {
   std::int64_t heads_, width_;
   double init_length_, init_c_;
   bool shared_;
-  std::vector<float> w1_, b1_, w2_, b2_, dw1_, db1_, dw2_, db2_;
-  float c_ = 0.1f, lm_ = 1.0f, dc_ = 0.0f, dlm_ = 0.0f;
+  pebench::ParameterBuffer w1_, b1_, w2_, b2_, dw1_, db1_, dw2_, db2_;
+  pebench::ParameterBuffer c_, lm_, dc_, dlm_;  // one float each
   mutable std::mutex cache_mutex_;
   mutable std::shared_ptr<const PiecewiseLinear> pwl_;
   mutable std::vector<float> pwl_key_;

@@ -44,12 +44,10 @@ constexpr double kPowerMax = 2.0;  // power kernel: exponent r2 <= 2 (CPD for p 
 class Kerple final : public pebench::Encoding {
  public:
   Kerple(const pebench::Config& config, const pebench::AttentionShape& shape)
-      : heads_(shape.heads),
-        power_(read_variant(config) == "power"),
-        r1_(shape.heads, 1.0f),
-        r2_(shape.heads, 1.0f),
-        dr1_(shape.heads, 0.0f),
-        dr2_(shape.heads, 0.0f) {}
+      : heads_(shape.heads), power_(read_variant(config) == "power") {
+    auto r1 = declare_parameter("r1", {heads_}), r2 = declare_parameter("r2", {heads_});
+    r1_ = r1.value, dr1_ = r1.grad, r2_ = r2.value, dr2_ = r2.grad;
+  }
 
   pebench::EncodingInfo info() const override {
     pebench::EncodingInfo i;
@@ -63,10 +61,6 @@ class Kerple final : public pebench::Encoding {
     i.parameter_formula = "2*H per layer";
     i.extrapolates = "yes";
     return i;
-  }
-
-  std::vector<pebench::Parameter> parameters() override {
-    return {{"r1", {heads_}, r1_.data(), dr1_.data()}, {"r2", {heads_}, r2_.data(), dr2_.data()}};
   }
 
   void init_parameters(std::uint64_t seed) override {
@@ -140,7 +134,7 @@ class Kerple final : public pebench::Encoding {
 
   std::int64_t heads_;
   bool power_;
-  std::vector<float> r1_, r2_, dr1_, dr2_;
+  pebench::ParameterBuffer r1_, r2_, dr1_, dr2_;
 };
 
 }  // namespace

@@ -33,8 +33,8 @@ class Learned final : public pebench::Encoding {
     if (!(init_std_ >= 0.0))
       throw std::invalid_argument("learned: config key 'init_std' must be >= 0");
     if (model_dim_ < 1) throw std::invalid_argument("learned: model_dim must be >= 1");
-    table_.assign(static_cast<std::size_t>(max_positions_ * model_dim_), 0.0f);
-    grad_.assign(table_.size(), 0.0f);
+    auto table = declare_parameter("table", {max_positions_, model_dim_});
+    table_ = table.value, grad_ = table.grad;
   }
 
   pebench::EncodingInfo info() const override {
@@ -49,10 +49,6 @@ class Learned final : public pebench::Encoding {
     i.parameter_formula = "max_positions*D";
     i.extrapolates = "no";
     return i;
-  }
-
-  std::vector<pebench::Parameter> parameters() override {
-    return {{"table", {max_positions_, model_dim_}, table_.data(), grad_.data()}};
   }
 
   void init_parameters(std::uint64_t seed) override {
@@ -101,7 +97,7 @@ class Learned final : public pebench::Encoding {
   std::int64_t max_positions_;
   double init_std_;
   std::int64_t model_dim_;
-  std::vector<float> table_, grad_;
+  pebench::ParameterBuffer table_, grad_;
 };
 
 }  // namespace

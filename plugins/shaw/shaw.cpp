@@ -49,12 +49,11 @@ class Shaw final : public pebench::Encoding {
     if (d_ < 1) throw std::invalid_argument("shaw: head_dim must be >= 1");
     n_ = 2 * k_ + 1;
     scale_ = 1.0f / std::sqrt(static_cast<float>(d_));
-    const std::size_t size = static_cast<std::size_t>(n_ * d_);
-    ak_.assign(size, 0.0f);
-    dak_.assign(size, 0.0f);
+    auto ak = declare_parameter("a_k", {n_, d_});
+    ak_ = ak.value, dak_ = ak.grad;
     if (values_) {
-      av_.assign(size, 0.0f);
-      dav_.assign(size, 0.0f);
+      auto av = declare_parameter("a_v", {n_, d_});
+      av_ = av.value, dav_ = av.grad;
     }
   }
 
@@ -70,12 +69,6 @@ class Shaw final : public pebench::Encoding {
                           " per layer (k = " + std::to_string(k_) + ")";
     i.extrapolates = "yes";
     return i;
-  }
-
-  std::vector<pebench::Parameter> parameters() override {
-    std::vector<pebench::Parameter> p{{"a_k", {n_, d_}, ak_.data(), dak_.data()}};
-    if (values_) p.push_back({"a_v", {n_, d_}, av_.data(), dav_.data()});
-    return p;
   }
 
   void init_parameters(std::uint64_t seed) override {
@@ -257,7 +250,7 @@ class Shaw final : public pebench::Encoding {
   bool values_;
   std::int64_t heads_, d_, n_ = 0;
   float scale_ = 1.0f;
-  std::vector<float> ak_, dak_, av_, dav_;
+  pebench::ParameterBuffer ak_, dak_, av_, dav_;
 };
 
 }  // namespace

@@ -31,12 +31,15 @@ class Sinusoidal final : public pebench::Encoding {
   Sinusoidal(const pebench::Config& config, const pebench::AttentionShape&)
       : base_(config.get_double("base", 10000.0)),
         scale_(config.get_double("scale", 0.02)),
-        learn_scale_(config.get_bool("learn_scale", false)),
-        gain_(static_cast<float>(scale_)) {
+        learn_scale_(config.get_bool("learn_scale", false)) {
     if (!(base_ > 1.0) || !std::isfinite(base_))
       throw std::invalid_argument("sinusoidal: config key 'base' must be a finite number > 1");
     if (!(scale_ > 0.0) || !std::isfinite(scale_))
       throw std::invalid_argument("sinusoidal: config key 'scale' must be a finite number > 0");
+    if (learn_scale_) {
+      auto gain = declare_parameter("scale", {1});
+      gain_ = gain.value, dgain_ = gain.grad;
+    }
   }
 
   pebench::EncodingInfo info() const override {
@@ -51,17 +54,14 @@ class Sinusoidal final : public pebench::Encoding {
     return i;
   }
 
-  std::vector<pebench::Parameter> parameters() override {
-    if (!learn_scale_) return {};
-    return {{"scale", {1}, &gain_, &dgain_}};
+  void init_parameters(std::uint64_t) override {
+    if (learn_scale_) gain_[0] = static_cast<float>(scale_);
   }
-
-  void init_parameters(std::uint64_t) override { gain_ = static_cast<float>(scale_); }
 
   void embed_forward(pebench::Span<3> x, pebench::Positions pos) override {
     const std::int64_t D = x.size(2);
     update_table(pos, D);
-    const float gain = learn_scale_ ? gain_ : static_cast<float>(scale_);
+    const float gain = learn_scale_ ? gain_[0] : static_cast<float>(scale_);
     for (std::int64_t b = 0; b < x.size(0); ++b)
       for (std::int64_t t = 0; t < x.size(1); ++t) {
         float* row = x.row(b, t);
@@ -83,7 +83,7 @@ class Sinusoidal final : public pebench::Encoding {
         for (std::int64_t c = 0; c < D; ++c) row += g[c] * e[c];
         sum += row;
       }
-    dgain_ += static_cast<float>(sum);
+    dgain_[0] += static_cast<float>(sum);
   }
 
   // table_ (T, D) = E(pos_t, c), unscaled; rebuilt when the positions or D change.
@@ -106,8 +106,8 @@ class Sinusoidal final : public pebench::Encoding {
  private:
   double base_, scale_;
   bool learn_scale_;
-  float gain_, dgain_ = 0.0f;            // the trainable scale (learn_scale)
-  std::vector<std::int64_t> table_pos_;  // the positions the table was built for
+  pebench::ParameterBuffer gain_, dgain_;  // the trainable scale (learn_scale)
+  std::vector<std::int64_t> table_pos_;    // the positions the table was built for
   std::int64_t table_dim_ = -1;
   std::vector<float> table_;  // (T, D): E(pos_t, c)
 };

@@ -51,8 +51,8 @@ class T5Bias final : public pebench::Encoding {
     if (max_distance_ <= n / 2)
       throw std::invalid_argument("t5: config key 'max_distance' must be > max_exact = " +
                                   std::to_string(n / 2) + ", got " + std::to_string(max_distance_));
-    table_.assign(static_cast<std::size_t>(num_buckets_ * heads_), 0.0f);
-    grad_.assign(table_.size(), 0.0f);
+    auto table = declare_parameter("relative_attention_bias", {num_buckets_, heads_});
+    table_ = table.value, grad_ = table.grad;
   }
 
   pebench::EncodingInfo info() const override {
@@ -68,10 +68,6 @@ class T5Bias final : public pebench::Encoding {
     i.parameter_formula = "num_buckets*H (32*H), shared by all layers";
     i.extrapolates = "limited";  // distances >= max_distance share the last bucket
     return i;
-  }
-
-  std::vector<pebench::Parameter> parameters() override {
-    return {{"relative_attention_bias", {num_buckets_, heads_}, table_.data(), grad_.data()}};
   }
 
   void init_parameters(std::uint64_t seed) override {
@@ -136,7 +132,7 @@ class T5Bias final : public pebench::Encoding {
  private:
   std::int64_t heads_, model_dim_, num_buckets_, max_distance_;
   bool bidirectional_;
-  std::vector<float> table_, grad_;  // (num_buckets, H), as HF's nn.Embedding weight
+  pebench::ParameterBuffer table_, grad_;  // (num_buckets, H), as HF's nn.Embedding weight
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "attention/attention.hpp"
 #include "attention/attention_reference.hpp"
+#include "attention/parameter_storage.hpp"
 #include "test_helpers.hpp"
 #include "tolerances.hpp"
 
@@ -127,12 +128,15 @@ INSTANTIATE_TEST_SUITE_P(Encodings, AttentionVsReference, ::testing::ValuesIn(al
 class CountingBias final : public Encoding {
  public:
   int calls = 0;
-  bool trainable = true, relative = true;
-  float slope = -0.1f, slope_grad = 0.0f;
-  std::vector<Parameter> parameters() override {
-    if (!trainable) return {};
-    return {{"slope", {1}, &slope, &slope_grad}};
+  bool relative = true;
+  ParameterBuffer slope_;
+  // Trainable: one parameter (bound here as the registry would, -0.1); otherwise fixed -0.1.
+  explicit CountingBias(bool trainable = true) {
+    if (trainable) slope_ = declare_parameter("slope", {1}).value;
+    ParameterStorage::bind(*this);
+    if (trainable) slope_[0] = -0.1f;
   }
+  float slope() const { return slope_.empty() ? -0.1f : slope_[0]; }
   EncodingInfo info() const override {
     EncodingInfo i;
     i.name = "counting_bias";
@@ -145,7 +149,7 @@ class CountingBias final : public Encoding {
     for (std::int64_t h = 0; h < bias.size(0); ++h)
       for (std::int64_t i = 0; i < bias.size(1); ++i)
         for (std::int64_t j = 0; j < bias.size(2); ++j)
-          bias.at(h, i, j) = slope * float(qpos[i] - kpos[j]);
+          bias.at(h, i, j) = slope() * float(qpos[i] - kpos[j]);
   }
 };
 
@@ -172,8 +176,8 @@ TEST(Attention, ToeplitzTableIsCachedPerLengthPositionsAndVersion) {
 }
 
 TEST(Attention, ParameterFreeBiasSurvivesParametersChanged) {
-  auto enc = std::make_shared<CountingBias>();
-  enc->trainable = false;  // e.g. ALiBi: an optimizer step must not rebuild its table
+  auto enc = std::make_shared<CountingBias>(false);  // e.g. ALiBi: an optimizer step must not
+                                                     // rebuild its table
   CausalAttention attention(enc, AttentionOptions{4, 0.0f});
   const AttentionDims dims{1, 2, 10, 4};
   auto q = random_vector(80, 1);

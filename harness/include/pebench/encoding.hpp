@@ -21,8 +21,9 @@
 // hundreds of times per forward at long T: keep per-call set-up out of the call;
 // a hook must not assume Tq == Tk or qpos == kpos.
 //
-// Every backward accumulates into parameter gradients (Parameter::grad); the
-// harness zeroes them. Objects a plugin returns (HookState) are destroyed by the
+// Parameters are declared in the constructor (declare_parameter, pebench/parameter.hpp) and
+// stored by the harness. Every backward accumulates into parameter gradients; the harness
+// zeroes them. Objects a plugin returns (HookState) are destroyed by the
 // harness before the plugin's library is unloaded.
 #pragma once
 
@@ -32,13 +33,15 @@
 #include <vector>
 
 #include "pebench/config.hpp"
+#include "pebench/parameter.hpp"
 #include "pebench/view.hpp"
 
 namespace pebench {
 
 // Bumped whenever this header changes in a way that breaks compiled plugins.
 // 2: Encoding::bias_rows (a new virtual function).
-inline constexpr std::uint32_t kAbiVersion = 2;
+// 3: parameters declared by the plugin and stored by the harness (declare_parameter).
+inline constexpr std::uint32_t kAbiVersion = 3;
 
 enum Hook : std::uint32_t {
   kHookEmbed = 1u << 0,
@@ -74,13 +77,7 @@ struct EncodingInfo {
   std::string extrapolates = "yes";  // yes | no | limited
 };
 
-// A named parameter tensor with its gradient buffer (both owned by the encoding).
-struct Parameter {
-  std::string name;
-  std::vector<std::int64_t> shape;
-  float* value = nullptr;
-  float* grad = nullptr;
-};
+class ParameterStorage;  // the harness's side (attention/parameter_storage.hpp)
 
 // Single rows of a static bias (Encoding::bias_rows), for one set of query and key
 // positions. The harness computes each row where the softmax reads it, in a per-thread
@@ -103,12 +100,17 @@ struct HookState {
 
 class Encoding {
  public:
+  Encoding() = default;
+  Encoding(const Encoding&) = delete;  // parameter handles point into this object
+  Encoding& operator=(const Encoding&) = delete;
   virtual ~Encoding() = default;
 
   virtual EncodingInfo info() const = 0;
 
-  // Parameters (default: none). init_parameters must be deterministic in seed.
-  virtual std::vector<Parameter> parameters() { return {}; }
+  // The declared parameters, with the harness's storage once bound (pebench/parameter.hpp).
+  const std::vector<Parameter>& parameters() const { return parameters_; }
+  // Fills the parameters' values (the harness has bound and zeroed them). Deterministic in
+  // seed: two processes given one seed must agree bitwise (check-plugin checks it).
   virtual void init_parameters(std::uint64_t /*seed*/) {}
 
   // embed: x (B,T,D), pos (T).
@@ -152,6 +154,30 @@ class Encoding {
   virtual std::unique_ptr<BiasRows> bias_rows(Positions /*qpos*/, Positions /*kpos*/) {
     return nullptr;
   }
+
+ protected:
+  // In the constructor: a trainable parameter of this shape (every dimension >= 1). The
+  // handles' storage is the harness's, bound after construction: size() floats each.
+  DeclaredParameter declare_parameter(std::string name, std::vector<std::int64_t> shape) {
+    std::int64_t n = 1;
+    for (std::int64_t s : shape) {
+      if (s < 1 || s > (std::int64_t(1) << 40) / n) {
+        std::string message = "parameter '";
+        message.append(name).append(
+            "': every dimension must be >= 1 and the size at most 2^40 floats");
+        throw std::invalid_argument(message);
+      }
+      n *= s;
+    }
+    parameters_.push_back({std::move(name), std::move(shape), nullptr, nullptr});
+    const std::size_t i = parameters_.size() - 1;
+    return {ParameterBuffer(&parameters_, i, false, n), ParameterBuffer(&parameters_, i, true, n)};
+  }
+
+ private:
+  friend class ParameterStorage;
+  std::vector<Parameter> parameters_;
+  std::shared_ptr<void> storage_;  // the harness's allocation, freed with the encoding
 };
 
 // The factory every plugin exports (see plugin.hpp).

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <regex>
 
+#include "attention/parameter_storage.hpp"
 #include "core/sha256.hpp"
 #include "kinds/conformance/conformance_setup.hpp"
 #include "pebench/random.hpp"
@@ -454,6 +455,51 @@ CheckResult check_large_logits(const EncodingSource& entry, const ConformanceOpt
   return r;
 }
 
+// Parameter storage (attention/parameter_storage.hpp): after a forward and backward at
+// randomised parameters, every guard after a parameter's value and gradient must hold (a
+// write past what the plugin declared changes one) and every number must be finite (a read
+// past it reads the guards' NaN).
+CheckResult check_parameter_storage(const EncodingSource& entry, const ConformanceOptions& o) {
+  CheckResult r{"parameter storage", CheckStatus::kPassed, ""};
+  Setup s(entry, o, o.seq_len);
+  if (s.params.empty()) {
+    r.status = CheckStatus::kSkipped;
+    r.figure = "no parameters declared";
+    return r;
+  }
+  const Inputs in = s.layer->random_inputs(o.seed, 1.0f);
+  const Tensor out = s.layer->forward(in, iota_positions(o.seq_len));
+  Tensor ones(out.shape());
+  for (auto& x : ones.values()) x = 1.0f;
+  s.zero_param_grads();
+  const Inputs grads = s.layer->backward(ones);
+  const std::string overrun = ParameterStorage::overrun(*s.encoding);
+  if (!overrun.empty()) {
+    r.status = CheckStatus::kFailed;
+    r.figure = overrun + " (a hook uses more than the parameter's declared shape)";
+    return r;
+  }
+  std::int64_t bad = 0, total = 0;
+  auto count = [&](const float* p, std::int64_t n) {
+    for (std::int64_t i = 0; i < n; ++i) bad += std::isfinite(p[i]) ? 0 : 1;
+    total += n;
+  };
+  count(out.data(), out.numel());
+  for (const auto& [name, g] : grads) count(g.data(), g.numel());
+  for (const auto& p : s.params) count(p.grad, p.size());
+  if (bad > 0) {
+    r.status = CheckStatus::kFailed;
+    r.figure = fmt::format(
+        "{} of {} outputs and gradients are NaN/Inf at moderate inputs: a hook reads past a "
+        "declared parameter (the harness's guards after each one hold NaN)?",
+        bad, total);
+    return r;
+  }
+  r.figure =
+      fmt::format("{} parameters: guards intact, outputs and gradients finite", s.params.size());
+  return r;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -552,6 +598,7 @@ ConformanceReport run_conformance(const EncodingSource& source, const Conformanc
   run_check(rep.checks, "bias rows", [&] { return check_bias_rows(entry, o); });
   run_check(rep.checks, "length", [&] { return check_length(entry, o); });
   run_check(rep.checks, "large logits", [&] { return check_large_logits(entry, o); });
+  run_check(rep.checks, "parameter storage", [&] { return check_parameter_storage(entry, o); });
   return rep;
 }
 
