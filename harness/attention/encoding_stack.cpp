@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "attention/parameter_storage.hpp"
 #include "core/tensor.hpp"
+#include "registry/parameter_storage.hpp"
 
 namespace pebench {
 namespace {

@@ -12,11 +12,11 @@
 
 #include "cli/command.hpp"
 #include "kinds/conformance/conformance_kind.hpp"
-#include "registry/discovery.hpp"
 #include "results/row_file.hpp"
 #include "run/child_fate.hpp"
 #include "run/child_process.hpp"
 #include "run/exit_codes.hpp"
+#include "run/plugin_child.hpp"
 #include "run/run_cases.hpp"
 #include "run/sanitizer.hpp"
 #include "suite/yaml_reader.hpp"

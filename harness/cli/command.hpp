@@ -52,7 +52,7 @@ Command add_eval_command(CLI::App& app, const GlobalOptions& global);
 Command add_new_encoding_command(CLI::App& app, const GlobalOptions& global);
 Command add_bench_command(CLI::App& app, const GlobalOptions& global);
 Command add_kinds_command(CLI::App& app, const GlobalOptions& global);
-// `pebench plugin-child`: registry/discovery.hpp's child (hidden).
+// `pebench plugin-child`: run/plugin_child.hpp's child (hidden).
 Command add_plugin_child_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace pebench

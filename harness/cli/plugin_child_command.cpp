@@ -1,7 +1,7 @@
 // `pebench plugin-child <request.json> <reply.jsonl>`: describes plugins and creates encodings
-// for a parent that must not load them itself (registry/discovery.hpp). Not for users.
+// for a parent that must not load them itself (run/plugin_child.hpp). Not for users.
 #include "cli/command.hpp"
-#include "registry/discovery.hpp"
+#include "run/plugin_child.hpp"
 
 namespace pebench {
 

@@ -4,8 +4,8 @@
 #include <fstream>
 
 #include "cli/command.hpp"
-#include "registry/discovery.hpp"
 #include "run/child_process.hpp"
+#include "run/plugin_child.hpp"
 #include "run/run_cases.hpp"
 
 namespace pebench {
@@ -23,7 +23,8 @@ Registry make_registry(const GlobalOptions& global) {
     return registry;
   }
   // Described in child processes, so that no plugin runs here before it is used.
-  Registry registry(DiscoveryOptions{running_pebench(), global.plugin_timeout_s});
+  Registry registry =
+      running_pebench() ? Registry(child_describer(global.plugin_timeout_s)) : Registry();
   registry.add_directory(Registry::default_plugin_dir());
   add_plugin_paths(registry, global.plugin_paths);
   return registry;

@@ -5,8 +5,8 @@
 #include <set>
 
 #include "cli/command.hpp"
-#include "registry/discovery.hpp"
 #include "run/exit_codes.hpp"
+#include "run/plugin_child.hpp"
 #include "suite/suite.hpp"
 
 namespace pebench {

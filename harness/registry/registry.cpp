@@ -11,9 +11,8 @@
 #include <fstream>
 #include <functional>
 
-#include "attention/parameter_storage.hpp"
 #include "core/sha256.hpp"
-#include "registry/discovery.hpp"
+#include "registry/parameter_storage.hpp"
 
 namespace pebench {
 
@@ -169,21 +168,18 @@ bool Registry::known(const std::string& absolute) const {
 
 void Registry::describe(const std::vector<fs::path>& files) {
   if (files.empty()) return;
-  if (!discovery_.isolated) {
+  if (!describer_) {
     for (const auto& f : files) describe_here(f);
     return;
   }
-  std::vector<PluginTask> tasks;
-  for (const auto& f : files) tasks.push_back(PluginTask::describe(f.string()));
-  const std::vector<PluginTaskResult> results =
-      run_plugin_tasks(tasks, nlohmann::json(), discovery_.timeout_s);
+  std::vector<std::string> paths;
+  for (const auto& f : files) paths.push_back(f.string());
+  std::vector<Described> results = describer_(paths);
   for (std::size_t i = 0; i < files.size(); ++i) {
-    if (!results[i].ok) {
-      errors_.push_back({files[i].string(), results[i].error});
-      continue;
-    }
-    PluginEntry entry = results[i].entry.get<PluginEntry>();
-    accept(std::move(entry));
+    if (i >= results.size() || !results[i].ok)
+      errors_.push_back({paths[i], i < results.size() ? results[i].error : "not described"});
+    else
+      accept(std::move(results[i].entry));
   }
 }
 

@@ -7,8 +7,8 @@
 // instance can be created. Each failure is one message naming the file and the
 // problem; the other plugins still load.
 //
-// Isolation (set_isolated): pebench's own processes describe plugins in a child process
-// (registry/discovery.hpp), so a factory or static constructor that exits, aborts or hangs
+// Isolation (a Describer): pebench's own processes describe plugins in a child process
+// (run/plugin_child.hpp), so a factory or static constructor that exits, aborts or hangs
 // costs only that plugin (an entry in errors()). Such a registry holds descriptions; a
 // library is loaded into this process only when create() first needs it. A catalog (what
 // discovery found, as JSON) hands the same descriptions to a run's children, which then load
@@ -50,15 +50,20 @@ PEBENCH_JSON_FIELDS(EncodingInfo, name, version, paper, hooks, relative, shared_
 PEBENCH_JSON_FIELDS(PluginEntry, path, sha256, info)
 PEBENCH_JSON_FIELDS(PluginError, path, message)
 
-struct DiscoveryOptions {
-  bool isolated = false;  // describe plugins in child processes
-  double timeout_s = 20;  // per plugin, and per encoding created by check_creation
+// What describing one plugin file elsewhere gave: its entry (no library loaded), or why not.
+struct Described {
+  bool ok = false;
+  PluginEntry entry;
+  std::string error;
 };
+// Describes plugin files (absolute paths) somewhere other than this process: a child
+// (run/plugin_child.hpp). One result per file, in order.
+using Describer = std::function<std::vector<Described>(const std::vector<std::string>& files)>;
 
 class Registry {
  public:
-  Registry() = default;
-  explicit Registry(DiscoveryOptions discovery) : discovery_(discovery) {}
+  Registry() = default;  // describes plugins by loading them here
+  explicit Registry(Describer describer) : describer_(std::move(describer)) {}
 
   // The build's plugin folder (next to the executable) or the installed one.
   static std::filesystem::path default_plugin_dir();
@@ -101,7 +106,7 @@ class Registry {
   bool accept(PluginEntry entry);  // false (an error) on a duplicate name
   const PluginEntry& find_path(const std::string& absolute) const;
 
-  DiscoveryOptions discovery_;
+  Describer describer_;
   std::deque<PluginEntry> plugins_;
   std::vector<PluginError> errors_;
   std::function<void(const std::string&)> stage_;

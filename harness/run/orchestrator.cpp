@@ -11,12 +11,12 @@
 
 #include "bench/plots.hpp"
 #include "kinds/kinds.hpp"
-#include "registry/discovery.hpp"
 #include "results/row_file.hpp"
 #include "results/tables.hpp"
 #include "run/child_fate.hpp"
 #include "run/child_process.hpp"
 #include "run/exit_codes.hpp"
+#include "run/plugin_child.hpp"
 #include "run/run_tables.hpp"
 
 namespace pebench {

@@ -18,11 +18,6 @@ std::string asan_runtime() {
   return !built.empty() && std::filesystem::exists(built, ec) ? built : "";
 }
 
-bool under_asan() {
-  const char* v = std::getenv("PEBENCH_UNDER_ASAN");
-  return v && std::strcmp(v, "1") == 0;
-}
-
 std::string rerun_under_asan() {
   const std::string runtime = asan_runtime();
   if (runtime.empty())

@@ -5,14 +5,15 @@
 
 #include <string>
 
+#include "core/sanitizer_env.hpp"
+
 namespace pebench {
 
 // The runtime to preload: $PEBENCH_LIBASAN, else the one of the compiler pebench was built
 // with; "" if neither exists.
 std::string asan_runtime();
 
-// True inside the re-executed process.
-bool under_asan();
+// under_asan(): true inside the re-executed process (core/sanitizer_env.hpp).
 
 // Replaces this process by the same command line with LD_PRELOAD=<runtime> and
 // ASAN_OPTIONS (detect_leaks=0, and whatever the caller set). Returns only on failure,

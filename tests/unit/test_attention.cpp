@@ -12,7 +12,7 @@
 
 #include "attention/attention.hpp"
 #include "attention/attention_reference.hpp"
-#include "attention/parameter_storage.hpp"
+#include "registry/parameter_storage.hpp"
 #include "test_helpers.hpp"
 #include "tolerances.hpp"
 

@@ -108,5 +108,65 @@ TEST(Registry, EncodingKeepsItsLibraryAlive) {
   EXPECT_EQ(enc->info().name, "alibi");
 }
 
+// A run's children get the parent's catalog: descriptions without libraries. A library is
+// loaded on first create(), and only if the file is still the one described.
+TEST(Registry, CatalogEntriesLoadOnFirstUseAndCheckTheirSha256) {
+  Registry parent;
+  parent.add_directory(PEBENCH_PLUGIN_DIR);
+  parent.add_file(broken("pebench-not_elf.so"));
+  const nlohmann::json catalog = parent.catalog();
+
+  Registry child;
+  child.add_catalog(catalog);
+  ASSERT_EQ(child.plugins().size(), parent.plugins().size());
+  const PluginEntry& alibi = child.find("alibi");
+  EXPECT_EQ(alibi.plugin, nullptr);  // described, not loaded
+  EXPECT_EQ(alibi.info.hooks, parent.find("alibi").info.hooks);
+  auto made = Registry::create(alibi, Config{}, AttentionShape{4, 8, 32});
+  EXPECT_EQ(made->info().name, "alibi");
+  EXPECT_NE(alibi.plugin, nullptr);
+  // The refused file is remembered, with its reason, and not loaded again.
+  try {
+    child.find(broken("pebench-not_elf.so"));
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not an ELF shared library"), std::string::npos);
+  }
+
+  nlohmann::json stale = catalog;
+  for (auto& p : stale["plugins"]) p["sha256"] = std::string(64, '0');
+  Registry rebuilt;
+  rebuilt.add_catalog(stale);
+  try {
+    Registry::create(rebuilt.find("nope"), Config{}, AttentionShape{4, 8, 32});
+    ADD_FAILURE() << "a changed file was loaded";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("the file changed since it was described"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// A describer (a child process in pebench) decides what is known; nothing is loaded here.
+TEST(Registry, DescriberResultsBecomeEntriesAndErrors) {
+  std::vector<std::string> asked;
+  Registry r([&](const std::vector<std::string>& files) {
+    asked = files;
+    std::vector<Described> out(files.size());
+    out[0].ok = true;
+    out[0].entry.path = files[0];
+    out[0].entry.info.name = "described_only";
+    for (std::size_t i = 1; i < files.size(); ++i) out[i].error = "the plugin exited";
+    return out;
+  });
+  r.add_directory(PEBENCH_PLUGIN_DIR);
+  ASSERT_GE(asked.size(), 3u);
+  ASSERT_EQ(r.plugins().size(), 1u);
+  EXPECT_EQ(r.plugins()[0].info.name, "described_only");
+  EXPECT_EQ(r.plugins()[0].plugin, nullptr);
+  EXPECT_EQ(r.errors().size(), asked.size() - 1);
+  EXPECT_EQ(r.errors()[0].message, "the plugin exited");
+}
+
 }  // namespace
 }  // namespace pebench

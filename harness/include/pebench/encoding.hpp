@@ -77,7 +77,7 @@ struct EncodingInfo {
   std::string extrapolates = "yes";  // yes | no | limited
 };
 
-class ParameterStorage;  // the harness's side (attention/parameter_storage.hpp)
+class ParameterStorage;  // the harness's side (registry/parameter_storage.hpp)
 
 // Single rows of a static bias (Encoding::bias_rows), for one set of query and key
 // positions. The harness computes each row where the softmax reads it, in a per-thread

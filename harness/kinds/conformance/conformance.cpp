@@ -12,10 +12,10 @@
 #include <fstream>
 #include <regex>
 
-#include "attention/parameter_storage.hpp"
 #include "core/sha256.hpp"
 #include "kinds/conformance/conformance_setup.hpp"
 #include "pebench/random.hpp"
+#include "registry/parameter_storage.hpp"
 #include "run/child_process.hpp"
 
 namespace pebench {
@@ -455,7 +455,7 @@ CheckResult check_large_logits(const EncodingSource& entry, const ConformanceOpt
   return r;
 }
 
-// Parameter storage (attention/parameter_storage.hpp): after a forward and backward at
+// Parameter storage (registry/parameter_storage.hpp): after a forward and backward at
 // randomised parameters, every guard after a parameter's value and gradient must hold (a
 // write past what the plugin declared changes one) and every number must be finite (a read
 // past it reads the guards' NaN).

@@ -6,9 +6,9 @@
 #include <algorithm>
 
 #include "kinds/conformance/conformance_row.hpp"
-#include "registry/discovery.hpp"
 #include "results/tables.hpp"
 #include "run/child_process.hpp"
+#include "run/plugin_child.hpp"
 
 namespace pebench {
 namespace {

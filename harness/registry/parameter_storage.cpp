@@ -1,11 +1,11 @@
-#include "attention/parameter_storage.hpp"
+#include "registry/parameter_storage.hpp"
 
 #include <fmt/format.h>
 
 #include <cstring>
 #include <memory>
 
-#include "run/sanitizer.hpp"
+#include "core/sanitizer_env.hpp"
 
 namespace pebench {
 namespace {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pebench/config.hpp"
+#include "registry/registry.hpp"
 
 namespace pebench {
 
@@ -34,6 +35,9 @@ struct PluginTaskResult {
 // or null) is what the child's registry starts from. timeout_s applies to each task.
 std::vector<PluginTaskResult> run_plugin_tasks(const std::vector<PluginTask>& tasks,
                                                const nlohmann::json& catalog, double timeout_s);
+
+// A Registry's describer that runs run_plugin_tasks in children with this timeout per plugin.
+Describer child_describer(double timeout_s);
 
 // The catalog file this process's registry came from (`--plugin-catalog`, set by a run's
 // parent): the children this process spawns get it too. "" when none.

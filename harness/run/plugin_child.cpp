@@ -1,4 +1,4 @@
-#include "registry/discovery.hpp"
+#include "run/plugin_child.hpp"
 
 #include <fmt/format.h>
 
@@ -184,6 +184,21 @@ std::vector<PluginTaskResult> run_plugin_tasks(const std::vector<PluginTask>& ta
   std::error_code ec;
   fs::remove_all(dir, ec);
   return results;
+}
+
+Describer child_describer(double timeout_s) {
+  return [timeout_s](const std::vector<std::string>& files) {
+    std::vector<PluginTask> tasks;
+    for (const auto& f : files) tasks.push_back(PluginTask::describe(f));
+    std::vector<Described> out;
+    for (auto& r : run_plugin_tasks(tasks, nlohmann::json(), timeout_s)) {
+      Described d;
+      d.ok = r.ok, d.error = r.error;
+      if (r.ok) d.entry = r.entry.get<PluginEntry>();
+      out.push_back(std::move(d));
+    }
+    return out;
+  };
 }
 
 namespace {
