@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstring>
 
 #include "run/sanitizer.hpp"
@@ -17,6 +18,11 @@ ChildFate child_fate(const ChildResult& res, double timeout_s, double log_limit_
                           "log_limit_mb)",
                           log_limit_mb)};
     case ChildResult::kSignaled:
+      if (bad_rows.empty() && (res.code == SIGSEGV || res.code == SIGABRT || res.code == SIGBUS))
+        return {Status::kCrashed, strsignal(res.code),
+                "killed by a signal: a segmentation fault, heap corruption or abort() in the "
+                "plugin? (`pebench check-plugin --asan` names an out-of-bounds access with "
+                "its line, for a plugin built with pebench_add_encoding(... SANITIZE))"};
       return {Status::kCrashed, strsignal(res.code), bad_rows};
     case ChildResult::kTimedOut:
       return {Status::kTimeout, fmt::format("{:.0f}s", timeout_s), bad_rows};
