@@ -24,6 +24,19 @@
 namespace pebench {
 namespace {
 
+// The child's output: whole, or past 1 MB its start and its end.
+void print_log(const std::string& log) {
+  std::ifstream in(log, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  constexpr std::size_t kWhole = 1 << 20, kHead = 4 << 10, kTail = 16 << 10;
+  if (text.size() <= kWhole) {
+    fmt::print("{}", text);
+    return;
+  }
+  fmt::print("{}\n[... {:.1f} MB of output left out ...]\n{}", text.substr(0, kHead),
+             double(text.size() - kHead - kTail) / 1e6, text.substr(text.size() - kTail));
+}
+
 // Runs the case in `pebench run-case`, shows its output, and turns a child that died without
 // its row into a FAILED/CRASHED/TIMEOUT result that names what happened.
 int check_in_child(const Case& c, const GlobalOptions& global, const Registry& registry,
@@ -39,19 +52,18 @@ int check_in_child(const Case& c, const GlobalOptions& global, const Registry& r
   if (global.threads > 0) args.insert(args.end(), {"--threads", std::to_string(global.threads)});
   args.insert(args.end(), {"run-case", case_file, "--row-out", row_file});
   const double timeout_s = 1800;
-  const ChildResult res = run_child(args, log, timeout_s, false);
-  {
-    std::ifstream in(log, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    fmt::print("{}", text);
-  }
+  // The log is capped as a suite case's is (log_limit_mb, default 64): a plugin that floods
+  // its output wrote 45 GB in two minutes here without it.
+  const ChildResult res = run_child(args, log, timeout_s, false, c.log_limit_mb * 1e6);
+  print_log(log);
   std::vector<std::string> errors;
   std::vector<Row> rows;
   if (std::filesystem::exists(row_file)) rows = read_good_rows(row_file, errors);
   std::filesystem::remove_all(dir);
   if (rows.empty()) {
     Row row = case_row(c);
-    const ChildFate fate = child_fate(res, timeout_s, 0, errors.empty() ? "" : errors.front());
+    const ChildFate fate =
+        child_fate(res, timeout_s, c.log_limit_mb, errors.empty() ? "" : errors.front());
     row.head.status = fate.status, row.head.status_detail = fate.detail,
     row.head.error = fate.error;
     fmt::print("{}{}: {}\n", to_string(row.head.status),
