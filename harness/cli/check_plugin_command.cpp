@@ -88,6 +88,9 @@ Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
   struct Options {
     std::string target, params, row_out;
     std::uint64_t seed = 1;
+    // The checks' shapes need well under 1 GiB; a plugin that allocates without bound stops
+    // at this cap (a suite case's default, 90% of the machine's memory, took minutes).
+    double memory_limit_gb = 4;
     bool thorough = false, digest = false, asan = false, in_process = false;
   };
   auto o = std::make_shared<Options>();
@@ -95,6 +98,9 @@ Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
       ->required();
   cmd->add_option("--params", o->params, "Encoding config, k=v,k2=v2");
   cmd->add_option("--seed", o->seed, "Seed for inputs and parameters");
+  cmd->add_option("--memory-limit-gb", o->memory_limit_gb,
+                  "Address-space cap of the checks' process (GiB)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--row-out", o->row_out, "Also write the result row (JSON) to this file");
   cmd->add_flag("--thorough", o->thorough,
                 "Longer sequences, more heads, shifts and sampled elements (minutes)");
@@ -105,34 +111,35 @@ Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_flag("--asan", o->asan,
                 "Re-run under AddressSanitizer (a plugin built with pebench_add_encoding(... "
                 "SANITIZE)): out-of-bounds reads and writes are reported with their stack");
-  return {
-      cmd, [&global, o] {
-        if (o->asan && !under_asan())
-          throw std::runtime_error("check-plugin --asan: " + rerun_under_asan());
-        EncodingSpec encoding{o->target, parse_params(o->params), ""};
-        encoding.params_text = params_to_text(encoding.params);
-        std::string repro = "pebench";
-        for (const auto& p : global.plugin_paths) repro += " --plugin-path " + shell_quote(p);
-        repro += fmt::format(" check-plugin {} --seed {}", shell_quote(o->target), o->seed);
-        if (!encoding.params_text.empty()) repro += " --params " + shell_quote(o->params);
-        if (o->thorough) repro += " --thorough";
-        if (o->asan) repro += " --asan";
-        const Case c = conformance_case(encoding, o->seed, repro, o->thorough, global.plugin_paths);
-        // No plugin is loaded here unless the checks run here: a factory that exits, aborts
-        // or hangs takes only the child with it.
-        Registry registry = make_registry(global);
-        if (!o->digest && !o->in_process) {
-          // A path: described in a child; a failure is the LOAD_ERROR row the child reports.
-          describe_named_plugins(registry, {encoding.name});
-          return check_in_child(c, global, registry, o->row_out);
-        }
-        if (o->digest) {
-          fmt::print("digest {}\n", conformance_digest(resolve_encoding(registry, encoding.name),
-                                                       conformance_options(c)));
-          return 0;
-        }
-        return run_cases_here({c}, registry, CaseRunOptions{o->row_out, "", false});
-      }};
+  return {cmd, [&global, o] {
+            if (o->asan && !under_asan())
+              throw std::runtime_error("check-plugin --asan: " + rerun_under_asan());
+            EncodingSpec encoding{o->target, parse_params(o->params), ""};
+            encoding.params_text = params_to_text(encoding.params);
+            std::string repro = "pebench";
+            for (const auto& p : global.plugin_paths) repro += " --plugin-path " + shell_quote(p);
+            repro += fmt::format(" check-plugin {} --seed {}", shell_quote(o->target), o->seed);
+            if (!encoding.params_text.empty()) repro += " --params " + shell_quote(o->params);
+            if (o->thorough) repro += " --thorough";
+            if (o->asan) repro += " --asan";
+            Case c = conformance_case(encoding, o->seed, repro, o->thorough, global.plugin_paths);
+            c.memory_limit_gb = o->memory_limit_gb;
+            // No plugin is loaded here unless the checks run here: a factory that exits, aborts
+            // or hangs takes only the child with it.
+            Registry registry = make_registry(global);
+            if (!o->digest && !o->in_process) {
+              // A path: described in a child; a failure is the LOAD_ERROR row the child reports.
+              describe_named_plugins(registry, {encoding.name});
+              return check_in_child(c, global, registry, o->row_out);
+            }
+            if (o->digest) {
+              fmt::print("digest {}\n",
+                         conformance_digest(resolve_encoding(registry, encoding.name),
+                                            conformance_options(c)));
+              return 0;
+            }
+            return run_cases_here({c}, registry, CaseRunOptions{o->row_out, "", false});
+          }};
 }
 
 }  // namespace pebench
