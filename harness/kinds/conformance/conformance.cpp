@@ -479,20 +479,22 @@ CheckResult check_parameter_storage(const EncodingSource& entry, const Conforman
     r.figure = overrun + " (a hook uses more than the parameter's declared shape)";
     return r;
   }
-  std::int64_t bad = 0, total = 0;
-  auto count = [&](const float* p, std::int64_t n) {
+  std::int64_t bad_out = 0, bad_grad = 0, grad_total = 0;
+  auto count = [](const float* p, std::int64_t n) {
+    std::int64_t bad = 0;
     for (std::int64_t i = 0; i < n; ++i) bad += std::isfinite(p[i]) ? 0 : 1;
-    total += n;
+    return bad;
   };
-  count(out.data(), out.numel());
-  for (const auto& [name, g] : grads) count(g.data(), g.numel());
-  for (const auto& p : s.params) count(p.grad, p.size());
-  if (bad > 0) {
+  bad_out = count(out.data(), out.numel());
+  for (const auto& [name, g] : grads)
+    bad_grad += count(g.data(), g.numel()), grad_total += g.numel();
+  for (const auto& p : s.params) bad_grad += count(p.grad, p.size()), grad_total += p.size();
+  if (bad_out + bad_grad > 0) {
     r.status = CheckStatus::kFailed;
     r.figure = fmt::format(
-        "{} of {} outputs and gradients are NaN/Inf at moderate inputs: a hook reads past a "
-        "declared parameter (the harness's guards after each one hold NaN)?",
-        bad, total);
+        "NaN/Inf at moderate inputs: {} of {} outputs, {} of {} gradients (a hook that makes "
+        "them, or reads past a declared parameter: the guards after each one hold NaN)",
+        bad_out, out.numel(), bad_grad, grad_total);
     return r;
   }
   r.figure =
