@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 
 #include "cli/command.hpp"
 #include "core/threads.hpp"
@@ -14,6 +15,10 @@
 int main(int argc, char** argv) {
   using namespace pebench;
   mark_running_pebench(argv);
+  die_with_parent();
+  // Past a file-size limit a write fails (EFBIG, reported with the file's name) instead of
+  // the process dying by SIGXFSZ with rows half written.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"pebench: a benchmark harness for positional encodings in attention"};
   app.require_subcommand(0, 1);
   GlobalOptions global;

@@ -1,6 +1,7 @@
 #include "results/row_file.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -19,11 +20,19 @@ RowWriter::~RowWriter() {
 
 void RowWriter::write(const Row& row) {
   const std::string line = row.to_json_line() + "\n";
+  const off_t before = ::lseek(fileno(file_), 0, SEEK_END);
   errno = 0;
   const std::size_t n = std::fwrite(line.data(), 1, line.size(), file_);
-  if (n != line.size() || std::fflush(file_) != 0)
+  if (n != line.size() || std::fflush(file_) != 0) {
+    const int why = errno;
+    // No torn line left behind (a full disk or a file-size limit mid-line): the rows before
+    // it stay a valid file.
+    std::clearerr(file_);
+    if (before >= 0 && ::ftruncate(fileno(file_), before) != 0) {
+    }
     throw RowError(fmt::format("cannot write a row to {}: {}", path_,
-                               errno ? std::strerror(errno) : "short write"));
+                               why ? std::strerror(why) : "short write"));
+  }
 }
 
 std::vector<Row> read_rows(const std::string& path, bool skip_torn_tail) {

@@ -67,10 +67,13 @@ struct RowHeader {
   std::optional<double> seconds;  // wall time of the case's process
   std::string log;                // path of the log of the case's process (stdout + stderr)
   std::string plugin_version, plugin_sha256;
+  // sha256 of what the case computes (kind, id, encoding and params, seed, the kind's spec),
+  // the plugins' sha256 and the ABI: `run --resume` skips a case whose rows carry it.
+  std::string case_version;
 };
 PEBENCH_JSON_FIELDS(RowHeader, schema_version, kind, case_id, row_id, suite, part, suite_sha256,
                     run_id, repro, encoding, encoding_params, seed, status, status_detail, error,
-                    seconds, log, plugin_version, plugin_sha256)
+                    seconds, log, plugin_version, plugin_sha256, case_version)
 PEBENCH_JSON_FIELDS(Provenance, pebench_version, git_sha, git_dirty, build_type, compiler,
                     onednn_version, isa, cpu_model, fp_mode, threads, host)
 

@@ -28,6 +28,8 @@ ChildFate child_fate(const ChildResult& res, double timeout_s, double log_limit_
       return {Status::kTimeout, fmt::format("{:.0f}s", timeout_s), bad_rows};
     case ChildResult::kSpawnFailed:
       return {Status::kCrashed, fmt::format("spawn failed: {}", std::strerror(res.code)), ""};
+    case ChildResult::kInterrupted:  // the run stops; callers record nothing for it
+      return {Status::kCrashed, "interrupted", strsignal(res.code)};
     case ChildResult::kExited:
       break;
   }

@@ -5,14 +5,18 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <thread>
+
+#include "run/exit_codes.hpp"
 
 extern char** environ;
 
@@ -40,9 +44,35 @@ void show_last_line(const std::string& log) {
 }
 
 bool g_running_pebench = false;
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+void on_stop_signal(int sig) {
+  g_stop_signal = sig;
+}
 char** g_argv = nullptr;
 
 }  // namespace
+
+void stop_on_signals() {
+  struct sigaction sa = {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+}
+
+int stop_requested() {
+  return g_stop_signal;
+}
+
+void die_with_parent() {
+  const char* parent = std::getenv("PEBENCH_PARENT_PID");
+  if (!parent) return;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // The parent may have died before the line above: then this process is already orphaned.
+  if (std::to_string(getppid()) != parent) _exit(kExitError);
+}
 
 void mark_running_pebench(char** argv) {
   g_running_pebench = true;
@@ -75,10 +105,19 @@ ChildResult run_child(const std::vector<std::string>& args, const std::string& l
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+  // Its own process group: a Ctrl-C on the terminal reaches this process alone, which stops
+  // the child itself (and records nothing for it). The child dies with this process:
+  // die_with_parent() in its main().
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  setenv("PEBENCH_PARENT_PID", std::to_string(getpid()).c_str(), 1);
   pid_t pid = 0;
   const auto start = std::chrono::steady_clock::now();
-  const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   close(fds[1]);
   if (rc != 0) {
     close(fds[0]);
@@ -124,6 +163,11 @@ ChildResult run_child(const std::vector<std::string>& args, const std::string& l
     if (live && std::chrono::steady_clock::now() - last_shown > std::chrono::milliseconds(500)) {
       last_shown = std::chrono::steady_clock::now();
       show_last_line(log);
+    }
+    if (stop_requested()) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return finish({ChildResult::kInterrupted, stop_requested(), elapsed()});
     }
     if (elapsed() > timeout_s || (keep_going && !keep_going())) {
       kill(pid, SIGKILL);

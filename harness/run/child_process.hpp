@@ -9,10 +9,18 @@
 namespace pebench {
 
 struct ChildResult {
-  enum Kind { kExited, kSignaled, kTimedOut, kLogLimit, kSpawnFailed } kind = kExited;
-  int code = 0;  // exit status, signal number or errno
+  enum Kind { kExited, kSignaled, kTimedOut, kLogLimit, kSpawnFailed, kInterrupted } kind = kExited;
+  int code = 0;  // exit status, signal number (kInterrupted: the one this process got) or errno
   double seconds = 0;
 };
+
+// A run's parent: SIGINT, SIGTERM and SIGHUP only set a flag; run_child then kills its child
+// and returns kInterrupted, and the caller stops cleanly. stop_requested(): the signal, or 0.
+void stop_on_signals();
+int stop_requested();
+// A child's main(): dies (SIGKILL) when the pebench process that spawned it dies, so a
+// killed run leaves nothing computing (PR_SET_PDEATHSIG; PEBENCH_PARENT_PID says who).
+void die_with_parent();
 
 // Whether /proc/self/exe is the pebench executable (main() says so), so that a child can be
 // spawned from it; false in test binaries that link the harness.

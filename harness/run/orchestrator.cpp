@@ -10,6 +10,7 @@
 #include <map>
 
 #include "bench/plots.hpp"
+#include "core/sha256.hpp"
 #include "kinds/kinds.hpp"
 #include "results/row_file.hpp"
 #include "results/tables.hpp"
@@ -42,7 +43,90 @@ std::string snapshot(const Suite& suite, const std::string& dir) {
   return path;
 }
 
+// Plugin sha256 by encoding name and by file path, from a catalog.
+std::map<std::string, std::string> plugin_sha256s(const nlohmann::json& catalog) {
+  std::map<std::string, std::string> sha;
+  if (!catalog.is_object() || !catalog.contains("plugins")) return sha;
+  for (const auto& p : catalog["plugins"]) {
+    sha[p.value("path", "")] = p.value("sha256", "");
+    if (p.contains("info")) sha[p["info"].value("name", "")] = p.value("sha256", "");
+  }
+  return sha;
+}
+
+// The rows a resumed run keeps: every planned row of a case, with its version (the latest
+// where a row is there twice). The file is rewritten with those alone (a torn last line and
+// a half-recorded case's rows go), atomically.
+std::map<std::string, std::vector<Row>> keep_recorded(const std::string& rows_path,
+                                                      const std::vector<Case>& cases,
+                                                      const std::vector<std::string>& versions,
+                                                      bool progress) {
+  std::map<std::string, std::vector<Row>> kept;
+  if (!fs::exists(rows_path)) return kept;
+  std::vector<std::string> errors;
+  const std::vector<Row> rows = read_good_rows(rows_path, errors);
+  for (const auto& e : errors)
+    if (progress) fmt::print(stderr, "resume: dropping {}\n", e);
+  std::map<std::string, std::map<std::string, const Row*>> latest;  // case id -> row id -> row
+  for (const Row& r : rows) latest[r.head.case_id][r.head.row_id] = &r;
+  std::vector<Row> keep;
+  for (std::size_t n = 0; n < cases.size(); ++n) {
+    const Case& c = cases[n];
+    const auto found = latest.find(c.id);
+    if (found == latest.end()) continue;
+    std::vector<Row> mine;
+    for (const Row& planned : expected_rows(kind_of(c.kind), c)) {
+      const auto r = found->second.find(planned.head.row_id);
+      if (r == found->second.end() || r->second->head.case_version != versions[n]) break;
+      mine.push_back(*r->second);
+    }
+    if (mine.size() != expected_rows(kind_of(c.kind), c).size()) continue;
+    keep.insert(keep.end(), mine.begin(), mine.end());
+    kept[c.id] = std::move(mine);
+  }
+  const std::string tmp = rows_path + ".resume";
+  fs::remove(tmp);
+  {
+    RowWriter writer(tmp);
+    for (const Row& r : keep) writer.write(r);
+  }
+  fs::rename(tmp, rows_path);
+  return kept;
+}
+
+int count_units(const std::string& logs) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(logs, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("unit-", 0) == 0 && e.path().extension() == ".json") ++n;
+  }
+  return n;
+}
+
 }  // namespace
+
+std::string case_version(const Case& c, const nlohmann::json& plugin_catalog) {
+  const auto sha = plugin_sha256s(plugin_catalog);
+  std::string plugins;
+  std::size_t start = 0;
+  while (start <= c.encoding.name.size()) {  // each part of a stack "a+b"
+    const std::size_t plus = std::min(c.encoding.name.find('+', start), c.encoding.name.size());
+    const std::string part = c.encoding.name.substr(start, plus - start);
+    start = plus + 1;
+    std::string key = part;
+    if (part.find('/') != std::string::npos) {
+      std::error_code ec;
+      key = fs::weakly_canonical(fs::absolute(part), ec).string();
+    }
+    const auto it = sha.find(key);
+    plugins += (plugins.empty() ? "" : "+") + (it == sha.end() ? "?" : it->second);
+  }
+  const nlohmann::json what = {{"kind", c.kind},    {"id", c.id},     {"encoding", c.encoding},
+                               {"seed", c.seed},    {"spec", c.spec}, {"plugins", plugins},
+                               {"abi", kAbiVersion}};
+  return sha256_hex(what.dump());
+}
 
 int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions& options) {
   const std::string run_id = new_run_id();
@@ -55,9 +139,18 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
       select_cases(expand_cases(suite, with_snapshot), options.only, options.filter, suite.path);
   const std::string catalog = dir + "/logs/plugins.json";
   write_catalog(catalog, options.plugin_catalog);
+  std::vector<std::string> versions;
+  for (const Case& c : cases) versions.push_back(case_version(c, options.plugin_catalog));
+  const std::map<std::string, std::vector<Row>> recorded =
+      options.resume ? keep_recorded(dir + "/rows.jsonl", cases, versions, options.progress)
+                     : std::map<std::string, std::vector<Row>>{};
   RowWriter writer(dir + "/rows.jsonl");
   if (options.progress)
-    fmt::print(stderr, "pebench run {}: {} cases -> {}\n", suite.path, cases.size(), dir);
+    fmt::print(stderr, "pebench run {}: {} cases -> {}{}\n", suite.path, cases.size(), dir,
+               options.resume ? fmt::format(" (resumed: {} recorded, {} to run)", recorded.size(),
+                                            cases.size() - recorded.size())
+                              : "");
+  stop_on_signals();  // SIGINT/SIGTERM/SIGHUP: the running child is stopped, the run ends
 
   const bool live = options.progress && isatty(STDERR_FILENO);
   if (live) setenv("PEBENCH_PROGRESS_EVERY_S", "5", 1);  // children's progress, shown in place
@@ -65,7 +158,19 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
   // order of first appearance.
   std::vector<std::vector<std::size_t>> units;
   std::map<std::string, std::size_t> unit_of_group;
+  std::map<std::string, std::vector<Row>> rows_of_part;  // this run's rows, for its tables
+  std::size_t done = 0, not_passed = 0;
   for (std::size_t n = 0; n < cases.size(); ++n) {
+    if (const auto r = recorded.find(cases[n].id); r != recorded.end()) {  // resumed
+      bool passed = true;
+      for (const Row& row : r->second) {
+        rows_of_part[cases[n].part].push_back(row);
+        passed = passed && is_ok(row.head.status);
+      }
+      ++done;
+      not_passed += passed ? 0 : 1;
+      continue;
+    }
     const std::string& group = cases[n].group;
     if (!group.empty() && unit_of_group.count(group)) {
       units[unit_of_group[group]].push_back(n);
@@ -74,14 +179,25 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
     if (!group.empty()) unit_of_group[group] = units.size();
     units.push_back({n});
   }
-  std::map<std::string, std::vector<Row>> rows_of_part;  // this run's rows, for its tables
   std::map<std::string, std::vector<std::string>> artifacts_of_kind;
-  std::size_t done = 0, not_passed = 0;
-  for (std::size_t u = 0; u < units.size(); ++u) {  // units may grow: see below
+  // A resumed run numbers its units after the ones already there (their logs stay).
+  const int first_unit = options.resume ? count_units(dir + "/logs") : 0;
+  for (int k = 0; k < first_unit; ++k) {
+    const std::string stem = fmt::format("{}/logs/unit-{}", dir, k);
+    try {
+      const auto unit_cases = read_case_file(stem + ".json");
+      if (!unit_cases.empty() && recorded.count(unit_cases.front().id))
+        artifacts_of_kind[unit_cases.front().kind].push_back(stem);
+    } catch (const std::exception&) {
+    }
+  }
+  int interrupted = 0;
+  for (std::size_t u = 0; u < units.size() && !interrupted; ++u) {  // units may grow: see below
+    if ((interrupted = stop_requested())) break;
     const std::vector<std::size_t> unit = units[u];
     const Case& first = cases[unit.front()];
     const SuiteKind& kind = kind_of(first.kind);
-    const std::string stem = fmt::format("{}/logs/unit-{}", dir, u);
+    const std::string stem = fmt::format("{}/logs/unit-{}", dir, first_unit + int(u));
     const std::string case_file = stem + ".json", row_file = stem + ".rows.jsonl";
     const std::string log = stem + ".log";
     std::vector<Case> unit_cases;
@@ -97,6 +213,10 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
                                        case_file, "--row-out", row_file, "--artifacts", stem},
                                       log, timeout_s, live, first.log_limit_mb * 1e6);
     if (live) fmt::print(stderr, "\r\033[K");
+    if (res.kind == ChildResult::kInterrupted) {  // nothing recorded: a resume runs it again
+      interrupted = res.code;
+      break;
+    }
     if (res.kind == ChildResult::kExited) artifacts_of_kind[first.kind].push_back(stem);
 
     // Rows written before a crash or timeout stand; a bad line (one torn by the crash) is
@@ -130,6 +250,7 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
       Status case_status = Status::kPassed;
       for (Row& row : rows) {
         row.head.run_id = run_id;
+        row.head.case_version = versions[n];
         row.head.seconds = res.seconds;
         row.head.log = log;
         writer.write(row);
@@ -161,9 +282,16 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
       finished.push_back(part.kind);
     }
   if (plots) plot_run(dir, options.progress);
+  if (interrupted) {
+    fmt::print(stderr,
+               "interrupted ({}): {} of {} cases recorded in {}/rows.jsonl; go on with: pebench "
+               "run --resume {}\n",
+               strsignal(interrupted), done, cases.size(), dir, dir);
+    return 128 + interrupted;
+  }
   if (options.progress)
     fmt::print(stderr, "{} of {} cases passed; rows: {}/rows.jsonl, tables: {}/table.md\n",
-               cases.size() - not_passed, cases.size(), dir, dir);
+               done - not_passed, cases.size(), dir, dir);
   if (cases.empty()) return kExitNothingRan;
   return not_passed == 0 ? kExitOk : kExitNotPassed;
 }

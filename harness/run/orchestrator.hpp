@@ -26,9 +26,16 @@ struct RunOptions {
   // What the parent's registry described (Registry::catalog()): written to
   // <run>/logs/plugins.json and handed to every child, which loads only what its case uses.
   nlohmann::json plugin_catalog;
+  // out_dir is a run to go on with: cases whose rows are all there with the same case
+  // version are kept, the others (and a torn last line) are dropped and run.
+  bool resume = false;
 };
 
-// Returns kExitOk, kExitNotPassed, or kExitNothingRan (run/exit_codes.hpp).
+// The case's version (RowHeader::case_version), with the plugins' sha256 from a catalog.
+std::string case_version(const Case& c, const nlohmann::json& plugin_catalog);
+
+// Returns kExitOk, kExitNotPassed, or kExitNothingRan (run/exit_codes.hpp); 128 + the
+// signal when SIGINT, SIGTERM or SIGHUP stopped it (what is recorded stays; --resume goes on).
 int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions& options);
 
 }  // namespace pebench

@@ -102,6 +102,8 @@ std::string fate_of(const ChildResult& res, double timeout_s, const std::string&
                          strsignal(res.code), during);
     case ChildResult::kLogLimit:
       return fmt::format("the process printed more than 16 MB {}", during);
+    case ChildResult::kInterrupted:
+      return fmt::format("interrupted ({}) {}", strsignal(res.code), during);
     case ChildResult::kSpawnFailed:
       return fmt::format("could not start a process for it: {}", std::strerror(res.code));
     case ChildResult::kExited:

@@ -5,6 +5,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -161,8 +162,26 @@ Suite parse_suite(const std::string& path, const std::string& text) {
   s.path = path;
   s.text = text;
   s.sha256 = sha256_hex(text);
+  // The name is a folder of results/ and a field of every row: one plain path component.
+  auto plain = [](const std::string& n) {
+    return !n.empty() && n[0] != '.' && n.size() <= 100 &&
+           std::all_of(n.begin(), n.end(), [](char ch) {
+             return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' ||
+                    ch == '-';
+           });
+  };
   s.name = std::filesystem::path(path).stem().string();
-  if (root["name"]) s.name = yaml.scalar<std::string>("name", root["name"], "a string");
+  for (char& ch : s.name)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-') ch = '_';
+  if (!plain(s.name)) s.name = "suite";
+  if (root["name"]) {
+    s.name = yaml.scalar<std::string>("name", root["name"], "a string");
+    if (!plain(s.name))
+      yaml.fail(root["name"],
+                fmt::format("name '{}' must be letters, digits, '.', '_' or '-' (at most 100, not "
+                            "starting with '.'): it names the run's folder under results/",
+                            s.name));
+  }
 
   SuitePart shared;  // seeds, threads and timeout_s first: parts inherit them wherever written
   for (const auto& key : kSharedKeys)

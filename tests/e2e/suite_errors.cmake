@@ -29,3 +29,4 @@ expect(bad_encoding_params.yaml "bad_encoding_params.yaml:6:5: encoding 'rope' {
 expect(bad_encoding_params.yaml "bad_encoding_params.yaml:7:5: encoding 'rope' {scaling=yarn}: rope: config key 'factor' is required with scaling 'yarn'")
 expect(bad_encoding_params.yaml "bad_encoding_params.yaml:8:5: encoding 'no_such_encoding': no encoding named 'no_such_encoding' [(]found: alibi, ")
 expect(unknown_param.yaml "unknown_param.yaml:4:5: encoding 'sinusoidal' {bas=100}: unknown config key 'bas' for encoding 'sinusoidal'")
+expect(bad_name.yaml "bad_name.yaml:2:7: name '[.][.]/[.][.]/x' must be letters, digits")
