@@ -54,5 +54,6 @@ Command add_bench_command(CLI::App& app, const GlobalOptions& global);
 Command add_kinds_command(CLI::App& app, const GlobalOptions& global);
 // `pebench plugin-child`: run/plugin_child.hpp's child (hidden).
 Command add_plugin_child_command(CLI::App& app, const GlobalOptions& global);
+Command add_merge_command(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace pebench

@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
       add_tables_command(app, global),       add_dump_training_command(app, global),
       add_new_encoding_command(app, global), add_bench_command(app, global),
       add_kinds_command(app, global),        add_corpus_command(app, global),
-      add_eval_command(app, global),         add_plugin_child_command(app, global)};
+      add_eval_command(app, global),         add_plugin_child_command(app, global),
+      add_merge_command(app, global)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,39 +8,22 @@
 #include "cli/command.hpp"
 #include "run/orchestrator.hpp"
 #include "run/run_cases.hpp"
+#include "run/run_dir.hpp"
 #include "suite/suite.hpp"
 
 namespace pebench {
-namespace {
-
-// The suite a run directory was made from: its snapshot, <run>/suite/<sha256:12>/<file>.
-std::string resumed_suite(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> found;
-  std::error_code ec;
-  if (fs::is_directory(dir + "/suite", ec))
-    for (const auto& d : fs::directory_iterator(dir + "/suite", ec))
-      for (const auto& f : fs::directory_iterator(d.path(), ec)) found.push_back(f.path());
-  if (!fs::exists(dir + "/rows.jsonl") && found.empty())
-    throw std::invalid_argument("--resume " + dir +
-                                ": not a run directory (no rows.jsonl, no suite/)");
-  if (found.size() != 1)
-    throw std::invalid_argument(
-        fmt::format("--resume {}: {} suite snapshots in {}/suite; name the suite file as well", dir,
-                    found.size(), dir));
-  return found.front();
-}
-
-}  // namespace
 
 Command add_run_command(CLI::App& app, const GlobalOptions& global) {
   auto* cmd = app.add_subcommand("run", "Run a suite (YAML)");
   struct Options {
-    std::string suite, out, filter, row_out, resume;
+    std::string suite, out, filter, row_out, resume, shard;
     std::vector<std::string> cases;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("suite", o->suite, "Suite file (with --resume: the run's own copy by default)");
+  cmd->add_option("--shard", o->shard,
+                  "Run shard i of N (i/N): a fixed 1/N of the cases, grouped cases together; "
+                  "`pebench merge` joins the shards' run directories");
   cmd->add_option("--resume", o->resume,
                   "Go on with this run directory: cases recorded with the same version are "
                   "kept, the rest run");
@@ -54,9 +37,10 @@ Command add_run_command(CLI::App& app, const GlobalOptions& global) {
               if (!o->out.empty() && o->out != o->resume)
                 throw std::invalid_argument("--resume names the run directory; drop --out");
               o->out = o->resume;
-              if (o->suite.empty()) o->suite = resumed_suite(o->resume);
+              if (o->suite.empty()) o->suite = suite_snapshot(o->resume);
             }
-            if (o->suite.empty()) throw std::invalid_argument("run: suite is required (or --resume <run-dir>)");
+            if (o->suite.empty())
+              throw std::invalid_argument("run: suite is required (or --resume <run-dir>)");
             Registry registry = make_registry(global);
             const Suite suite = load_suite(o->suite);
             describe_named_plugins(registry, encoding_names(suite));
@@ -67,6 +51,8 @@ Command add_run_command(CLI::App& app, const GlobalOptions& global) {
               options.out_dir = o->out, options.only = o->cases, options.filter = o->filter;
               options.plugin_catalog = registry.catalog();
               options.resume = !o->resume.empty();
+              if (!o->shard.empty())
+                std::tie(options.shard, options.shards) = parse_shard(o->shard);
               return run_suite(suite, expand, options);
             }
             // A repro: the named cases here. Cases that must share a process (a speed group)

@@ -94,6 +94,20 @@ std::map<std::string, std::vector<Row>> keep_recorded(const std::string& rows_pa
   return kept;
 }
 
+// The cases of one shard: units (a group, or a case alone) in order of first appearance,
+// round-robin over the shards.
+std::vector<Case> shard_of(std::vector<Case> cases, int shard, int shards) {
+  if (shards <= 1) return cases;
+  std::map<std::string, int> unit_of;
+  std::vector<Case> mine;
+  for (Case& c : cases) {
+    const std::string key = c.group.empty() ? "case " + c.id : "group " + c.group;
+    const auto [it, added] = unit_of.emplace(key, static_cast<int>(unit_of.size()));
+    if (it->second % shards == shard) mine.push_back(std::move(c));
+  }
+  return mine;
+}
+
 int count_units(const std::string& logs) {
   int n = 0;
   std::error_code ec;
@@ -130,13 +144,17 @@ std::string case_version(const Case& c, const nlohmann::json& plugin_catalog) {
 
 int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions& options) {
   const std::string run_id = new_run_id();
-  const std::string dir =
-      options.out_dir.empty() ? fmt::format("results/{}/{}", suite.name, run_id) : options.out_dir;
+  const std::string shard_suffix =
+      options.shards > 1 ? fmt::format("-shard{}of{}", options.shard + 1, options.shards) : "";
+  const std::string dir = options.out_dir.empty()
+                              ? fmt::format("results/{}/{}{}", suite.name, run_id, shard_suffix)
+                              : options.out_dir;
   fs::create_directories(dir + "/logs");
   ExpandOptions with_snapshot = expand;
   with_snapshot.repro_path = snapshot(suite, dir);
-  const std::vector<Case> cases =
-      select_cases(expand_cases(suite, with_snapshot), options.only, options.filter, suite.path);
+  const std::vector<Case> cases = shard_of(
+      select_cases(expand_cases(suite, with_snapshot), options.only, options.filter, suite.path),
+      options.shard, options.shards);
   const std::string catalog = dir + "/logs/plugins.json";
   write_catalog(catalog, options.plugin_catalog);
   std::vector<std::string> versions;

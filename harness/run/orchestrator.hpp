@@ -29,6 +29,9 @@ struct RunOptions {
   // out_dir is a run to go on with: cases whose rows are all there with the same case
   // version are kept, the others (and a torn last line) are dropped and run.
   bool resume = false;
+  // --shard i/N: shard (from 0) of shards. Units (a case, or a group) in order of first
+  // appearance go round-robin to the shards, so a shard is the same set on every machine.
+  int shard = 0, shards = 1;
 };
 
 // The case's version (RowHeader::case_version), with the plugins' sha256 from a catalog.
