@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
+#include <tuple>
 #include <fstream>
 #include <sstream>
 
@@ -36,7 +39,12 @@ void write_grouped_tables(const std::vector<RowGroup>& groups, const std::string
 std::size_t write_tables_from_files(const std::vector<std::string>& rows_files,
                                     const std::string& dir) {
   std::vector<RowGroup> groups;
-  std::size_t n = 0;
+  std::size_t n = 0, duplicates = 0;
+  std::string first_duplicate;
+  // A row is (suite, case, row id): one recorded twice (a file passed twice, a run repeated
+  // into one --out) is never pooled as another seed; the later one is kept.
+  std::map<std::tuple<std::string, std::string, std::string>, std::pair<std::size_t, std::size_t>>
+      where;  // -> (group, index)
   for (const auto& f : rows_files)
     for (Row& row : read_rows(f)) {
       auto it = std::find_if(groups.begin(), groups.end(),
@@ -46,9 +54,22 @@ std::size_t write_tables_from_files(const std::vector<std::string>& rows_files,
         groups.push_back({row.head.kind, row.head.kind, {}});
         it = groups.end() - 1;
       }
+      const auto key = std::make_tuple(row.head.suite, row.head.case_id, row.head.row_id);
+      const auto seen = where.find(key);
+      if (seen != where.end()) {
+        if (duplicates++ == 0) first_duplicate = fmt::format("{} in {}", row.head.row_id, f);
+        groups[seen->second.first].rows[seen->second.second] = std::move(row);
+        continue;
+      }
+      where[key] = {static_cast<std::size_t>(it - groups.begin()), it->rows.size()};
       it->rows.push_back(std::move(row));
       ++n;
     }
+  if (duplicates > 0)
+    fmt::print(stderr,
+               "warning: tables: {} rows recorded more than once (same suite, case and row; "
+               "first: {}): the later one kept, never pooled\n",
+               duplicates, first_duplicate);
   if (groups.empty())
     throw RowError("no rows in " + fmt::format("{}", fmt::join(rows_files, ", ")));
   write_grouped_tables(groups, dir);
