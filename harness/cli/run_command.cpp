@@ -18,12 +18,17 @@ Command add_run_command(CLI::App& app, const GlobalOptions& global) {
   struct Options {
     std::string suite, out, filter, row_out, resume, shard;
     std::vector<std::string> cases;
+    int jobs = 1;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("suite", o->suite, "Suite file (with --resume: the run's own copy by default)");
   cmd->add_option("--shard", o->shard,
                   "Run shard i of N (i/N): a fixed 1/N of the cases, grouped cases together; "
                   "`pebench merge` joins the shards' run directories");
+  cmd->add_option("--jobs", o->jobs,
+                  "Cases at once, in child processes, with the threads split between them "
+                  "(speed cases still run one at a time)")
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--resume", o->resume,
                   "Go on with this run directory: cases recorded with the same version are "
                   "kept, the rest run");
@@ -51,6 +56,7 @@ Command add_run_command(CLI::App& app, const GlobalOptions& global) {
               options.out_dir = o->out, options.only = o->cases, options.filter = o->filter;
               options.plugin_catalog = registry.catalog();
               options.resume = !o->resume.empty();
+              options.jobs = o->jobs;
               if (!o->shard.empty())
                 std::tie(options.shard, options.shards) = parse_shard(o->shard);
               return run_suite(suite, expand, options);

@@ -75,6 +75,8 @@ class SuiteKind {
                           bool progress) const;
   // Whether a run with rows of this kind gets scripts/plot.py's plots (made once per run).
   virtual bool plots() const { return false; }
+  // Its figures are times: `run --jobs N` runs its cases alone, after the others.
+  virtual bool timing() const { return false; }
 };
 
 // The settings a kind's parse() returned, as the kind's own type.

@@ -1,6 +1,7 @@
 #include "run/orchestrator.hpp"
 
 #include <fmt/format.h>
+#include <omp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +9,8 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "bench/plots.hpp"
 #include "core/sha256.hpp"
@@ -210,16 +213,22 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
     }
   }
   int interrupted = 0;
-  for (std::size_t u = 0; u < units.size() && !interrupted; ++u) {  // units may grow: see below
-    if ((interrupted = stop_requested())) break;
-    const std::vector<std::size_t> unit = units[u];
+  std::mutex mutex;  // guards everything below that workers record into
+  // One unit in a child process, then its rows recorded. `threads` > 0: the cases' threads
+  // (--jobs splits them).
+  auto run_unit = [&](const std::vector<std::size_t>& unit, int number, int threads, bool show_live,
+                      std::vector<std::vector<std::size_t>>& queue) {
     const Case& first = cases[unit.front()];
     const SuiteKind& kind = kind_of(first.kind);
-    const std::string stem = fmt::format("{}/logs/unit-{}", dir, first_unit + int(u));
+    const std::string stem = fmt::format("{}/logs/unit-{}", dir, number);
     const std::string case_file = stem + ".json", row_file = stem + ".rows.jsonl";
     const std::string log = stem + ".log";
     std::vector<Case> unit_cases;
-    for (std::size_t n : unit) unit_cases.push_back(cases[n]);
+    for (std::size_t n : unit) {
+      unit_cases.push_back(cases[n]);
+      int& t = unit_cases.back().threads;
+      if (threads > 0) t = t > 0 ? std::min(t, threads) : threads;
+    }
     write_case_file(case_file, unit_cases);
     for (const char* stale : {".rows.jsonl", ".benchmark.json"}) {  // a reused --out
       std::error_code ec;
@@ -229,11 +238,12 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
     const double timeout_s = first.timeout_s * double(unit.size());
     const ChildResult res = run_child({"pebench", "--plugin-catalog", catalog, "run-case",
                                        case_file, "--row-out", row_file, "--artifacts", stem},
-                                      log, timeout_s, live, first.log_limit_mb * 1e6);
-    if (live) fmt::print(stderr, "\r\033[K");
+                                      log, timeout_s, show_live, first.log_limit_mb * 1e6);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (show_live) fmt::print(stderr, "\r\033[K");
     if (res.kind == ChildResult::kInterrupted) {  // nothing recorded: a resume runs it again
       interrupted = res.code;
-      break;
+      return;
     }
     if (res.kind == ChildResult::kExited) artifacts_of_kind[first.kind].push_back(stem);
 
@@ -252,7 +262,7 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
       // A group whose process died: its cases without rows run again, each alone, so that
       // only the one that crashes (or hangs) is marked.
       if (unit.size() > 1 && res.kind != ChildResult::kExited && rows.empty()) {
-        units.push_back({n});
+        queue.push_back({n});
         continue;
       }
       for (Row& planned : expected_rows(kind, c)) {
@@ -283,7 +293,40 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
                    to_string(case_status), c.id, res.seconds,
                    is_ok(case_status) ? "" : "\n    __REPRO: " + c.repro + "\n    log: " + log);
     }
-  }
+  };
+  // --jobs N: N workers (threads, each waiting on one child at a time) take units from a
+  // queue. Units of a kind that times itself (speed) run afterwards, one at a time: another
+  // case computing beside them would be in their figures.
+  const int jobs = std::max(1, options.jobs);
+  std::vector<std::vector<std::size_t>> shared_units, alone_units;
+  for (auto& unit : units)
+    (jobs > 1 && kind_of(cases[unit.front()].kind).timing() ? alone_units : shared_units)
+        .push_back(std::move(unit));
+  int next_number = first_unit;
+  auto run_queue = [&](std::vector<std::vector<std::size_t>>& queue, int workers) {
+    const int threads = workers > 1 ? std::max(1, omp_get_max_threads() / workers) : 0;
+    std::size_t next = 0;
+    auto work = [&] {
+      while (true) {
+        std::vector<std::size_t> unit;
+        int number = 0;
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          if (interrupted || (interrupted = stop_requested()) || next >= queue.size()) return;
+          unit = queue[next++];
+          number = next_number++;
+        }
+        run_unit(unit, number, threads, live && workers == 1, queue);
+      }
+    };
+    if (workers == 1) return work();
+    std::vector<std::thread> pool;
+    for (int w = 0; w < workers; ++w) pool.emplace_back(work);
+    for (auto& t : pool) t.join();
+  };
+  if (jobs > 1) setenv("OMP_WAIT_POLICY", "PASSIVE", 0);  // busy-waiting jobs slow each other
+  run_queue(shared_units, jobs);
+  run_queue(alone_units, 1);
   // Tables per part (in the suite's order), then what each kind makes of the whole run.
   std::vector<RowGroup> groups;
   for (const SuitePart& part : suite.parts)

@@ -32,6 +32,8 @@ struct RunOptions {
   // --shard i/N: shard (from 0) of shards. Units (a case, or a group) in order of first
   // appearance go round-robin to the shards, so a shard is the same set on every machine.
   int shard = 0, shards = 1;
+  // --jobs N: units at once, the threads split between them (timing kinds run alone).
+  int jobs = 1;
 };
 
 // The case's version (RowHeader::case_version), with the plugins' sha256 from a catalog.

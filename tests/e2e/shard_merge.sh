@@ -23,8 +23,11 @@ echo "$out" | grep -q "is in $DIR/shard1 and $DIR/shard1" || fail "no duplicate 
 echo "$out" | grep -q "missing $n3 of " || fail "the missing cases are not listed: $out"
 out=$("$EXE" run "$SUITE" --shard 4/3 2>&1); [ $? -eq 1 ] || fail "--shard 4/3 accepted"
 echo "$out" | grep -q "expected i/N with 1 <= i <= N" || fail "bad --shard message: $out"
+# Two cases at once (--jobs 2): the same tables.
+"$EXE" run "$SUITE" --jobs 2 --out "$DIR/jobs2" >/dev/null 2>&1 || fail "--jobs 2"
+diff "$DIR/whole/table.md" "$DIR/jobs2/table.md" || fail "--jobs 2 gave other tables"
 # The same rows twice (a file passed twice) are not pooled: the same tables, and a warning.
 out=$("$EXE" tables "$DIR/whole/rows.jsonl" "$DIR/whole/rows.jsonl" --out "$DIR/twice" 2>&1)
 echo "$out" | grep -q "recorded more than once" || fail "no duplicate warning from tables: $out"
 diff "$DIR/whole/table.md" "$DIR/twice/table.md" || fail "tables pooled duplicated rows"
-echo "PASS: 3 shards merged = the whole run (table.md, table.csv, table.tex)"
+echo "PASS: 3 shards merged = the whole run (table.md, table.csv, table.tex) = --jobs 2"

@@ -271,6 +271,7 @@ class SpeedKind : public SuiteKind {
     if (!files.empty()) merge_benchmark_json(files, run_dir + "/benchmark.json");
   }
   bool plots() const override { return true; }
+  bool timing() const override { return true; }
 };
 
 void SpeedKind::run(const std::vector<const Case*>& cases, CaseContext& ctx) const {
