@@ -19,6 +19,7 @@ Command add_run_command(CLI::App& app, const GlobalOptions& global) {
     std::string suite, out, filter, row_out, resume, shard;
     std::vector<std::string> cases;
     int jobs = 1;
+    std::int64_t checkpoint_every = 250;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("suite", o->suite, "Suite file (with --resume: the run's own copy by default)");
@@ -29,6 +30,10 @@ Command add_run_command(CLI::App& app, const GlobalOptions& global) {
                   "Cases at once, in child processes, with the threads split between them "
                   "(speed cases still run one at a time)")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--checkpoint-every", o->checkpoint_every,
+                  "Training cases save their state every N steps (0: never); --resume goes on "
+                  "from it")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--resume", o->resume,
                   "Go on with this run directory: cases recorded with the same version are "
                   "kept, the rest run");
@@ -57,6 +62,7 @@ Command add_run_command(CLI::App& app, const GlobalOptions& global) {
               options.plugin_catalog = registry.catalog();
               options.resume = !o->resume.empty();
               options.jobs = o->jobs;
+              options.checkpoint_every = o->checkpoint_every;
               if (!o->shard.empty())
                 std::tie(options.shard, options.shards) = parse_shard(o->shard);
               return run_suite(suite, expand, options);

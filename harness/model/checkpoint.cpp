@@ -91,7 +91,8 @@ Header read_header(const std::string& path, std::ifstream& in) {
 
 }  // namespace
 
-void save_checkpoint(const std::string& path, Model& model, const CheckpointInfo& info) {
+void save_checkpoint(const std::string& path, Model& model, const CheckpointInfo& info,
+                     const std::vector<ExtraTensor>& extras) {
   nlohmann::json j;
   j["format"] = kCheckpointFormat;
   j["model"] = {{"vocab", info.model.vocab},
@@ -112,6 +113,11 @@ void save_checkpoint(const std::string& path, Model& model, const CheckpointInfo
     tensors.push_back(
         {{"name", p.name}, {"shape", p.shape}, {"offset", data.size()}, {"count", p.size}});
     data.append(reinterpret_cast<const char*>(p.value), sizeof(float) * std::size_t(p.size));
+  }
+  for (const ExtraTensor& e : extras) {
+    tensors.push_back(
+        {{"name", e.name}, {"shape", e.shape}, {"offset", data.size()}, {"count", e.count}});
+    data.append(reinterpret_cast<const char*>(e.data), sizeof(float) * std::size_t(e.count));
   }
   j["data_bytes"] = data.size();
   j["data_sha256"] = sha256_hex(data);
@@ -143,7 +149,8 @@ CheckpointInfo read_checkpoint_info(const std::string& path) {
   return read_header(path, in).info;
 }
 
-void load_checkpoint_weights(const std::string& path, Model& model) {
+void load_checkpoint_weights(const std::string& path, Model& model,
+                             const std::vector<ExtraTensor>& extras) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, "cannot open");
   const Header h = read_header(path, in);
@@ -169,10 +176,20 @@ void load_checkpoint_weights(const std::string& path, Model& model) {
     std::memcpy(p.value, data.data() + it->second.offset, sizeof(float) * std::size_t(p.size));
     ++matched;
   }
+  for (const ExtraTensor& e : extras) {
+    const auto it = h.tensors.find(e.name);
+    if (it == h.tensors.end() || it->second.shape != e.shape)
+      fail(path, fmt::format("has no tensor '{}' of shape [{}] (not a training checkpoint of "
+                             "this model?)",
+                             e.name, fmt::join(e.shape, ", ")));
+    std::memcpy(e.data, data.data() + it->second.offset, sizeof(float) * std::size_t(e.count));
+    ++matched;
+  }
   if (matched != h.tensors.size()) {
     for (const auto& [name, t] : h.tensors) {
       bool used = false;
       for (const ParamRef& p : model.parameters()) used = used || p.name == name;
+      for (const ExtraTensor& e : extras) used = used || e.name == name;
       if (!used) fail(path, fmt::format("tensor '{}' has no place in the model", name));
     }
   }

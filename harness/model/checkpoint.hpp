@@ -42,10 +42,14 @@ struct CheckpointInfo {
   std::string meta_json = "{}";  // a JSON object, kept as given
 };
 
-void save_checkpoint(const std::string& path, Model& model, const CheckpointInfo& info);
+// extras: more tensors saved after the model's (a training checkpoint's optimizer state).
+void save_checkpoint(const std::string& path, Model& model, const CheckpointInfo& info,
+                     const std::vector<ExtraTensor>& extras = {});
 // The header only (to rebuild the model: its config and encoding).
 CheckpointInfo read_checkpoint_info(const std::string& path);
 // Copies the file's tensors into `model` (built from read_checkpoint_info's config).
-void load_checkpoint_weights(const std::string& path, Model& model);
+// extras: tensors the file must also hold (by name and shape), copied into their buffers.
+void load_checkpoint_weights(const std::string& path, Model& model,
+                             const std::vector<ExtraTensor>& extras = {});
 
 }  // namespace pebench

@@ -29,6 +29,14 @@
 namespace pebench {
 
 // A trainable tensor: the model's own or an encoding's.
+// A tensor saved beside a model's weights (an optimizer's state).
+struct ExtraTensor {
+  std::string name;
+  std::vector<std::int64_t> shape;
+  float* data = nullptr;
+  std::int64_t count = 0;
+};
+
 struct ParamRef {
   std::string name;  // e.g. "h0.attn.qkv.weight", "h1.enc.slope", "enc.table"
   std::vector<std::int64_t> shape;

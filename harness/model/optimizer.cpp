@@ -48,6 +48,23 @@ AdamW::AdamW(const OptimizerConfig& c) : config_(c) {
           fmt::format("schedule is '{}', expected linear|cosine|constant", c.schedule));
 }
 
+std::vector<ExtraTensor> AdamW::state(const std::vector<ParamRef>& params) {
+  if (m_.size() != params.size()) {
+    m_.assign(params.size(), {});
+    v_.assign(params.size(), {});
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      m_[i].assign(static_cast<std::size_t>(params[i].size), 0.0f);
+      v_[i].assign(static_cast<std::size_t>(params[i].size), 0.0f);
+    }
+  }
+  std::vector<ExtraTensor> out;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    out.push_back({"adam.m." + params[i].name, params[i].shape, m_[i].data(), params[i].size});
+    out.push_back({"adam.v." + params[i].name, params[i].shape, v_[i].data(), params[i].size});
+  }
+  return out;
+}
+
 double AdamW::step(std::vector<ParamRef>& params, std::int64_t step) {
   const double norm = clip_grad_norm(params, config_.grad_clip);
   if (m_.size() != params.size()) {

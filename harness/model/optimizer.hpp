@@ -33,6 +33,9 @@ class AdamW {
   // Clips, then updates every parameter with the learning rate of step `step`.
   // Returns the gradient norm before clipping.
   double step(std::vector<ParamRef>& params, std::int64_t step);
+  // Its moments as tensors "adam.m.<param>" / "adam.v.<param>" (allocated if not yet), for a
+  // training checkpoint to save and load.
+  std::vector<ExtraTensor> state(const std::vector<ParamRef>& params);
 
  private:
   OptimizerConfig config_;

@@ -41,7 +41,8 @@ void Progress::update(std::int64_t step, double loss, double items) {
     last_draw_ = now;
     fmt::print(stderr, "\r\033[K{}", line);
   } else if (step >= next_plain_ || step == total_ ||
-             (every_s_ > 0 && std::chrono::duration<double>(now - last_draw_).count() >= every_s_)) {
+             (every_s_ > 0 &&
+              std::chrono::duration<double>(now - last_draw_).count() >= every_s_)) {
     last_draw_ = now;
     next_plain_ = step + std::max<std::int64_t>(1, total_ / 10);
     fmt::print(stderr, "{}\n", line);

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "core/positions.hpp"
 #include "model/progress.hpp"
@@ -38,7 +40,32 @@ TrainResult train(Model& model, const Task& task, const TrainConfig& config, Rng
   std::vector<std::int64_t> positions = sequential_positions(T);
   const auto start = std::chrono::steady_clock::now();
   double tokens = 0;
-  for (std::int64_t step = 0; step < config.steps; ++step) {
+  const bool checkpoints = !config.checkpoint_path.empty() && config.checkpoint_every > 0;
+  std::int64_t first_step = 0;
+  if (checkpoints && std::filesystem::exists(config.checkpoint_path)) {
+    const auto meta = nlohmann::json::parse(read_checkpoint_info(config.checkpoint_path).meta_json);
+    if (meta.value("tag", "") == config.checkpoint_tag && meta.value("steps", -1) == config.steps) {
+      load_checkpoint_weights(config.checkpoint_path, model, optimizer.state(model.parameters()));
+      first_step = meta.at("step").get<std::int64_t>();
+      data_rng.set_state(meta.at("rng").get<std::uint64_t>());
+      result.losses = meta.at("losses").get<std::vector<double>>();
+      result.resumed_from = first_step;
+      fmt::print(stderr, "{}: resumed from step {} of {} ({})\n", config.label, first_step,
+                 config.steps, config.checkpoint_path);
+    }
+  }
+  auto save = [&](std::int64_t next_step) {
+    CheckpointInfo info = config.checkpoint_info;
+    info.meta_json = nlohmann::json{
+        {"tag", config.checkpoint_tag},
+        {"steps", config.steps},
+        {"step", next_step},
+        {"rng", data_rng.state()},
+        {"losses",
+         result.losses}}.dump();
+    save_checkpoint(config.checkpoint_path, model, info, optimizer.state(model.parameters()));
+  };
+  for (std::int64_t step = first_step; step < config.steps; ++step) {
     const TaskBatch batch = task.sample(data_rng, config.batch, T);
     if (config.random_positions > 0)
       positions = randomized_positions(T, config.random_positions, data_rng);
@@ -60,6 +87,8 @@ TrainResult train(Model& model, const Task& task, const TrainConfig& config, Rng
     model.parameters_changed();
     tokens += double(config.batch * T);
     progress.update(step + 1, loss, tokens);
+    if (checkpoints && (step + 1) % config.checkpoint_every == 0 && step + 1 < config.steps)
+      save(step + 1);
   }
   progress.finish();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

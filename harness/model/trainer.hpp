@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "model/checkpoint.hpp"
 #include "model/model.hpp"
 #include "model/optimizer.hpp"
 #include "tasks/task.hpp"
@@ -22,6 +23,14 @@ struct TrainConfig {
   std::int64_t random_positions = 0;                   // L > 0: randomized positions
   bool progress = true;
   std::string label = "train";
+  // Training checkpoints (`run`: <run>/checkpoints/): every `checkpoint_every` steps the
+  // weights, AdamW's moments, the data stream's state and the losses so far go to
+  // `checkpoint_path`; a training that finds one there with the same `checkpoint_tag` (the
+  // case version) and steps goes on from it, and ends where an uninterrupted one would (the
+  // same bits at the same thread count: every number that decides a step is restored).
+  std::string checkpoint_path, checkpoint_tag;
+  std::int64_t checkpoint_every = 0;  // 0: none
+  CheckpointInfo checkpoint_info;     // the model's description in the file
 };
 
 struct TrainResult {
@@ -29,6 +38,7 @@ struct TrainResult {
   double seconds = 0, tokens_per_s = 0;
   bool diverged = false;
   std::string diverged_reason;
+  std::int64_t resumed_from = 0;  // the step a checkpoint let it start at (0: from scratch)
 };
 
 TrainResult train(Model& model, const Task& task, const TrainConfig& config, Rng& data_rng);

@@ -153,6 +153,7 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
                               ? fmt::format("results/{}/{}{}", suite.name, run_id, shard_suffix)
                               : options.out_dir;
   fs::create_directories(dir + "/logs");
+  fs::create_directories(dir + "/checkpoints");
   ExpandOptions with_snapshot = expand;
   with_snapshot.repro_path = snapshot(suite, dir);
   const std::vector<Case> cases = shard_of(
@@ -226,7 +227,11 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
     std::vector<Case> unit_cases;
     for (std::size_t n : unit) {
       unit_cases.push_back(cases[n]);
-      int& t = unit_cases.back().threads;
+      Case& uc = unit_cases.back();
+      uc.version = versions[n];
+      uc.checkpoint_every = options.checkpoint_every;
+      uc.checkpoint = fmt::format("{}/checkpoints/{}.ckpt", dir, sha256_hex(uc.id).substr(0, 16));
+      int& t = uc.threads;
       if (threads > 0) t = t > 0 ? std::min(t, threads) : threads;
     }
     write_case_file(case_file, unit_cases);

@@ -34,6 +34,9 @@ struct RunOptions {
   int shard = 0, shards = 1;
   // --jobs N: units at once, the threads split between them (timing kinds run alone).
   int jobs = 1;
+  // Training cases save their state every N steps in <run>/checkpoints/ (0: never); a
+  // resumed case goes on from its last one.
+  std::int64_t checkpoint_every = 250;
 };
 
 // The case's version (RowHeader::case_version), with the plugins' sha256 from a catalog.

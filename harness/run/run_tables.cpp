@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <map>
-#include <tuple>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <tuple>
 
 #include "kinds/kinds.hpp"
 #include "results/row_file.hpp"

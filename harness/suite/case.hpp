@@ -71,12 +71,18 @@ struct Case {
   double memory_limit_gb = 0;  // address-space cap of its process; 0 = 90% of physical memory
   double log_limit_mb = 64;    // its process is killed when its log grows past this
   std::vector<std::string> plugin_paths;
+  // Set by a run's parent for its children: where a training case keeps its training
+  // checkpoint, how often, and the case version that must match to go on from one.
+  std::string checkpoint;
+  std::int64_t checkpoint_every = 0;
+  std::string version;
   // Where it came from (copied into its rows).
   std::string suite, suite_sha256;
   std::string repro;  // `pebench ... run <suite> --case <id>`
 };
 PEBENCH_JSON_FIELDS(Case, kind, id, group, part, encoding, seed, spec, threads, timeout_s,
-                    memory_limit_gb, log_limit_mb, plugin_paths, suite, suite_sha256, repro)
+                    memory_limit_gb, log_limit_mb, plugin_paths, checkpoint, checkpoint_every,
+                    version, suite, suite_sha256, repro)
 
 // One command-line argument quoted for a POSIX shell where needed.
 std::string shell_quote(const std::string& arg);

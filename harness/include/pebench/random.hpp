@@ -22,6 +22,9 @@ class Rng {
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
   // Integer uniform in [0, n) (modulo bias < n / 2^64); n must be > 0.
   std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next_u64() % n; }
+  // The whole state, to save and restore a stream (training checkpoints).
+  std::uint64_t state() const { return state_; }
+  void set_state(std::uint64_t s) { state_ = s; }
   // Standard normal (Box-Muller; one value per call, the pair's second is discarded).
   double normal() {
     double u1 = uniform();

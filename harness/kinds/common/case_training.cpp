@@ -40,6 +40,12 @@ CaseTraining train_case(const Case& c, CaseContext& ctx, const ModelConfig& mode
   tc.random_positions = training.random_positions;
   tc.progress = ctx.progress;
   tc.label = c.id;
+  tc.checkpoint_path = c.checkpoint;
+  tc.checkpoint_every = c.checkpoint_every;
+  tc.checkpoint_tag = c.version;
+  tc.checkpoint_info.model = model;
+  tc.checkpoint_info.encoding = c.encoding.name;
+  tc.checkpoint_info.encoding_params = c.encoding.params_text;
   Rng train_rng(mix(c.seed, 1));
   try {
     t.result = train(*t.model, task, tc, train_rng);
