@@ -332,7 +332,14 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
   if (jobs > 1) setenv("OMP_WAIT_POLICY", "PASSIVE", 0);  // busy-waiting jobs slow each other
   run_queue(shared_units, jobs);
   run_queue(alone_units, 1);
-  // Tables per part (in the suite's order), then what each kind makes of the whole run.
+  // Tables per part (in the suite's order), then what each kind makes of the whole run. Rows
+  // in case order (--jobs and resumed runs record them in another order).
+  std::map<std::string, std::size_t> case_index;
+  for (std::size_t n = 0; n < cases.size(); ++n) case_index[cases[n].id] = n;
+  for (auto& [part, rows] : rows_of_part)
+    std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+      return case_index[a.head.case_id] < case_index[b.head.case_id];
+    });
   std::vector<RowGroup> groups;
   for (const SuitePart& part : suite.parts)
     if (rows_of_part.count(part.name))
