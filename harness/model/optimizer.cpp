@@ -48,7 +48,7 @@ AdamW::AdamW(const OptimizerConfig& c) : config_(c) {
           fmt::format("schedule is '{}', expected linear|cosine|constant", c.schedule));
 }
 
-std::vector<ExtraTensor> AdamW::state(const std::vector<ParamRef>& params) {
+void AdamW::allocate(const std::vector<ParamRef>& params) {
   if (m_.size() != params.size()) {
     m_.assign(params.size(), {});
     v_.assign(params.size(), {});
@@ -57,6 +57,10 @@ std::vector<ExtraTensor> AdamW::state(const std::vector<ParamRef>& params) {
       v_[i].assign(static_cast<std::size_t>(params[i].size), 0.0f);
     }
   }
+}
+
+std::vector<ExtraTensor> AdamW::state(const std::vector<ParamRef>& params) {
+  allocate(params);
   std::vector<ExtraTensor> out;
   for (std::size_t i = 0; i < params.size(); ++i) {
     out.push_back({"adam.m." + params[i].name, params[i].shape, m_[i].data(), params[i].size});
@@ -67,14 +71,7 @@ std::vector<ExtraTensor> AdamW::state(const std::vector<ParamRef>& params) {
 
 double AdamW::step(std::vector<ParamRef>& params, std::int64_t step) {
   const double norm = clip_grad_norm(params, config_.grad_clip);
-  if (m_.size() != params.size()) {
-    m_.assign(params.size(), {});
-    v_.assign(params.size(), {});
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      m_[i].assign(static_cast<std::size_t>(params[i].size), 0.0f);
-      v_[i].assign(static_cast<std::size_t>(params[i].size), 0.0f);
-    }
-  }
+  allocate(params);
   const double lr = learning_rate(config_, step);
   const double t = double(step + 1);
   const float b1 = float(config_.beta1), b2 = float(config_.beta2);

@@ -38,6 +38,7 @@ class AdamW {
   std::vector<ExtraTensor> state(const std::vector<ParamRef>& params);
 
  private:
+  void allocate(const std::vector<ParamRef>& params);  // zero moments, once
   OptimizerConfig config_;
   std::vector<std::vector<float>> m_, v_;
 };
