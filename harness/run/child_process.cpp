@@ -112,7 +112,11 @@ ChildResult run_child(const std::vector<std::string>& args, const std::string& l
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&attr, 0);
-  setenv("PEBENCH_PARENT_PID", std::to_string(getpid()).c_str(), 1);
+  // Once per process: `run --jobs` spawns from several threads, and setenv beside a
+  // concurrent posix_spawn reading the environment is a race.
+  static const bool parent_pid_set =
+      setenv("PEBENCH_PARENT_PID", std::to_string(getpid()).c_str(), 1) == 0;
+  (void)parent_pid_set;
   pid_t pid = 0;
   const auto start = std::chrono::steady_clock::now();
   const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, &attr, argv.data(), environ);

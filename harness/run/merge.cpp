@@ -23,7 +23,7 @@ int merge_runs(const MergeOptions& o, const ExpandOptions& expand) {
   if (o.run_dirs.empty()) throw std::invalid_argument("merge: name the run directories");
   if (o.out_dir.empty()) throw std::invalid_argument("merge: --out DIR is required");
   for (const auto& d : o.run_dirs)
-    if (fs::exists(o.out_dir) && fs::equivalent(d, o.out_dir))
+    if (fs::exists(o.out_dir) && fs::exists(d) && fs::equivalent(d, o.out_dir))
       throw std::invalid_argument("merge: --out must be a new directory, not one of the runs");
   const Suite suite = load_suite(suite_snapshot(o.run_dirs.front()));
   for (const auto& d : o.run_dirs) {
