@@ -2,6 +2,8 @@
 // runs see (several heads, T >= 64, query blocks that do not divide T), every parameter
 // randomised off its init first (conformance_setup.hpp):
 //
+//   parameter storage       (first) guards after every parameter buffer untouched, outputs
+//                           and gradients finite: nothing used past a declared shape
 //   gradient <input|param>  every input (q,k,v or x) and every parameter against central
 //                           finite differences of a double-accumulated loss, sampled over
 //                           all heads and positions; identically zero: MISTRUSTED
