@@ -8,17 +8,22 @@
 
 namespace pebench {
 
+std::vector<std::string> stack_parts(const std::string& spec) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t plus = spec.find('+', start);
+    parts.push_back(spec.substr(start, plus == std::string::npos ? plus : plus - start));
+    if (plus == std::string::npos) return parts;
+    start = plus + 1;
+  }
+}
+
 EncodingSource resolve_encoding(Registry& registry, const std::string& spec) {
   EncodingSource src;
-  std::size_t start = 0;
-  while (start <= spec.size()) {
-    const std::size_t plus = spec.find('+', start);
-    const std::string part =
-        spec.substr(start, plus == std::string::npos ? std::string::npos : plus - start);
+  for (const std::string& part : stack_parts(spec)) {
     if (part.empty()) throw std::runtime_error("empty part in encoding stack '" + spec + "'");
     src.parts.push_back(&registry.find(part));
-    if (plus == std::string::npos) break;
-    start = plus + 1;
   }
   for (const PluginEntry* p : src.parts) {
     const bool first = src.name.empty();

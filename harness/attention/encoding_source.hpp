@@ -24,6 +24,9 @@ struct EncodingSource {
   std::shared_ptr<Encoding> create(const Config& config, const AttentionShape& shape) const;
 };
 
+// The parts of an encoding spec: "cope+rope" -> {"cope", "rope"}; an empty part stays empty.
+std::vector<std::string> stack_parts(const std::string& spec);
+
 // The hooks an encoding declares, "+"-joined ("rotate+static_bias"; "none").
 std::string hook_names(std::uint32_t hooks);
 

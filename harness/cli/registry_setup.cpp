@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "attention/encoding_source.hpp"
 #include "cli/command.hpp"
 #include "run/child_process.hpp"
 #include "run/plugin_child.hpp"
@@ -39,12 +40,8 @@ ExpandOptions expand_options(const Registry& registry, const GlobalOptions& glob
 }
 
 void describe_named_plugins(Registry& registry, const std::vector<std::string>& encoding_names) {
-  for (const auto& name : encoding_names) {
-    std::size_t start = 0;
-    while (start <= name.size()) {
-      const std::size_t plus = std::min(name.find('+', start), name.size());
-      const std::string part = name.substr(start, plus - start);
-      start = plus + 1;
+  for (const auto& name : encoding_names)
+    for (const auto& part : stack_parts(name)) {
       if (part.find('/') == std::string::npos) continue;
       try {
         registry.find(part);
@@ -52,7 +49,6 @@ void describe_named_plugins(Registry& registry, const std::vector<std::string>& 
         // recorded in registry.errors(): the cases that name it report it as LOAD_ERROR
       }
     }
-  }
 }
 
 std::vector<std::string> encoding_names(const Suite& suite) {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "attention/encoding_source.hpp"
 #include "bench/plots.hpp"
 #include "core/sha256.hpp"
 #include "kinds/kinds.hpp"
@@ -21,6 +22,7 @@
 #include "run/child_process.hpp"
 #include "run/exit_codes.hpp"
 #include "run/plugin_child.hpp"
+#include "run/run_dir.hpp"
 #include "run/run_tables.hpp"
 
 namespace pebench {
@@ -78,12 +80,13 @@ std::map<std::string, std::vector<Row>> keep_recorded(const std::string& rows_pa
     const auto found = latest.find(c.id);
     if (found == latest.end()) continue;
     std::vector<Row> mine;
-    for (const Row& planned : expected_rows(kind_of(c.kind), c)) {
-      const auto r = found->second.find(planned.head.row_id);
+    const std::vector<Row> planned = expected_rows(kind_of(c.kind), c);
+    for (const Row& p : planned) {
+      const auto r = found->second.find(p.head.row_id);
       if (r == found->second.end() || r->second->head.case_version != versions[n]) break;
       mine.push_back(*r->second);
     }
-    if (mine.size() != expected_rows(kind_of(c.kind), c).size()) continue;
+    if (mine.size() != planned.size()) continue;
     keep.insert(keep.end(), mine.begin(), mine.end());
     kept[c.id] = std::move(mine);
   }
@@ -111,26 +114,10 @@ std::vector<Case> shard_of(std::vector<Case> cases, int shard, int shards) {
   return mine;
 }
 
-int count_units(const std::string& logs) {
-  int n = 0;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(logs, ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.rfind("unit-", 0) == 0 && e.path().extension() == ".json") ++n;
-  }
-  return n;
-}
-
-}  // namespace
-
-std::string case_version(const Case& c, const nlohmann::json& plugin_catalog) {
-  const auto sha = plugin_sha256s(plugin_catalog);
+// The case's version (RowHeader::case_version), with the plugins' sha256 by name and path.
+std::string case_version(const Case& c, const std::map<std::string, std::string>& sha) {
   std::string plugins;
-  std::size_t start = 0;
-  while (start <= c.encoding.name.size()) {  // each part of a stack "a+b"
-    const std::size_t plus = std::min(c.encoding.name.find('+', start), c.encoding.name.size());
-    const std::string part = c.encoding.name.substr(start, plus - start);
-    start = plus + 1;
+  for (const std::string& part : stack_parts(c.encoding.name)) {
     std::string key = part;
     if (part.find('/') != std::string::npos) {
       std::error_code ec;
@@ -144,6 +131,8 @@ std::string case_version(const Case& c, const nlohmann::json& plugin_catalog) {
                                {"abi", kAbiVersion}};
   return sha256_hex(what.dump());
 }
+
+}  // namespace
 
 int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions& options) {
   const std::string run_id = new_run_id();
@@ -162,7 +151,8 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
   const std::string catalog = dir + "/logs/plugins.json";
   write_catalog(catalog, options.plugin_catalog);
   std::vector<std::string> versions;
-  for (const Case& c : cases) versions.push_back(case_version(c, options.plugin_catalog));
+  const auto plugin_sha = plugin_sha256s(options.plugin_catalog);
+  for (const Case& c : cases) versions.push_back(case_version(c, plugin_sha));
   const std::map<std::string, std::vector<Row>> recorded =
       options.resume ? keep_recorded(dir + "/rows.jsonl", cases, versions, options.progress)
                      : std::map<std::string, std::vector<Row>>{};
@@ -203,9 +193,10 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
   }
   std::map<std::string, std::vector<std::string>> artifacts_of_kind;
   // A resumed run numbers its units after the ones already there (their logs stay).
-  const int first_unit = options.resume ? count_units(dir + "/logs") : 0;
-  for (int k = 0; k < first_unit; ++k) {
-    const std::string stem = fmt::format("{}/logs/unit-{}", dir, k);
+  const std::vector<std::string> earlier =
+      options.resume ? unit_stems(dir) : std::vector<std::string>{};
+  const int first_unit = static_cast<int>(earlier.size());
+  for (const std::string& stem : earlier) {
     try {
       const auto unit_cases = read_case_file(stem + ".json");
       if (!unit_cases.empty() && recorded.count(unit_cases.front().id))

@@ -39,8 +39,6 @@ struct RunOptions {
   std::int64_t checkpoint_every = 250;
 };
 
-// The case's version (RowHeader::case_version), with the plugins' sha256 from a catalog.
-std::string case_version(const Case& c, const nlohmann::json& plugin_catalog);
 
 // Returns kExitOk, kExitNotPassed, or kExitNothingRan (run/exit_codes.hpp); 128 + the
 // signal when SIGINT, SIGTERM or SIGHUP stopped it (what is recorded stays; --resume goes on).
