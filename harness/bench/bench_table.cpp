@@ -61,9 +61,10 @@ void SectionedTables::add_csv_row(const Row& row, const std::vector<std::string>
 }
 
 void SectionedTables::write(const std::string& dir) const {
-  write_file(dir + "/table.md", markdown_);
-  write_file(dir + "/table.tex", latex_);
+  write_file(dir + "/table.md", markdown_ + markdown_footnote(footnote_));
+  write_file(dir + "/table.tex", latex_ + latex_footnote(footnote_));
   write_file(dir + "/table.csv", csv_.to_csv());
+  long_.write(dir + "/table_long.csv");
 }
 
 }  // namespace pebench

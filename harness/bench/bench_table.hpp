@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "results/schema.hpp"
+#include "results/stat_table.hpp"
 #include "results/tables.hpp"
 
 namespace pebench {
@@ -24,7 +25,8 @@ struct BenchIndex {
 BenchIndex index_bench_rows(const std::vector<Row>& rows);
 
 // The tables of a speed or memory run: one Markdown and LaTeX table per section after a
-// preface, and one flat CSV of every cell. Written as table.md, table.tex, table.csv.
+// preface, one flat CSV of every cell, and the long-format numeric CSV (results/stat_table).
+// Written as table.md, table.tex, table.csv, table_long.csv; the footnote after them all.
 class SectionedTables {
  public:
   // `csv_columns` after the shape columns every bench CSV starts with (encoding, mode, T,
@@ -35,12 +37,18 @@ class SectionedTables {
   void add_section(const std::string& section, const Table& table);
   // The shape columns of a row (encoding label and its shape, its status), then `values`.
   void add_csv_row(const Row& row, const std::vector<std::string>& values);
+  void add_long(const std::string& section, const std::string& row, const std::string& column,
+                const std::string& metric, const CellValues& cell) {
+    long_.add(section, row, column, metric, cell);
+  }
   void append_markdown(const std::string& text) { markdown_ += text; }
+  void set_footnote(std::string text) { footnote_ = std::move(text); }
   void write(const std::string& dir) const;
 
  private:
-  std::string markdown_, latex_;
+  std::string markdown_, latex_, footnote_;
   Table csv_;
+  LongCsv long_;
 };
 
 }  // namespace pebench

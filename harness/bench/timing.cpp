@@ -8,7 +8,9 @@
 namespace pebench {
 namespace {
 
-// Console output as usual, and the aggregates of every benchmark kept.
+// The aggregates and every repetition of every benchmark kept; the console shows the
+// aggregates only (Google Benchmark's --benchmark_display_aggregates_only would hide the
+// repetitions from this reporter too).
 class StatsReporter : public benchmark::ConsoleReporter {
  public:
   std::map<std::string, TimingStats> stats;
@@ -19,8 +21,11 @@ class StatsReporter : public benchmark::ConsoleReporter {
         s.error = r.error_message;
         continue;
       }
-      if (r.run_type != Run::RT_Aggregate) continue;
       const double ms = r.GetAdjustedRealTime();  // every benchmark's unit: milliseconds
+      if (r.run_type == Run::RT_Iteration) {
+        s.repetitions_ms.push_back(ms);
+        continue;
+      }
       if (r.aggregate_name == "median") s.median_ms = ms, s.measured = true;
       if (r.aggregate_name == "p25") s.p25_ms = ms;
       if (r.aggregate_name == "p75") s.p75_ms = ms;
@@ -28,7 +33,10 @@ class StatsReporter : public benchmark::ConsoleReporter {
       if (r.aggregate_name == "stddev") s.stddev_ms = ms;
       s.iterations = r.iterations;
     }
-    ConsoleReporter::ReportRuns(runs);
+    std::vector<Run> shown;
+    for (const auto& r : runs)
+      if (r.run_type == Run::RT_Aggregate || r.error_occurred) shown.push_back(r);
+    if (!shown.empty()) ConsoleReporter::ReportRuns(shown);
   }
 };
 
@@ -52,12 +60,10 @@ std::map<std::string, TimingStats> run_timed(const std::vector<TimedBenchmark>& 
         ->ComputeStatistics("p25", [](const std::vector<double>& v) { return percentile(v, 0.25); })
         ->ComputeStatistics("p75",
                             [](const std::vector<double>& v) { return percentile(v, 0.75); });
-  std::vector<std::string> flags = {"pebench",
-                                    fmt::format("--benchmark_repetitions={}", options.repetitions),
-                                    fmt::format("--benchmark_min_time={}", options.min_time_s),
-                                    "--benchmark_enable_random_interleaving=true",
-                                    "--benchmark_display_aggregates_only=true",
-                                    "--benchmark_counters_tabular=true"};
+  std::vector<std::string> flags = {
+      "pebench", fmt::format("--benchmark_repetitions={}", options.repetitions),
+      fmt::format("--benchmark_min_time={}", options.min_time_s),
+      "--benchmark_enable_random_interleaving=true", "--benchmark_counters_tabular=true"};
   if (!options.json_out.empty())
     flags.insert(flags.end(),
                  {"--benchmark_out=" + options.json_out, "--benchmark_out_format=json"});

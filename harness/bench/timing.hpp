@@ -19,9 +19,10 @@ namespace pebench {
 
 struct TimingStats {
   double median_ms = 0, p25_ms = 0, p75_ms = 0, mean_ms = 0, stddev_ms = 0;
-  std::int64_t iterations = 0;  // per repetition
-  bool measured = false;        // a median was reported (false: skipped or failed)
-  std::string error;            // what SkipWithError said
+  std::vector<double> repetitions_ms;  // real time per iteration of every repetition
+  std::int64_t iterations = 0;         // per repetition
+  bool measured = false;               // a median was reported (false: skipped or failed)
+  std::string error;                   // what SkipWithError said
   double cv() const { return mean_ms > 0 ? stddev_ms / mean_ms : 0.0; }
 };
 

@@ -47,6 +47,12 @@ std::string tex_cell(const std::string& s) {
         out += c;
     }
   }
+  // UTF-8 symbols the cells use, as LaTeX (pdflatex without packages has none of them).
+  const std::pair<const char*, const char*> symbols[] = {
+      {"±", "$\\pm$"}, {"×", "$\\times$"}, {"†", "\\dag{}"}, {"–", "--"}, {"—", "---"}};
+  for (const auto& [from, to] : symbols)
+    for (std::size_t at = out.find(from); at != std::string::npos; at = out.find(from, at))
+      out.replace(at, std::string(from).size(), to), at += std::string(to).size();
   return out;
 }
 
@@ -58,12 +64,15 @@ std::string Table::to_markdown() const {
   s += "\n|";
   for (std::size_t i = 0; i < header.size(); ++i) s += "---|";
   s += "\n";
-  for (const auto& r : rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
     s += "|";
-    for (const auto& c : r) s += " " + md_cell(c) + " |";
+    for (std::size_t j = 0; j < rows[i].size(); ++j) {
+      const std::string cell = md_cell(rows[i][j]);
+      s += " " + (bold.count({i, j}) && !cell.empty() ? "**" + cell + "**" : cell) + " |";
+    }
     s += "\n";
   }
-  return s;
+  return s + markdown_footnote(footnote);
 }
 
 std::string Table::to_csv() const {
@@ -80,14 +89,26 @@ std::string Table::to_csv() const {
 std::string Table::to_latex() const {
   std::string s = "\\begin{tabular}{l" +
                   std::string(header.size() > 1 ? header.size() - 1 : 0, 'r') + "}\n\\toprule\n";
-  auto line = [&s](const std::vector<std::string>& cells) {
-    for (std::size_t i = 0; i < cells.size(); ++i) s += (i ? " & " : "") + tex_cell(cells[i]);
+  auto line = [&](const std::vector<std::string>& cells, std::size_t row) {
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      const std::string cell = tex_cell(cells[i]);
+      s += (i ? " & " : "") +
+           (bold.count({row, i}) && !cell.empty() ? "\\textbf{" + cell + "}" : cell);
+    }
     s += " \\\\\n";
   };
-  line(header);
+  line(header, rows.size());  // a row index no cell has: the header is never bold
   s += "\\midrule\n";
-  for (const auto& r : rows) line(r);
-  return s + "\\bottomrule\n\\end{tabular}\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) line(rows[i], i);
+  return s + "\\bottomrule\n\\end{tabular}\n" + latex_footnote(footnote);
+}
+
+std::string markdown_footnote(const std::string& text) {
+  return text.empty() ? "" : "\n" + md_cell(text) + "\n";
+}
+
+std::string latex_footnote(const std::string& text) {
+  return text.empty() ? "" : "\\par\\smallskip{\\footnotesize " + tex_cell(text) + "}\n";
 }
 
 void write_file(const std::string& path, const std::string& text) {

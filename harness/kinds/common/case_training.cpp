@@ -1,9 +1,6 @@
 #include "kinds/common/case_training.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
-#include <cmath>
 
 namespace pebench {
 namespace {
@@ -74,20 +71,6 @@ void emit_failed(std::vector<Row>& rows, const CaseTraining& t, CaseContext& ctx
       row.head.plugin_version = t.source.version, row.head.plugin_sha256 = t.source.sha256;
     ctx.emit(row);
   }
-}
-
-std::string mean_sd_cell(const std::vector<double>& values, std::size_t total,
-                         const std::string& other, int decimals) {
-  if (values.empty()) return total == 0 ? "" : other;
-  double mean = 0, var = 0;
-  for (double v : values) mean += v / double(values.size());
-  for (double v : values) var += (v - mean) * (v - mean);
-  const double sd = values.size() > 1 ? std::sqrt(var / double(values.size() - 1)) : 0.0;
-  std::string cell = values.size() > 1
-                         ? fmt::format("{:.{}f} ± {:.{}f}", mean, decimals, sd, decimals)
-                         : fmt::format("{:.{}f}", mean, decimals);
-  if (values.size() < total) cell += fmt::format(" ({}/{} {})", values.size(), total, other);
-  return cell;
 }
 
 }  // namespace pebench

@@ -36,9 +36,4 @@ CaseTraining train_case(const Case& c, CaseContext& ctx, const ModelConfig& mode
 // Every row of `rows` with the training's failure status, emitted.
 void emit_failed(std::vector<Row>& rows, const CaseTraining& t, CaseContext& ctx);
 
-// "m ± s" (std over seeds, n-1) or "m" for one value, with `decimals`; "(k/n STATUS)" appended
-// when some seeds did not pass; `other` alone when none did.
-std::string mean_sd_cell(const std::vector<double>& values, std::size_t total,
-                         const std::string& other, int decimals);
-
 }  // namespace pebench

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "kinds/conformance/conformance_row.hpp"
+#include "results/stat_table.hpp"
 #include "results/tables.hpp"
 #include "run/child_process.hpp"
 #include "run/plugin_child.hpp"
@@ -106,6 +107,7 @@ class ConformanceKind : public SuiteKind {
   void write_tables(const std::vector<Row>& rows, const std::string& dir) const override {
     Table t;
     t.header = {"encoding", "seed", "status", "checks passed", "failed checks", "plugin version"};
+    LongCsv long_csv;
     for (const Row& r : rows) {
       const auto m = r.get<ConformanceMetrics>();
       std::string passed = "n/a";
@@ -116,8 +118,17 @@ class ConformanceKind : public SuiteKind {
       }
       t.rows.push_back({r.head.encoding, std::to_string(r.head.seed), status_cell(r.head.status),
                         passed, m.failed_checks, r.head.plugin_version});
+      CellValues checks;
+      if (m.checks_passed)
+        checks.add(double(*m.checks_passed));
+      else
+        checks.add_missing(status_cell(r.head.status));
+      long_csv.add("", r.head.encoding, "seed=" + std::to_string(r.head.seed), "checks_passed",
+                   checks);
     }
+    t.footnote = provenance_footnote(rows, "");
     write_table_files(t, dir);
+    long_csv.write(dir + "/table_long.csv");
   }
 };
 

@@ -21,6 +21,7 @@
 #include "lm/lm_eval.hpp"
 #include "model/checkpoint.hpp"
 #include "model/trainer.hpp"
+#include "results/stat_table.hpp"
 #include "results/tables.hpp"
 #include "tasks/corpus_lm.hpp"
 
@@ -367,12 +368,13 @@ void ExtrapolationKind::run_one(const Case& c, CaseContext& ctx) const {
   }
 }
 
-// One table per protocol: encodings as rows, evaluation lengths as columns, bits per byte
-// mean ± std over seeds (the ALiBi paper's Figure 3 as numbers).
+// Encodings x protocols as rows, evaluation lengths as columns, bits per byte pooled over
+// seeds (the ALiBi paper's Figure 3 as numbers), the lowest mean per column and protocol in
+// bold.
 void ExtrapolationKind::write_tables(const std::vector<Row>& rows, const std::string& dir) const {
   std::vector<std::string> encodings, protocols;
   std::vector<std::int64_t> lengths;
-  std::map<std::tuple<std::string, std::string, std::int64_t>, std::vector<const Row*>> cells;
+  std::map<std::tuple<std::string, std::string, std::int64_t>, CellValues> cells;
   for (const Row& r : rows) {
     const auto m = r.get<ExtrapolationMetrics>();
     const std::string enc = encoding_label(r) + (m.variant.empty() ? "" : " + " + m.variant);
@@ -382,31 +384,42 @@ void ExtrapolationKind::write_tables(const std::vector<Row>& rows, const std::st
       protocols.push_back(m.protocol);
     if (std::find(lengths.begin(), lengths.end(), m.eval_length) == lengths.end())
       lengths.push_back(m.eval_length);
-    cells[{enc, m.protocol, m.eval_length}].push_back(&r);
+    CellValues& cell = cells[{enc, m.protocol, m.eval_length}];
+    if (r.head.status == Status::kPassed && m.bits_per_byte)
+      cell.add(*m.bits_per_byte);
+    else
+      cell.add_missing(status_cell(r.head.status));
   }
   std::sort(lengths.begin(), lengths.end());
+  static constexpr int kDecimals = 3;
   Table t;
+  LongCsv long_csv;
   t.header = {"encoding", "protocol"};
   for (const auto L : lengths) t.header.push_back(fmt::format("L={}", L));
-  for (const auto& protocol : protocols)
+  for (const auto& protocol : protocols) {
+    Table part;  // this protocol's lines: bold is per protocol
+    part.header = t.header;
     for (const auto& enc : encodings) {
       std::vector<std::string> line = {enc, protocol};
       for (const auto L : lengths) {
-        const auto& list = cells[{enc, protocol, L}];
-        std::vector<double> values;
-        std::string other;
-        for (const Row* r : list) {
-          const auto m = r->get<ExtrapolationMetrics>();
-          if (r->head.status == Status::kPassed && m.bits_per_byte)
-            values.push_back(*m.bits_per_byte);
-          else
-            other = status_cell(r->head.status);
-        }
-        const std::string cell = mean_sd_cell(values, list.size(), other, 3);
-        line.push_back(cell);
+        line.push_back(stat_cell(cells[{enc, protocol, L}], kDecimals));
+        long_csv.add(protocol, enc, fmt::format("L={}", L), "bits_per_byte",
+                     cells[{enc, protocol, L}]);
       }
-      t.rows.push_back(line);
+      part.rows.push_back(line);
     }
+    bold_best(
+        part, 2, Better::kLower,
+        [&](std::size_t row, std::size_t col) -> std::optional<double> {
+          const auto& values = cells[{encodings[row], protocol, lengths[col - 2]}].values;
+          if (values.empty()) return std::nullopt;
+          return summarize(values).mean;
+        },
+        [](double v) { return fmt::format("{:.{}f}", v, kDecimals); });
+    for (const auto& [row, col] : part.bold) t.bold.insert({t.rows.size() + row, col});
+    t.rows.insert(t.rows.end(), part.rows.begin(), part.rows.end());
+  }
+  t.footnote = provenance_footnote(rows, "n = seeds pooled per cell");
   // The plots scripts/plot.py draws after the tables (absent without matplotlib).
   std::string figures;
   std::vector<std::string> corpora;
@@ -426,10 +439,13 @@ void ExtrapolationKind::write_tables(const std::vector<Row>& rows, const std::st
   }
   write_table_files(t, dir,
                     "Bits per byte on the evaluation split by evaluation length (lower is "
-                    "better), mean ± std over seeds; windows: non-overlapping windows; sliding: "
+                    "better): mean ± std over seeds [95% confidence interval of the mean, "
+                    "Student t] n=seeds; best mean per column and protocol in bold; windows: "
+                    "non-overlapping windows; sliding: "
                     "a window every S tokens scoring its last S; n/a: the encoding cannot run "
                     "that length.\n\n" +
                         figures + "\n");
+  long_csv.write(dir + "/table_long.csv");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "core/memory_usage.hpp"
 #include "kinds/kind.hpp"
 #include "kinds/memory/memory_row.hpp"
+#include "results/stat_table.hpp"
 #include "results/tables.hpp"
 
 namespace pebench {
@@ -117,17 +118,20 @@ void MemoryKind::write_tables(const std::vector<Row>& rows, const std::string& d
   };
   SectionedTables tables(
       "Per cell: the case's peak resident memory (MiB above the process's base, × nope at the "
-      "same shape) / heap held from forward to backward (MiB, × nope). n/a: the encoding cannot "
-      "run that length.\n\n",
+      "same shape) / heap held from forward to backward (MiB, × nope); the lowest peak per "
+      "column in bold. n/a: the encoding cannot run that length.\n\n",
       {"encoding_parameters", "held_bytes", "held_vs_nope", "case_peak_bytes", "peak_vs_nope",
        "peak_rss_bytes", "workload_bytes"});
   for (const auto& section : index.sections) {
     Table t = SectionedTables::section_table(index, {"encoding", "parameters"});
+    std::vector<std::vector<std::optional<double>>> peaks;  // per table row, per length
     for (const auto& enc : index.encodings) {
       std::vector<std::string> line = {enc, ""};
+      std::vector<std::optional<double>> row_peaks;
       bool any = false;
       for (std::int64_t T : index.lengths) {
         const Row* found = index.find(section, enc, T);
+        row_peaks.emplace_back();
         if (!found) {
           line.push_back("");
           continue;
@@ -149,20 +153,32 @@ void MemoryKind::write_tables(const std::vector<Row>& rows, const std::string& d
         tables.add_csv_row(r, {text(m.encoding_parameters), text(m.held_bytes), held_ratio,
                                text(m.case_peak_bytes), peak_ratio, text(m.peak_rss_bytes),
                                text(m.workload_bytes)});
+        CellValues peak, held;
+        const std::string column = fmt::format("T={}", T);
         if (!ok) {
+          peak.add_missing(status_cell(r.head.status));
+          tables.add_long(section, enc, column, "case_peak_bytes", peak);
           line.push_back(status_cell(r.head.status));
           continue;
         }
+        peak.add(double(*m.case_peak_bytes)), held.add(double(*m.held_bytes));
+        tables.add_long(section, enc, column, "case_peak_bytes", peak);
+        tables.add_long(section, enc, column, "held_bytes", held);
+        row_peaks.back() = double(*m.case_peak_bytes);
         std::string cell = fmt::format("{:.0f}", mib(*m.case_peak_bytes));
         if (!peak_ratio.empty()) cell += " (" + peak_ratio + "×)";
         cell += fmt::format(" / {:.1f}", mib(*m.held_bytes));
         if (!held_ratio.empty()) cell += " (" + held_ratio + "×)";
         line.push_back(cell);
       }
-      if (any) t.rows.push_back(line);
+      if (any) t.rows.push_back(line), peaks.push_back(row_peaks);
     }
+    bold_best(
+        t, 2, Better::kLower, [&](std::size_t row, std::size_t col) { return peaks[row][col - 2]; },
+        [&](double bytes) { return fmt::format("{:.0f}", mib(std::int64_t(bytes))); });
     tables.add_section(section, t);
   }
+  tables.set_footnote(provenance_footnote(rows, "n = 1 (one measured step per cell)"));
   tables.write(dir);
 }
 

@@ -21,6 +21,7 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "bench/bench_grid.hpp"
 #include "bench/bench_table.hpp"
@@ -29,6 +30,7 @@
 #include "core/memory_usage.hpp"
 #include "kinds/kind.hpp"
 #include "kinds/speed/speed_row.hpp"
+#include "results/stat_table.hpp"
 #include "results/tables.hpp"
 
 namespace pebench {
@@ -162,6 +164,7 @@ SpeedMetrics metrics_of(const Entry& e, const SpeedCaseSpec& spec,
   m.median_ms = s.median_ms, m.p25_ms = s.p25_ms, m.p75_ms = s.p75_ms;
   m.iqr_ms = s.p75_ms - s.p25_ms, m.cv = s.cv(), m.unstable = s.cv() > kUnstableCv;
   m.repetitions = spec.repetitions, m.iterations = s.iterations;
+  m.repetition_ms = s.repetitions_ms;
   m.tokens_per_s = double(e.shape.batch * e.shape.seq_len) / (s.median_ms * 1e-3);
   m.flops = workload_flops(e.shape);
   m.gflops = *m.flops * 1e-9 / (s.median_ms * 1e-3);
@@ -356,13 +359,37 @@ void SpeedKind::run(const std::vector<const Case*>& cases, CaseContext& ctx) con
   }
 }
 
+// The long CSV lines of one speed row: the time per step of every repetition (and tokens/s
+// in model modes), and the ratios of medians to nope and to the GEMM.
+void add_long_rows(SectionedTables& tables, const std::string& section, const std::string& enc,
+                   const std::string& column, const Row& r, const SpeedMetrics& m) {
+  if (r.head.status != Status::kPassed || !m.median_ms) {
+    CellValues failed;
+    failed.add_missing(status_cell(r.head.status));
+    tables.add_long(section, enc, column, "ms_per_step", failed);
+    return;
+  }
+  CellValues ms, tokens, nope, gemm;
+  for (double v : m.repetition_ms) {
+    ms.add(v);
+    if (m.layers) tokens.add(double(m.batch * m.seq_len) / (v * 1e-3));
+  }
+  if (m.ratio_vs_nope) nope.add(*m.ratio_vs_nope);
+  if (m.ratio_vs_gemm) gemm.add(*m.ratio_vs_gemm);
+  tables.add_long(section, enc, column, "ms_per_step", ms);
+  tables.add_long(section, enc, column, "tokens_per_s", tokens);
+  tables.add_long(section, enc, column, "ratio_vs_nope", nope);
+  tables.add_long(section, enc, column, "ratio_vs_gemm", gemm);
+}
+
 void SpeedKind::write_tables(const std::vector<Row>& rows, const std::string& dir) const {
   const BenchIndex index = index_bench_rows(rows);
   SectionedTables tables(
-      "Median time per step (attention modes) or tokens/s (model modes); × = time relative to "
-      "nope in the same run (1.10× = 10% slower); G = time relative to a GEMM of the same FLOP "
-      "count (gemm_baseline); † = unstable (cv > 10%); n/a = the encoding cannot run that "
-      "length.\n\n",
+      "Median time per step over n interleaved repetitions (attention modes) or tokens/s at "
+      "that median (model modes); × = time relative to nope in the same run (1.10× = 10% "
+      "slower); G = time relative to a GEMM of the same FLOP count (gemm_baseline); † = "
+      "unstable (cv > 10%); the fastest per column in bold; n/a = the encoding cannot run that "
+      "length. table_long.csv: mean, std and 95% CI (Student t) of the repetitions.\n\n",
       {"median_ms", "iqr_ms", "cv", "tokens_per_s", "gflops", "ratio_vs_nope", "ratio_vs_gemm",
        "unstable"});
   Table scaling;
@@ -371,14 +398,18 @@ void SpeedKind::write_tables(const std::vector<Row>& rows, const std::string& di
   auto text = [](const std::optional<double>& v) {
     return v ? fmt::format("{:.6g}", *v) : std::string();
   };
+  std::set<std::int64_t> repetitions;
   for (const auto& section : index.sections) {
     Table t = SectionedTables::section_table(index, {"encoding"});
+    std::vector<std::vector<std::optional<double>>> medians;  // per table row, per length
     for (const auto& enc : index.encodings) {
+      std::vector<std::optional<double>> row_medians;
       std::vector<std::string> line = {enc};
       std::vector<std::pair<double, double>> points;  // (log T, log ms)
       bool any = false;
       for (std::int64_t T : index.lengths) {
         const Row* found = index.find(section, enc, T);
+        row_medians.emplace_back();
         if (!found) {
           line.push_back("");
           continue;
@@ -386,6 +417,7 @@ void SpeedKind::write_tables(const std::vector<Row>& rows, const std::string& di
         any = true;
         const Row& r = *found;
         const auto m = r.get<SpeedMetrics>();
+        add_long_rows(tables, section, enc, fmt::format("T={}", T), r, m);
         tables.add_csv_row(r, {text(m.median_ms), text(m.iqr_ms), text(m.cv), text(m.tokens_per_s),
                                text(m.gflops), text(m.ratio_vs_nope), text(m.ratio_vs_gemm),
                                m.unstable ? (*m.unstable ? "true" : "false") : ""});
@@ -394,15 +426,19 @@ void SpeedKind::write_tables(const std::vector<Row>& rows, const std::string& di
           continue;
         }
         points.push_back({std::log(double(T)), std::log(*m.median_ms)});
+        row_medians.back() = m.median_ms;
+        if (m.repetitions) repetitions.insert(*m.repetitions);
         std::string cell = m.layers ? fmt::format("{:.1f}k tok/s", *m.tokens_per_s / 1e3)
                                     : fmt::format("{:.3g} ms", *m.median_ms);
         if (m.ratio_vs_nope) cell += fmt::format(" {:.2f}×", *m.ratio_vs_nope);
         if (m.ratio_vs_gemm) cell += fmt::format(" {:.2f}G", *m.ratio_vs_gemm);
         if (m.unstable.value_or(false)) cell += " †";
+        if (m.repetitions) cell += fmt::format(" n={}", *m.repetitions);
         line.push_back(cell);
       }
       if (!any) continue;
       t.rows.push_back(line);
+      medians.push_back(row_medians);
       // Least-squares slope of log time on log T: ~2 where attention dominates, ~1 where
       // the per-token work (projections, MLP) does.
       auto slope = [](const std::vector<std::pair<double, double>>& p) {
@@ -420,8 +456,17 @@ void SpeedKind::write_tables(const std::vector<Row>& rows, const std::string& di
                                 std::to_string(points.size())});
       }
     }
+    // Fastest median per column (highest tokens/s is the same row in model modes).
+    bold_best(
+        t, 1, Better::kLower,
+        [&](std::size_t row, std::size_t col) { return medians[row][col - 1]; },
+        [](double ms) { return fmt::format("{:.3g}", ms); });
     tables.add_section(section, t);
   }
+  std::string reps;
+  for (auto n : repetitions) reps += (reps.empty() ? "" : " / ") + std::to_string(n);
+  tables.set_footnote(provenance_footnote(
+      rows, reps.empty() ? "" : "n = " + reps + " interleaved repetitions per cell"));
   tables.append_markdown("### Scaling: fitted exponent of time vs T (time ~ T^k)\n\n" +
                          scaling.to_markdown());
   tables.write(dir);
