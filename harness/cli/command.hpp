@@ -38,6 +38,8 @@ std::vector<std::string> encoding_names(const Suite& suite);  // every part's, a
 void print_load_errors(const Registry& registry);
 
 Command add_list_command(CLI::App& app, const GlobalOptions& global);
+Command add_compare_command(CLI::App& app, const GlobalOptions& global);
+Command add_dashboard_command(CLI::App& app, const GlobalOptions& global);
 Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global);
 Command add_probe_command(CLI::App& app, const GlobalOptions& global);
 Command add_run_command(CLI::App& app, const GlobalOptions& global);

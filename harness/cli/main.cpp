@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
       add_new_encoding_command(app, global), add_bench_command(app, global),
       add_kinds_command(app, global),        add_corpus_command(app, global),
       add_eval_command(app, global),         add_plugin_child_command(app, global),
-      add_merge_command(app, global)};
+      add_merge_command(app, global),        add_compare_command(app, global),
+      add_dashboard_command(app, global)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "attention/encoding_source.hpp"
+#include "compare/compared_metric.hpp"
 #include "registry/registry.hpp"
 #include "results/schema.hpp"
 #include "suite/case.hpp"
@@ -77,6 +78,8 @@ class SuiteKind {
   virtual bool plots() const { return false; }
   // Its figures are times: `run --jobs N` runs its cases alone, after the others.
   virtual bool timing() const { return false; }
+  // The figures of a PASSED row that `pebench compare` tests. Default: none (status only).
+  virtual std::vector<ComparedMetric> compared_metrics(const Row&) const { return {}; }
 };
 
 // The settings a kind's parse() returned, as the kind's own type.

@@ -70,10 +70,13 @@ struct RowHeader {
   // sha256 of what the case computes (kind, id, encoding and params, seed, the kind's spec),
   // the plugins' sha256 and the ABI: `run --resume` skips a case whose rows carry it.
   std::string case_version;
+  // sha256 of what the case computes alone (kind, id, encoding and params, seed, spec):
+  // `pebench compare` compares rows whose spec_sha256 agree, whatever the plugins' code.
+  std::string spec_sha256;
 };
 PEBENCH_JSON_FIELDS(RowHeader, schema_version, kind, case_id, row_id, suite, part, suite_sha256,
                     run_id, repro, encoding, encoding_params, seed, status, status_detail, error,
-                    seconds, log, plugin_version, plugin_sha256, case_version)
+                    seconds, log, plugin_version, plugin_sha256, case_version, spec_sha256)
 PEBENCH_JSON_FIELDS(Provenance, pebench_version, git_sha, git_dirty, build_type, compiler,
                     onednn_version, isa, cpu_model, fp_mode, threads, host)
 

@@ -8,5 +8,7 @@ inline constexpr int kExitError = 1;      // usage or harness error (bad argumen
 inline constexpr int kExitNotPassed = 2;  // some case did not pass (FAILED, CRASHED, ...)
 inline constexpr int kExitNothingRan =
     3;  // nothing to run (e.g. a --case / --filter matching none)
+inline constexpr int kExitRegression = 4;  // compare: a significant regression or a newly
+                                           // failing case
 
 }  // namespace pebench

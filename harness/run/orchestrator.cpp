@@ -114,6 +114,13 @@ std::vector<Case> shard_of(std::vector<Case> cases, int shard, int shards) {
   return mine;
 }
 
+// What the case computes, whatever code computes it (RowHeader::spec_sha256).
+std::string spec_sha256(const Case& c) {
+  const nlohmann::json what = {
+      {"kind", c.kind}, {"id", c.id}, {"encoding", c.encoding}, {"seed", c.seed}, {"spec", c.spec}};
+  return sha256_hex(what.dump());
+}
+
 // The case's version (RowHeader::case_version), with the plugins' sha256 by name and path.
 std::string case_version(const Case& c, const std::map<std::string, std::string>& sha) {
   std::string plugins;
@@ -275,6 +282,7 @@ int run_suite(const Suite& suite, const ExpandOptions& expand, const RunOptions&
       for (Row& row : rows) {
         row.head.run_id = run_id;
         row.head.case_version = versions[n];
+        row.head.spec_sha256 = spec_sha256(c);
         row.head.seconds = res.seconds;
         row.head.log = log;
         writer.write(row);

@@ -274,6 +274,16 @@ class ExtrapolationKind : public SuiteKind {
   }
 
   void write_tables(const std::vector<Row>& rows, const std::string& dir) const override;
+
+  // Bits per byte over seeds (Welch's t); a change under 0.01 is never flagged.
+  std::vector<ComparedMetric> compared_metrics(const Row& row) const override {
+    const auto m = row.get<ExtrapolationMetrics>();
+    if (!m.bits_per_byte) return {};
+    ComparedMetric c;
+    c.name = "bits_per_byte", c.test = ComparedMetric::Test::kSeeds;
+    c.value = *m.bits_per_byte, c.min_difference = 0.01, c.decimals = 3;
+    return {c};
+  }
   // scripts/plot.py: bits per byte vs length per protocol, and by position at the longest.
   bool plots() const override { return true; }
 

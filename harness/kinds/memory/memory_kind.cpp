@@ -67,6 +67,25 @@ class MemoryKind : public SuiteKind {
 
   bool plots() const override { return true; }
 
+  // Heap held for backward and the parameters are deterministic: any change counts. The
+  // peak resident size moves with the allocator: only beyond compare's --max-ratio.
+  std::vector<ComparedMetric> compared_metrics(const Row& row) const override {
+    const auto m = row.get<MemoryMetrics>();
+    std::vector<ComparedMetric> out;
+    auto add = [&out](const char* name, const std::optional<std::int64_t>& v,
+                      std::optional<double> tolerance) {
+      if (!v) return;
+      ComparedMetric c;
+      c.name = name, c.test = ComparedMetric::Test::kExact, c.value = double(*v);
+      c.tolerance = tolerance, c.decimals = 0;
+      out.push_back(c);
+    };
+    add("held_bytes", m.held_bytes, 1.0);
+    add("encoding_parameters", m.encoding_parameters, 1.0);
+    add("case_peak_bytes", m.case_peak_bytes, std::nullopt);
+    return out;
+  }
+
  private:
   static Row measure(const Case& c, Registry& registry) {
     const WorkloadShape shape = c.spec.get<MemoryCaseSpec>().shape;

@@ -275,6 +275,26 @@ class SpeedKind : public SuiteKind {
   }
   bool plots() const override { return true; }
   bool timing() const override { return true; }
+
+  // The time per step over its repetitions (same machine only), and the same repetitions
+  // relative to nope's median in the same run (comparable across machines).
+  std::vector<ComparedMetric> compared_metrics(const Row& row) const override {
+    const auto m = row.get<SpeedMetrics>();
+    if (!m.median_ms || m.repetition_ms.empty()) return {};
+    ComparedMetric time;
+    time.name = "ms_per_step", time.test = ComparedMetric::Test::kRepetitions;
+    time.value = *m.median_ms, time.samples = m.repetition_ms;
+    time.machine_bound = true, time.decimals = 4;
+    std::vector<ComparedMetric> out = {time};
+    if (m.nope_median_ms && *m.nope_median_ms > 0 && *m.nope_median_ms != *m.median_ms) {
+      ComparedMetric relative = time;
+      relative.name = "time_vs_nope", relative.machine_bound = false, relative.decimals = 3;
+      relative.value = *m.median_ms / *m.nope_median_ms;
+      for (double& v : relative.samples) v /= *m.nope_median_ms;
+      out.push_back(relative);
+    }
+    return out;
+  }
 };
 
 void SpeedKind::run(const std::vector<const Case*>& cases, CaseContext& ctx) const {

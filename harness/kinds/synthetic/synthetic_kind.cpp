@@ -225,6 +225,18 @@ class SyntheticKind : public SuiteKind {
 
   void write_tables(const std::vector<Row>& rows, const std::string& dir) const override;
 
+  // Error rate over seeds; with one seed a side, the error counts themselves. A change
+  // under one percentage point is never flagged.
+  std::vector<ComparedMetric> compared_metrics(const Row& row) const override {
+    const auto m = row.get<SyntheticMetrics>();
+    if (!m.error_rate) return {};
+    ComparedMetric c;
+    c.name = "error_rate_pct", c.test = ComparedMetric::Test::kSeeds;
+    c.value = 100.0 * *m.error_rate, c.errors = m.wrong, c.trials = m.answers;
+    c.min_difference = 1.0, c.decimals = 1;
+    return {c};
+  }
+
  private:
   void run_one(const Case& c, CaseContext& ctx) const;
 };
