@@ -22,8 +22,9 @@ class StatsReporter : public benchmark::ConsoleReporter {
         continue;
       }
       const double ms = r.GetAdjustedRealTime();  // every benchmark's unit: milliseconds
-      if (r.run_type == Run::RT_Iteration) {
+      if (r.run_type == Run::RT_Iteration) {      // one repetition
         s.repetitions_ms.push_back(ms);
+        s.iterations = r.iterations;
         continue;
       }
       if (r.aggregate_name == "median") s.median_ms = ms, s.measured = true;
@@ -31,7 +32,6 @@ class StatsReporter : public benchmark::ConsoleReporter {
       if (r.aggregate_name == "p75") s.p75_ms = ms;
       if (r.aggregate_name == "mean") s.mean_ms = ms;
       if (r.aggregate_name == "stddev") s.stddev_ms = ms;
-      s.iterations = r.iterations;
     }
     std::vector<Run> shown;
     for (const auto& r : runs)

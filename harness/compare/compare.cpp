@@ -109,7 +109,8 @@ Change compare_metric(const std::string& kind, const std::string& group, const S
       const double tolerance = first.tolerance.value_or(o.max_ratio);
       if (mb != 0) c.ratio = mn / mb;
       const bool beyond = mb == 0 ? mn != 0 : (*c.ratio > tolerance || *c.ratio < 1 / tolerance);
-      if (beyond && mn != mb) c.mark = direction(mb, mn);
+      if (beyond && mn != mb && std::fabs(mn - mb) >= first.min_difference)
+        c.mark = direction(mb, mn);
       c.note = tolerance == 1 ? "exact" : fmt::format("tolerance {:.2f}x", tolerance);
       return c;
     }
@@ -229,6 +230,9 @@ Comparison compare_rows(const std::vector<Row>& base, const std::vector<Row>& no
     }
     result.changes.push_back(std::move(c));
   }
+  if (std::none_of(b_index.begin(), b_index.end(),
+                   [&](const auto& kv) { return n_index.count(kv.first) > 0; }))
+    throw RowError("compare: the two runs share no row id (runs of different suites?)");
   for (const auto& group : group_order)
     for (const auto& [metric, sides] : groups[group])
       if (!sides.base.empty() && !sides.now.empty())
@@ -264,10 +268,11 @@ std::string Comparison::markdown(const CompareOptions& o) const {
         s += "| mark | kind | case | metric | base | new | ratio | p | note |\n"
              "|---|---|---|---|---|---|---|---|---|\n",
             any = true;
-      auto md = [](std::string t) {
-        for (std::size_t at = t.find('|'); at != std::string::npos; at = t.find('|', at + 2))
-          t.replace(at, 1, "\\|");
-        return t;
+      auto md = [](const std::string& t) {  // one table cell: | escaped, lines joined
+        std::string out;
+        for (char ch : t)
+          out += ch == '|' ? std::string("\\|") : ch == '\n' ? " " : std::string(1, ch);
+        return out;
       };
       s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", to_string(c.mark),
                        c.kind, md(c.id), c.metric.empty() ? "status" : c.metric, md(c.base),
@@ -283,7 +288,7 @@ std::vector<Row> read_run_rows(const std::string& run_or_rows) {
   const std::string path =
       fs::is_directory(run_or_rows) ? run_or_rows + "/rows.jsonl" : run_or_rows;
   if (!fs::exists(path)) throw RowError("compare: no rows at " + path);
-  std::vector<Row> rows = read_rows(path);
+  std::vector<Row> rows = read_rows(path, true);  // a torn last line: a run cut short
   if (rows.empty()) throw RowError("compare: " + path + " holds no rows");
   return rows;
 }

@@ -23,7 +23,7 @@ struct ComparedMetric {
   double value = 0;                            // the row's figure (a median for repetitions)
   std::vector<double> samples;                 // kRepetitions: every repetition
   std::optional<std::int64_t> errors, trials;  // kSeeds: counts behind `value`
-  double min_difference = 0;  // kSeeds: a smaller change of the mean is never flagged
+  double min_difference = 0;  // kSeeds, kExact: a smaller change is never flagged
   // kExact: the ratio allowed either way (1 = any change); none: compare's --max-ratio.
   std::optional<double> tolerance = 1.0;
   // Absolute times: comparable only between rows of the same CPU model, ISA and threads.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -18,7 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Run {
-  std::string dir, label, when, sha, machine;
+  std::string dir, label, when, sha, machine, suite;
   std::vector<Row> rows;
   int passed = 0;
 };
@@ -28,6 +29,18 @@ struct Series {
   std::map<int, double> values;  // run index -> value (mean over seeds)
   std::set<int> regressions;     // run indices compare flagged against the run before
 };
+
+// A relative path as a URL path: every byte but unreserved ones and '/' percent-encoded.
+std::string url_path(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
 
 std::string html(const std::string& s) {
   std::string out;
@@ -62,8 +75,10 @@ std::string run_time(const std::string& run_id) {
 std::vector<Run> find_runs(const std::string& root, const std::string& out_dir) {
   std::vector<Run> runs;
   const fs::path out = fs::weakly_canonical(out_dir);
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
-       ++it) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(
+           root, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_directory() &&
         (fs::weakly_canonical(it->path()) == out || it->path().filename() == "logs" ||
          it->path().filename() == "checkpoints")) {
@@ -75,6 +90,7 @@ std::vector<Run> find_runs(const std::string& root, const std::string& out_dir) 
     run.dir = it->path().parent_path().string();
     try {
       run.rows = read_rows(it->path().string(), true);
+      for (const Row& r : run.rows) kind_of(r.head.kind);  // an unknown kind: skip the run
     } catch (const std::exception& e) {
       fmt::print(stderr, "warning: dashboard: {} skipped: {}\n", it->path().string(), e.what());
       continue;
@@ -84,11 +100,13 @@ std::vector<Run> find_runs(const std::string& root, const std::string& out_dir) 
     run.label = fs::relative(run.dir, root).string();
     run.when = first.head.run_id;
     run.sha = first.provenance.git_sha + (first.provenance.git_dirty ? "-dirty" : "");
+    run.suite = first.head.suite;
     run.machine = fmt::format("{} ({}, {} threads)", first.provenance.cpu_model,
                               first.provenance.isa, first.provenance.threads);
     for (const Row& r : run.rows) run.passed += r.head.status == Status::kPassed;
     runs.push_back(std::move(run));
   }
+  if (ec) fmt::print(stderr, "warning: dashboard: stopped reading {}: {}\n", root, ec.message());
   std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
     return std::tie(a.when, a.dir) < std::tie(b.when, b.dir);
   });
@@ -138,6 +156,7 @@ DashboardSummary write_dashboard(const std::string& root, const std::string& out
   };
   const CompareOptions options;
   Comparison latest;
+  bool latest_compared = false;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     // Values: each kind's compared figures, the mean over a case's seeds.
     std::map<std::tuple<std::string, std::string, std::string>, std::vector<double>> pooled;
@@ -151,8 +170,18 @@ DashboardSummary write_dashboard(const std::string& root, const std::string& out
       for (double v : values) mean += v / double(values.size());
       at(std::get<0>(key), std::get<1>(key), std::get<2>(key)).values[int(i)] = mean;
     }
-    if (i == 0) continue;
-    const Comparison c = compare_rows(runs[i - 1].rows, runs[i].rows, options);
+    // Against the previous run of the same suite (a one-off run in between is not a night).
+    std::size_t prev = i;
+    while (prev > 0 && runs[prev - 1].suite != runs[i].suite) --prev;
+    if (prev == 0) continue;
+    Comparison c;
+    try {
+      c = compare_rows(runs[prev - 1].rows, runs[i].rows, options);
+    } catch (const std::exception& e) {  // nothing in common
+      fmt::print(stderr, "warning: dashboard: {} not compared with {}: {}\n", runs[i].label,
+                 runs[prev - 1].label, e.what());
+      continue;
+    }
     for (const Change& change : c.changes)
       if (change.regression()) {
         if (!change.metric.empty())
@@ -160,7 +189,7 @@ DashboardSummary write_dashboard(const std::string& root, const std::string& out
         else
           at(change.kind, seed_group(change.id), "status").regressions.insert(int(i));
       }
-    if (i + 1 == runs.size()) latest = c;
+    if (i + 1 == runs.size()) latest = c, latest_compared = true;
   }
 
   DashboardSummary summary;
@@ -179,9 +208,9 @@ DashboardSummary write_dashboard(const std::string& root, const std::string& out
       runs.size(), html(root), html(run_time(runs.back().when)), html(runs.back().sha),
       html(runs.back().machine));
 
-  page += "<h2>Latest run against the previous one</h2>\n";
-  if (runs.size() < 2) {
-    page += "<p>Only one run: nothing to compare yet.</p>\n";
+  page += "<h2>Latest run against the previous one of its suite</h2>\n";
+  if (!latest_compared) {
+    page += "<p>No earlier run of this suite: nothing to compare yet.</p>\n";
   } else {
     page += fmt::format(
         "<p>{}</p>\n<table><tr><th>mark</th><th>kind</th><th>case</th>"
@@ -214,7 +243,7 @@ DashboardSummary write_dashboard(const std::string& root, const std::string& out
     for (const char* f : {"table.md", "table.csv", "table.tex", "rows.jsonl"})
       if (fs::exists(r.dir + "/" + f))
         links += fmt::format("<a href=\"{}\">{}</a> ",
-                             html(fs::relative(r.dir + "/" + f, out_dir).string()), f);
+                             html(url_path(fs::relative(r.dir + "/" + f, out_dir).string())), f);
     page += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
         i + 1, html(run_time(r.when)), html(r.sha), html(r.machine), r.rows.size(), r.passed,

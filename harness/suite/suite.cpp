@@ -152,11 +152,19 @@ Suite parse_suite(const std::string& path, const std::string& text) {
   const YamlReader yaml(path);
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    // Every document: a second one (after `---`) would otherwise be ignored without a word.
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1)
+      yaml.fail(documents[1],
+                "a suite file holds one YAML document; this is a second one "
+                "(after '---'): put its keys in the first, or in a part");
+    if (!documents.empty()) root = documents[0];
   } catch (const YAML::ParserException& e) {
     throw SuiteError(fmt::format("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1,
                                  e.mark.column + 1, e.msg));
   }
+  yaml.check_closed_quotes(root, text);
+  yaml.check_unique_keys(root);
   if (!root.IsMap()) throw SuiteError(path + ":1:1: a suite must be a YAML mapping");
   Suite s;
   s.path = path;

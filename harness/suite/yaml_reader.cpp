@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
 #include <sstream>
 
 namespace pebench {
@@ -76,6 +77,72 @@ std::vector<std::string> YamlReader::choice_list(const std::string& key, const Y
     out.push_back(name);
   }
   return out;
+}
+
+void YamlReader::check_unique_keys(const YAML::Node& node) const {
+  // Iterative, so that a deeply nested file cannot exhaust the stack; each node once by its
+  // place in the text, so that aliases of aliases ("billion laughs") cost nothing extra.
+  std::vector<YAML::Node> pending = {node};
+  std::set<int> visited;
+  while (!pending.empty()) {
+    const YAML::Node n = pending.back();
+    pending.pop_back();
+    if ((n.IsMap() || n.IsSequence()) && !visited.insert(n.Mark().pos).second) continue;
+    if (n.IsMap()) {
+      std::set<std::string> seen;
+      for (const auto& kv : n) {
+        if (kv.first.IsScalar() && !seen.insert(kv.first.Scalar()).second)
+          fail(kv.first, fmt::format("key '{}' appears twice in one mapping", kv.first.Scalar()));
+        pending.push_back(kv.second);
+      }
+    } else if (n.IsSequence()) {
+      for (const auto& item : n) pending.push_back(item);
+    }
+  }
+}
+
+namespace {
+
+// Whether the quoted scalar starting at text[at] (a ' or ") has its closing quote.
+bool closed_quote(const std::string& text, std::size_t at) {
+  const char quote = text[at];
+  for (std::size_t i = at + 1; i < text.size(); ++i) {
+    if (quote == '"' && text[i] == '\\') {
+      ++i;  // an escaped character
+    } else if (text[i] == quote) {
+      if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;  // '' is one quote inside single quotes
+        continue;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void YamlReader::check_closed_quotes(const YAML::Node& node, const std::string& text) const {
+  std::vector<YAML::Node> pending = {node};
+  std::set<int> visited;
+  while (!pending.empty()) {
+    const YAML::Node n = pending.back();
+    pending.pop_back();
+    const int pos = n.Mark().pos;
+    if (n.IsScalar()) {
+      if (pos >= 0 && static_cast<std::size_t>(pos) < text.size() &&
+          (text[pos] == '"' || text[pos] == '\'') && !closed_quote(text, std::size_t(pos)))
+        fail(n, fmt::format("unclosed quote: the {} opened here has no closing {}",
+                            text[pos] == '"' ? "double quote" : "single quote", text[pos]));
+      continue;
+    }
+    if (!visited.insert(pos).second) continue;
+    if (n.IsMap()) {
+      for (const auto& kv : n) pending.push_back(kv.first), pending.push_back(kv.second);
+    } else if (n.IsSequence()) {
+      for (const auto& item : n) pending.push_back(item);
+    }
+  }
 }
 
 Config YamlReader::params(const YAML::Node& node) const {

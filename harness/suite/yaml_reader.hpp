@@ -52,6 +52,13 @@ class YamlReader {
   std::vector<std::string> choice_list(const std::string& key, const YAML::Node& v,
                                        const std::vector<std::string>& valid,
                                        const char* what) const;
+  // Fails at the second of two equal keys in any mapping under `node` (YAML forbids them;
+  // yaml-cpp would keep one and drop the other without a word).
+  void check_unique_keys(const YAML::Node& node) const;
+  // Fails at a quoted scalar under `node` whose closing quote is missing in `text` (the file
+  // the nodes were parsed from): yaml-cpp 0.7 reads such a scalar on to the end of the file,
+  // so the error would otherwise surface as a strange value of the first key.
+  void check_closed_quotes(const YAML::Node& node, const std::string& text) const;
   // key: value params (a plain scalar is typed by its text; a quoted one is a string).
   Config params(const YAML::Node& node) const;
 

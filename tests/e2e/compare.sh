@@ -36,6 +36,27 @@ tail -n +2 "$DIR/base/rows.jsonl" | head -n -1 >>"$DIR/failing.jsonl"
 compare "$DIR/base" "$DIR/failing.jsonl" 4
 echo "$out" | grep -q "^| newly failing | speed | nope/attention_fwd_bwd/T=256" || fail "no newly failing: $out"
 echo "$out" | grep -q "^| missing | speed |" || fail "the dropped row is not missing: $out"
+# Another machine: absolute times are not comparable, the time relative to nope still is. A
+# changed spec (another case under the same id): not comparable. No row in common: an error.
+python3 - "$DIR/same/rows.jsonl" "$DIR" <<'PY' || fail "editing the speed rows"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+with open(f"{sys.argv[2]}/other_machine.jsonl", "w") as out:
+    for r in rows:
+        out.write(json.dumps(dict(r, cpu_model="Other CPU")) + "\n")
+with open(f"{sys.argv[2]}/other_spec.jsonl", "w") as out:
+    for i, r in enumerate(rows):
+        out.write(json.dumps(dict(r, spec_sha256="0" * 64) if i == 0 else r) + "\n")
+PY
+compare "$DIR/base" "$DIR/other_machine.jsonl" 0
+echo "$out" | grep -q "^| not comparable | speed | alibi/attention_fwd_bwd/T=256/B=1/H=4/d=32 | ms_per_step | .*other machine" ||
+  fail "times from another CPU compared: $out"
+echo "$out" | grep -q "time_vs_nope.*not comparable" && fail "time_vs_nope not compared across machines: $out"
+compare "$DIR/base" "$DIR/other_spec.jsonl" 0
+echo "$out" | grep -q "^| not comparable | speed | nope/attention_fwd_bwd/T=256/B=1/H=4/d=32 | status | .*spec differs" ||
+  fail "a changed spec was compared: $out"
+compare "$DIR/base" "$SYNTHETIC" 1
+echo "$out" | grep -q "share no row id" || fail "runs with nothing in common: $out"
 # Error rates over 3 seeds (alibi's rows of the golden synthetic run, given 2000 answers
 # and ~10% errors): one more wrong answer is no change; 5 points more is a regression.
 python3 - "$SYNTHETIC" "$DIR" <<'PY' || fail "editing the synthetic rows"

@@ -30,3 +30,9 @@ expect(bad_encoding_params.yaml "bad_encoding_params.yaml:7:5: encoding 'rope' {
 expect(bad_encoding_params.yaml "bad_encoding_params.yaml:8:5: encoding 'no_such_encoding': no encoding named 'no_such_encoding' [(]found: alibi, ")
 expect(unknown_param.yaml "unknown_param.yaml:4:5: encoding 'sinusoidal' {bas=100}: unknown config key 'bas' for encoding 'sinusoidal'")
 expect(bad_name.yaml "bad_name.yaml:2:7: name '[.][.]/[.][.]/x' must be letters, digits")
+# YAML forbids duplicate keys (yaml-cpp would keep both and use one); one document per file.
+expect(duplicate_key.yaml "duplicate_key.yaml:4:1: key 'encodings' appears twice in one mapping")
+expect(duplicate_nested_key.yaml "duplicate_nested_key.yaml:4:55: key 'factor' appears twice in one mapping")
+expect(two_documents.yaml "two_documents.yaml:5:1: a suite file holds one YAML document")
+expect(unclosed_quote.yaml "unclosed_quote.yaml:[0-9]+:[0-9]+: YAML syntax error")
+expect(unclosed_quote_block.yaml "unclosed_quote_block.yaml:2:7: unclosed quote: the double quote opened here has no closing .")

@@ -173,7 +173,8 @@ SpeedMetrics metrics_of(const Entry& e, const SpeedCaseSpec& spec,
       continue;
     if (other->nope() && !m.ratio_vs_nope)
       m.nope_median_ms = other->stats.median_ms,
-      m.ratio_vs_nope = s.median_ms / other->stats.median_ms;
+      m.ratio_vs_nope = s.median_ms / other->stats.median_ms,
+      m.nope_repetition_ms = other->stats.repetitions_ms;
     if (other->role == Entry::Role::kGemm)
       m.gemm_median_ms = other->stats.median_ms,
       m.ratio_vs_gemm = s.median_ms / other->stats.median_ms;
@@ -277,10 +278,14 @@ class SpeedKind : public SuiteKind {
   bool timing() const override { return true; }
 
   // The time per step over its repetitions (same machine only), and the same repetitions
-  // relative to nope's median in the same run (comparable across machines).
+  // relative to nope in the same run (comparable across machines): each repetition over
+  // nope's repetition of the same round (random interleaving runs every benchmark once per
+  // round), so that nope's own noise is in the samples. Dividing by nope's median instead
+  // flagged 5 of 235 relative figures in 5 A/A pairs of suites/nightly.yaml's speed parts,
+  // pairing by round 1 (AMD EPYC, 2 threads).
   std::vector<ComparedMetric> compared_metrics(const Row& row) const override {
     const auto m = row.get<SpeedMetrics>();
-    if (!m.median_ms || m.repetition_ms.empty()) return {};
+    if (!m.median_ms) return {};  // rows without repetition_ms (older runs): not comparable
     ComparedMetric time;
     time.name = "ms_per_step", time.test = ComparedMetric::Test::kRepetitions;
     time.value = *m.median_ms, time.samples = m.repetition_ms;
@@ -290,7 +295,10 @@ class SpeedKind : public SuiteKind {
       ComparedMetric relative = time;
       relative.name = "time_vs_nope", relative.machine_bound = false, relative.decimals = 3;
       relative.value = *m.median_ms / *m.nope_median_ms;
-      for (double& v : relative.samples) v /= *m.nope_median_ms;
+      const bool paired = m.nope_repetition_ms.size() == relative.samples.size();
+      for (std::size_t i = 0; i < relative.samples.size(); ++i)
+        relative.samples[i] /=
+            paired && m.nope_repetition_ms[i] > 0 ? m.nope_repetition_ms[i] : *m.nope_median_ms;
       out.push_back(relative);
     }
     return out;
