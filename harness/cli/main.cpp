@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   app.add_option("--plugin-path", global.plugin_paths,
                  "Extra plugin directory or file (repeatable)");
   app.add_option("--threads", global.threads, "Threads (OpenMP); 0 = default")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, kMaxThreads));
   app.add_option("--plugin-timeout", global.plugin_timeout_s,
                  "Seconds a plugin may take to load and describe itself (in a child process)")
       ->check(CLI::PositiveNumber);

@@ -280,6 +280,18 @@ std::string Comparison::markdown(const CompareOptions& o) const {
                        c.p ? fmt::format("{:.2g}", *c.p) : "", md(c.note));
     }
   if (!any) s += "Nothing changed.\n";
+  // nope's own time is the baseline of every ratio: when it moved, the whole run's absolute
+  // times probably did (another load on the machine, a frequency change).
+  for (const Change& c : changes)
+    if (c.metric == "ms_per_step" && (c.mark == Mark::kWorse || c.mark == Mark::kBetter) &&
+        (c.id.rfind("nope/", 0) == 0 || c.id.find("/nope/") != std::string::npos)) {
+      s += fmt::format(
+          "\nNote: nope's own time moved ({} {}, ratio {:.3f}): the absolute times of the whole "
+          "run may have drifted (machine load, clock); `time_vs_nope` is measured against nope "
+          "in the same run and does not drift with it.\n",
+          c.id, to_string(c.mark), c.ratio.value_or(0));
+      break;
+    }
   return s;
 }
 

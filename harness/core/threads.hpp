@@ -12,6 +12,11 @@
 
 namespace pebench {
 
+// The most threads a suite or --threads may ask for. libgomp creates every thread at the
+// first parallel region; `threads: 100000` crashed there (SIGSEGV, out of stacks). Far above
+// any node pebench runs on, far below what breaks.
+inline constexpr int kMaxThreads = 1024;
+
 // Sets the thread count (0 keeps the default), then flushes subnormals on this thread and
 // every OpenMP worker. Returns the count in use.
 int set_threads(int threads);

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "core/sha256.hpp"
+#include "core/threads.hpp"
 #include "kinds/kinds.hpp"
 
 namespace pebench {
@@ -75,14 +76,17 @@ bool parse_shared_setting(const YamlReader& yaml, const std::string& key, const 
     if (!v.IsSequence() || v.size() == 0)
       yaml.fail(v, "'seeds' must be a non-empty list of integers");
     p.seeds.clear();
+    std::unordered_set<std::uint64_t> seen;  // linear: a suite may list many seeds
     for (const auto& x : v) {
       p.seeds.push_back(yaml.scalar<std::uint64_t>(key, x, "a non-negative integer"));
-      if (std::count(p.seeds.begin(), p.seeds.end(), p.seeds.back()) > 1)
+      if (!seen.insert(p.seeds.back()).second)
         yaml.fail(x, fmt::format("'seeds' lists {} twice", p.seeds.back()));
     }
   } else if (key == "threads") {
     p.threads = yaml.scalar<int>(key, v, "an integer");
-    if (p.threads < 0) yaml.fail(v, "'threads' must be >= 0");
+    if (p.threads < 0 || p.threads > kMaxThreads)
+      yaml.fail(v, fmt::format("'threads' must be in [0, {}] (0: OpenMP's default), got {}",
+                               kMaxThreads, p.threads));
   } else if (key == "timeout_s") {
     p.timeout_s = yaml.scalar<double>(key, v, "a number of seconds");
     if (!(p.timeout_s > 0)) yaml.fail(v, "'timeout_s' must be > 0");

@@ -47,10 +47,10 @@ std::vector<std::int64_t> YamlReader::int_list(const std::string& key, const YAM
   if (!v.IsSequence() || v.size() == 0)
     fail(v, fmt::format("'{}' must be a positive integer or a non-empty list", key));
   std::vector<std::int64_t> out;
+  std::set<std::int64_t> seen;
   for (const auto& x : v) {
     const std::int64_t n = positive_int(key, x);
-    if (std::find(out.begin(), out.end(), n) != out.end())
-      fail(x, fmt::format("'{}' lists {} twice", key, n));
+    if (!seen.insert(n).second) fail(x, fmt::format("'{}' lists {} twice", key, n));
     out.push_back(n);
   }
   return out;

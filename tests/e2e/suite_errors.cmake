@@ -36,3 +36,4 @@ expect(duplicate_nested_key.yaml "duplicate_nested_key.yaml:4:55: key 'factor' a
 expect(two_documents.yaml "two_documents.yaml:5:1: a suite file holds one YAML document")
 expect(unclosed_quote.yaml "unclosed_quote.yaml:[0-9]+:[0-9]+: YAML syntax error")
 expect(unclosed_quote_block.yaml "unclosed_quote_block.yaml:2:7: unclosed quote: the double quote opened here has no closing .")
+expect(too_many_threads.yaml "too_many_threads.yaml:4:10: .threads. must be in \\[0, 1024\\]")
