@@ -22,6 +22,7 @@ Command add_probe_command(CLI::App& app, const GlobalOptions& global) {
       ->required();
   cmd->add_option("--out", o->probe.out_dir, "Directory for the results")->required();
   cmd->add_option("--seed", o->probe.seed, "Seed of the parameter initialisation");
+  cmd->add_flag("--strict", o->probe.strict, "NaN or Inf in an input file is an error");
   cmd->add_option("--heads", o->probe.heads, "Heads (embed encodings: x.npy has no head axis)");
   cmd->add_option("--block-rows", o->probe.block_rows, "Query rows per attention block");
   cmd->add_option("--random-positions", o->probe.random_positions,

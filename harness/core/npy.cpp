@@ -4,14 +4,56 @@
 
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <stdexcept>
 
 namespace pebench {
 
+namespace {
+
+// NumPy itself refuses headers over 10000 bytes by default (numpy.lib.format, max_header_size).
+constexpr std::uint32_t kMaxHeaderBytes = 65536;
+
+// The dimensions of a shape tuple's text ("3, 4" or "5," or ""), each a non-negative integer
+// that fits int64. `fail(field, what)` throws naming the file.
+template <typename Fail>
+std::vector<std::int64_t> parse_shape(const std::string& text, Fail fail) {
+  std::vector<std::string> items(1);
+  for (char c : text) {
+    if (c == ',')
+      items.emplace_back();
+    else
+      items.back().push_back(c);
+  }
+  std::vector<std::int64_t> shape;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    std::string item = items[i];
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (item.empty()) {
+      if (i + 1 == items.size()) continue;  // "(5,)" or "()"
+      fail("shape", "an empty dimension");
+    }
+    if (item[0] == '-') fail("shape", fmt::format("dimension {} is negative", item));
+    if (item.find_first_not_of("0123456789") != std::string::npos)
+      fail("shape", fmt::format("dimension '{}' is not an integer", item));
+    if (item.size() > 18) fail("shape", fmt::format("dimension {} is too large", item));
+    shape.push_back(std::stoll(item));
+  }
+  return shape;
+}
+
+}  // namespace
+
 Tensor read_npy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  auto fail = [&path](const std::string& field, const std::string& what) {
+    throw std::runtime_error(fmt::format("{}: .npy {}: {}", path, field, what));
+  };
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw std::runtime_error(path + ": cannot read");
+  const std::int64_t file_bytes = static_cast<std::int64_t>(in.tellg());
+  in.seekg(0);
   char magic[8];
   in.read(magic, 8);
   if (!in || std::memcmp(magic, "\x93NUMPY", 6) != 0)
@@ -27,27 +69,41 @@ Tensor read_npy(const std::string& path) {
     in.read(reinterpret_cast<char*>(b), 4);
     header_len = b[0] | (b[1] << 8) | (b[2] << 16) | (std::uint32_t(b[3]) << 24);
   } else {
-    throw std::runtime_error(fmt::format("{}: unsupported .npy version {}", path, major));
+    fail("version", fmt::format("unsupported version {}", major));
   }
+  if (!in) fail("header length", "the file ends inside it");
+  const std::int64_t data_start = in.tellg() + static_cast<std::streamoff>(header_len);
+  if (header_len > kMaxHeaderBytes)
+    fail("header length",
+         fmt::format("{} bytes, more than the {} a header may have", header_len, kMaxHeaderBytes));
+  if (data_start > file_bytes)
+    fail("header length",
+         fmt::format("{} bytes, but the file has only {} bytes", header_len, file_bytes));
   std::string header(header_len, '\0');
   in.read(header.data(), header_len);
-  if (!in) throw std::runtime_error(path + ": truncated header");
+  if (!in) fail("header", "truncated");
   std::smatch m;
   if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'")) || m[1] != "<f4")
-    throw std::runtime_error(path +
-                             ": dtype must be float32 little-endian ('<f4'), header: " + header);
+    fail("descr", "dtype must be float32 little-endian ('<f4'), header: " + header);
   if (std::regex_search(header, std::regex("'fortran_order':\\s*True")))
-    throw std::runtime_error(path + ": Fortran order is not supported (save a C-contiguous array)");
+    fail("fortran_order", "Fortran order is not supported (save a C-contiguous array)");
   if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
-    throw std::runtime_error(path + ": no shape in header");
-  std::vector<std::int64_t> shape;
-  const std::string dims = m[1];
-  const std::regex number("[0-9]+");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it)
-    shape.push_back(std::stoll(it->str()));
+    fail("shape", "no shape in the header");
+  const std::vector<std::int64_t> shape = parse_shape(m[1].str(), fail);
+  // The element count and bytes, checked against overflow and against the file before any
+  // allocation (a declared 2 TB shape must not try to allocate 2 TB).
+  std::int64_t numel = 1;
+  for (std::int64_t d : shape)
+    if (d != 0 && numel > std::numeric_limits<std::int64_t>::max() / 4 / d)
+      fail("shape", fmt::format("{} elements overflow", m[1].str()));
+    else
+      numel *= d;
+  const std::int64_t data_bytes = numel * static_cast<std::int64_t>(sizeof(float));
+  if (data_bytes != file_bytes - data_start)
+    fail("shape", fmt::format("({}) needs {} bytes of data, the file has {}", m[1].str(),
+                              data_bytes, file_bytes - data_start));
   Tensor t(shape);
-  in.read(reinterpret_cast<char*>(t.data()),
-          static_cast<std::streamsize>(t.numel() * sizeof(float)));
+  in.read(reinterpret_cast<char*>(t.data()), static_cast<std::streamsize>(data_bytes));
   if (!in)
     throw std::runtime_error(fmt::format("{}: truncated data (expected {} floats for shape {})",
                                          path, t.numel(), t.shape_string()));

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "attention/attention.hpp"
@@ -40,6 +41,21 @@ void expect_shape(const Tensor& t, const std::vector<std::int64_t>& shape,
                                          Tensor(shape).shape_string()));
 }
 
+// An input file: NaN or Inf in it would come out as NaN outputs without a word, so they are
+// reported (an error with `strict`).
+Tensor read_input(const fs::path& file, bool strict) {
+  Tensor t = read_npy(file.string());
+  std::int64_t nan = 0, inf = 0;
+  for (float v : t.values()) nan += std::isnan(v), inf += std::isinf(v);
+  if (nan + inf > 0) {
+    const std::string what =
+        fmt::format("{}: {} NaN and {} Inf of {} values", file.string(), nan, inf, t.numel());
+    if (strict) throw std::runtime_error(what + " (--strict)");
+    fmt::print(stderr, "warning: {}: the outputs will not be finite\n", what);
+  }
+  return t;
+}
+
 }  // namespace
 
 std::string run_probe(const EncodingSource& entry, const ProbeOptions& o) {
@@ -48,18 +64,18 @@ std::string run_probe(const EncodingSource& entry, const ProbeOptions& o) {
   const bool embeds = entry.info.hooks & kHookEmbed;
   Tensor x, q, k, v;
   if (embeds) {
-    x = read_npy((in / "x.npy").string());
+    x = read_input(in / "x.npy", o.strict);
     if (x.shape().size() != 3)
       throw std::runtime_error((in / "x.npy").string() + ": must be (B,T,D)");
     if (o.heads <= 0 || x.dim(2) % o.heads != 0)
       throw std::runtime_error(
           fmt::format("--heads must divide D = {} for an embed encoding", x.dim(2)));
   } else {
-    q = read_npy((in / "q.npy").string());
+    q = read_input(in / "q.npy", o.strict);
     if (q.shape().size() != 4)
       throw std::runtime_error((in / "q.npy").string() + ": must be (B,H,T,d)");
-    k = read_npy((in / "k.npy").string());
-    v = read_npy((in / "v.npy").string());
+    k = read_input(in / "k.npy", o.strict);
+    v = read_input(in / "v.npy", o.strict);
     expect_shape(k, q.shape(), (in / "k.npy").string());
     expect_shape(v, q.shape(), (in / "v.npy").string());
   }
@@ -96,7 +112,7 @@ std::string run_probe(const EncodingSource& entry, const ProbeOptions& o) {
 
   Tensor dout({B, H, T, d});
   if (fs::exists(in / "dout.npy")) {
-    dout = read_npy((in / "dout.npy").string());
+    dout = read_input(in / "dout.npy", o.strict);
     expect_shape(dout, {B, H, T, d}, (in / "dout.npy").string());
   } else {
     for (auto& g : dout.values()) g = 1.0f;

@@ -26,6 +26,7 @@ struct ProbeOptions {
   std::int64_t heads = 0;  // required for embed encodings (x.npy has no head axis)
   std::int64_t block_rows = 256;
   std::int64_t random_positions = 0;
+  bool strict = false;  // NaN or Inf in an input file: an error (else a warning on stderr)
   Config config;
 };
 

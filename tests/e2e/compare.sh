@@ -18,25 +18,25 @@ compare() {  # compare <base> <new> <expected exit>
   [ $rc -eq "$3" ] || fail "compare $1 $2 exited $rc, expected $3:
 $out"
 }
-# Absolute times follow the machine: when a whole run is slower (seen in CI: every encoding,
-# nope included, 15% slower in the second run), ms_per_step is rightly flagged everywhere and
-# time_vs_nope is not. So: the A/A pair and the 2% plugin must never flag time_vs_nope, and
-# may flag ms_per_step only for every encoding alike (a machine-wide drift, which the
-# summary then names).
+# Absolute times follow the machine: in a busy ctest run, whole runs moved by 12-15% between
+# two runs 5 s apart (every encoding slower, sometimes nope too), and ms_per_step is then
+# rightly flagged. time_vs_nope, measured against nope in the same run, does not move with
+# the machine: the A/A pair and the 2% plugin must never flag it. (The false-alarm rate of
+# ms_per_step on a quiet machine is what scripts/compare-aa measures: docs/nightly.md.)
 aa_check() {  # aa_check <what>
   echo "$out" | grep -q "^| worse | .* | time_vs_nope |" && fail "$1 flagged time_vs_nope: $out"
   echo "$out" | grep -q "^| better | .* | time_vs_nope |" && fail "$1 flagged time_vs_nope: $out"
+  echo "$out" | grep -q "^| newly failing |" && fail "$1: a newly failing case: $out"
   if echo "$out" | grep -q "^| \(worse\|better\) | .* | ms_per_step |"; then
-    echo "$out" | grep -q "nope's own time moved" || fail "$1 flagged ms_per_step without a machine-wide drift: $out"
-    echo "note: $1: a machine-wide drift of absolute times (nope's own time moved)"
+    echo "note: $1: absolute times moved with the machine:"
+    echo "$out" | grep "^| \(worse\|better\) | .* | ms_per_step |"
   fi
+  return 0
 }
 out=$("$EXE" compare "$DIR/base" "$DIR/same" 2>&1); rc=$?
 [ $rc -eq 0 ] || [ $rc -eq 4 ] || fail "A/A compare exited $rc: $out"
 aa_check "A/A"
 compare "$DIR/base" "$DIR/slow25" 4
-echo "$out" | grep -q "^| worse | speed | slowed/attention_fwd_bwd/T=512/B=1/H=4/d=32 | ms_per_step |" ||
-  echo "$out" | grep -q "nope's own time moved" || fail "25% slower not caught on time: $out"
 echo "$out" | grep -q "^| worse | speed | slowed/attention_fwd_bwd/T=512/B=1/H=4/d=32 | time_vs_nope |" ||
   fail "25% slower not caught relative to nope: $out"
 echo "$out" | grep "^| worse | .* | time_vs_nope |" | grep -qv "slowed/" && fail "a case other than slowed flagged: $out"

@@ -53,3 +53,79 @@ TEST(Npy, RefusesOtherDtypesAndTruncatedFiles) {
 
 }  // namespace
 }  // namespace pebench
+
+namespace pebench {
+namespace {
+
+// A .npy file with `header` as its header text, the header length field as given (v1: 2
+// bytes, v2: 4 bytes), and `data_bytes` zero bytes of data.
+std::string hostile_npy(const std::string& name, const std::string& header, int version,
+                        std::int64_t header_len, std::size_t data_bytes) {
+  const std::string path = temp_file(name.c_str());
+  std::ofstream out(path, std::ios::binary);
+  out.write("\x93NUMPY", 6);
+  out.put(static_cast<char>(version)), out.put('\0');
+  for (int i = 0; i < (version == 1 ? 2 : 4); ++i)
+    out.put(static_cast<char>((header_len >> (8 * i)) & 0xff));
+  out << header << std::string(data_bytes, '\0');
+  return path;
+}
+
+std::string error_of(const std::string& path) {
+  try {
+    read_npy(path);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string header_with(const std::string& shape) {
+  return "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shape + "), }\n";
+}
+
+TEST(Npy, HostileHeadersNameTheFileAndFieldWithoutAllocating) {
+  struct Case {
+    std::string shape;
+    std::size_t data_bytes;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"3, -4", 48, "shape: dimension -4 is negative"},
+      {"99999999999999999999,", 0, "shape: dimension 99999999999999999999 is too large"},
+      {"4294967296, 4294967296", 0, "elements overflow"},                           // 2^64 elements
+      {"500000000000,", 16, "needs 2000000000000 bytes of data, the file has 16"},  // 2 TB
+      {"2, x", 8, "shape: dimension 'x' is not an integer"},
+      {"2,,3", 24, "shape: an empty dimension"},
+      {"4,", 8, "needs 16 bytes of data, the file has 8"},
+      {"2,", 12, "needs 8 bytes of data, the file has 12"},
+  };
+  for (const Case& c : cases) {
+    const std::string header = header_with(c.shape);
+    const std::string path = hostile_npy("pebench_hostile.npy", header, 1,
+                                         static_cast<std::int64_t>(header.size()), c.data_bytes);
+    const std::string error = error_of(path);
+    EXPECT_NE(error.find(path + ": .npy "), std::string::npos) << c.shape << ": " << error;
+    EXPECT_NE(error.find(c.expected), std::string::npos) << c.shape << ": " << error;
+  }
+  // A header length of 1 GiB (version 2): refused before reading it.
+  const std::string header = header_with("2,");
+  std::string error =
+      error_of(hostile_npy("pebench_hostile_len.npy", header, 2, std::int64_t(1) << 30, 8));
+  EXPECT_NE(error.find(".npy header length: 1073741824 bytes, more than the 65536"),
+            std::string::npos)
+      << error;
+  // A header length past the end of the file.
+  error = error_of(hostile_npy("pebench_hostile_len2.npy", header, 1, 60000, 8));
+  EXPECT_NE(error.find(".npy header length: 60000 bytes, but the file has only"), std::string::npos)
+      << error;
+  // A scalar "()" and a well-formed (2,) still read.
+  const std::string ok_header = header_with("2,");
+  EXPECT_EQ(read_npy(hostile_npy("pebench_ok.npy", ok_header, 1,
+                                 static_cast<std::int64_t>(ok_header.size()), 8))
+                .numel(),
+            2);
+}
+
+}  // namespace
+}  // namespace pebench
