@@ -33,6 +33,25 @@ struct Sides {
   std::vector<const Row*> base_rows, now_rows;
 };
 
+// One side's figures of a metric, pooled: every value (one per seed), every repetition, and
+// the summed error counts (`counts`: every value had them).
+struct Pool {
+  std::vector<double> values, samples;
+  std::int64_t errors = 0, trials = 0;
+  bool counts = true;
+};
+
+Pool pool(const std::vector<ComparedMetric>& side) {
+  Pool p;
+  for (const auto& m : side) {
+    p.values.push_back(m.value);
+    p.samples.insert(p.samples.end(), m.samples.begin(), m.samples.end());
+    p.counts = p.counts && m.errors && m.trials;
+    if (m.errors && m.trials) p.errors += *m.errors, p.trials += *m.trials;
+  }
+  return p;
+}
+
 Change compare_metric(const std::string& kind, const std::string& group, const Sides& s,
                       const CompareOptions& o) {
   const ComparedMetric& first = s.base.front();
@@ -51,11 +70,10 @@ Change compare_metric(const std::string& kind, const std::string& group, const S
           return c;
         }
   }
+  const Pool base = pool(s.base), now = pool(s.now);
   switch (first.test) {
     case Test::kRepetitions: {
-      std::vector<double> a, b;
-      for (const auto& m : s.base) a.insert(a.end(), m.samples.begin(), m.samples.end());
-      for (const auto& m : s.now) b.insert(b.end(), m.samples.begin(), m.samples.end());
+      const std::vector<double>&a = base.samples, &b = now.samples;
       if (a.empty() || b.empty()) {
         c.mark = Mark::kNotComparable, c.note = "no repetitions recorded";
         return c;
@@ -70,19 +88,7 @@ Change compare_metric(const std::string& kind, const std::string& group, const S
       return c;
     }
     case Test::kSeeds: {
-      std::vector<double> a, b;
-      std::int64_t ka = 0, na = 0, kb = 0, nb = 0;
-      bool counts = true;
-      for (const auto& m : s.base) {
-        a.push_back(m.value);
-        counts = counts && m.errors && m.trials;
-        if (m.errors && m.trials) ka += *m.errors, na += *m.trials;
-      }
-      for (const auto& m : s.now) {
-        b.push_back(m.value);
-        counts = counts && m.errors && m.trials;
-        if (m.errors && m.trials) kb += *m.errors, nb += *m.trials;
-      }
+      const std::vector<double>&a = base.values, &b = now.values;
       const double mb = summarize(a).mean, mn = summarize(b).mean;
       c.base = value_text(mb, first.decimals), c.now = value_text(mn, first.decimals);
       if (mb != 0) c.ratio = mn / mb;
@@ -90,9 +96,10 @@ Change compare_metric(const std::string& kind, const std::string& group, const S
       if (a.size() >= 2 && b.size() >= 2) {
         c.p = welch_t_test(a, b);
         c.note = fmt::format("{} vs {} seeds, Welch t", a.size(), b.size());
-      } else if (counts) {
-        c.p = two_proportion_test(ka, na, kb, nb);
-        c.note = fmt::format("{}/{} vs {}/{}, two-proportion z", ka, na, kb, nb);
+      } else if (base.counts && now.counts) {
+        c.p = two_proportion_test(base.errors, base.trials, now.errors, now.trials);
+        c.note = fmt::format("{}/{} vs {}/{}, two-proportion z", base.errors, base.trials,
+                             now.errors, now.trials);
       } else {
         if (large) c.mark = Mark::kChanged;
         c.note = "one seed: not testable";
@@ -102,9 +109,7 @@ Change compare_metric(const std::string& kind, const std::string& group, const S
       return c;
     }
     case Test::kExact: {
-      double mb = 0, mn = 0;
-      for (const auto& m : s.base) mb += m.value / double(s.base.size());
-      for (const auto& m : s.now) mn += m.value / double(s.now.size());
+      const double mb = summarize(base.values).mean, mn = summarize(now.values).mean;
       c.base = value_text(mb, first.decimals), c.now = value_text(mn, first.decimals);
       const double tolerance = first.tolerance.value_or(o.max_ratio);
       if (mb != 0) c.ratio = mn / mb;
