@@ -11,7 +11,7 @@
 namespace pebench {
 namespace {
 
-enum class Variant { onednn, own, own_bias, own_causal_bias };
+enum class Variant { onednn, own, own_bias, own_causal_bias, own_causal_row_bias };
 const char* name(Variant v) {
   switch (v) {
     case Variant::onednn:
@@ -20,8 +20,10 @@ const char* name(Variant v) {
       return "own";
     case Variant::own_bias:
       return "own_bias";
-    default:
+    case Variant::own_causal_bias:
       return "own_causal_bias";
+    default:
+      return "own_causal_row_bias";
   }
 }
 
@@ -33,12 +35,27 @@ void bench(benchmark::State& state, SoftmaxShape shape, Variant variant) {
   for (auto& x : table) x = static_cast<float>(rng.normal());
   // Rows as 8 heads of a query block whose last row sees every key.
   const std::int64_t heads = 8, rows = shape.rows / heads;
-  const bool causal = variant == Variant::own_causal_bias;
+  const bool causal =
+      variant == Variant::own_causal_bias || variant == Variant::own_causal_row_bias;
   const CausalRows all{heads, rows, shape.cols, causal ? shape.cols - rows : shape.cols};
   const RowBias bias{table.data() + shape.cols, 0, -1};
+  // The row-bias path (a static bias given a row at a time, e.g. FIRE's BiasRows) with the
+  // cheapest fill there is: each head's row copied from the same table as own_causal_bias.
+  // own_causal_row_bias / own_causal_bias is what the path itself costs.
+  struct Fill {
+    const float* row0;  // the table entry of key 0 for query row 0
+    std::int64_t heads;
+  } fill{table.data() + shape.cols, heads};
+  auto copy_rows = [](void* context, std::int64_t i, std::int64_t n, float* out) {
+    const auto* f = static_cast<const Fill*>(context);
+    for (std::int64_t h = 0; h < f->heads; ++h)
+      std::copy(f->row0 - i, f->row0 - i + n, out + h * n);
+  };
   auto run = [&] {
     if (variant == Variant::onednn)
       softmax_forward(s.data(), s.data(), shape.rows, shape.cols);
+    else if (variant == Variant::own_causal_row_bias)
+      causal_softmax_forward_row_bias(s.data(), s.data(), all, copy_rows, &fill);
     else
       causal_softmax_forward(s.data(), s.data(), all, variant == Variant::own ? RowBias{} : bias);
   };
@@ -62,7 +79,7 @@ int run_softmax_bench(const SoftmaxBenchOptions& o) {
              p.pebench_version, p.git_sha, p.git_dirty ? "-dirty" : "", p.onednn_version, p.isa,
              p.cpu_model, p.threads, p.build_type);
   const Variant variants[] = {Variant::onednn, Variant::own, Variant::own_bias,
-                              Variant::own_causal_bias};
+                              Variant::own_causal_bias, Variant::own_causal_row_bias};
   auto bench_name = [](Variant v, const SoftmaxShape& s) {
     return fmt::format("softmax/{}/{}x{}", name(v), s.rows, s.cols);
   };

@@ -47,9 +47,11 @@ void causal_softmax_forward(float* p /*heads,rows,keys*/, const float* s /*heads
                             const CausalRows& shape, const RowBias& bias = {});
 
 // As causal_softmax_forward, with the bias of each query row from fill_row(i, buffer): it
-// writes the (heads, n) bias of row i for its n visible keys (row-major, n per head) into a
-// per-thread buffer, which the softmax of every head's row i then reads while it is in L1.
-// Rows are spread over the OpenMP threads; fill_row is called concurrently.
+// writes all (heads, n) entries of row i's bias for its n visible keys (row-major, n per
+// head) into a per-thread buffer (not zeroed), which the softmax of every head's row i then
+// reads and overwrites with the biased logits while it is in L1. Each OpenMP thread takes
+// one contiguous range of rows with an equal share of the visible keys; fill_row is called
+// concurrently.
 using RowBiasFill = void (*)(void* context, std::int64_t i, std::int64_t n, float* buffer);
 void causal_softmax_forward_row_bias(float* p, const float* s, const CausalRows& shape,
                                      RowBiasFill fill_row, void* context);
