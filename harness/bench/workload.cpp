@@ -32,14 +32,19 @@ ModelConfig WorkloadShape::model_config() const {
   return c;
 }
 
+double model_forward_flops(const ModelConfig& c, std::int64_t batch, std::int64_t seq_len) {
+  const double A = attention_forward_flops(
+      WorkloadShape{"attention_fwd", batch, seq_len, c.heads, c.head_dim(), c.layers});
+  const double M = double(batch) * double(seq_len), D = double(c.d_model);
+  const double F = double(c.hidden()), L = double(c.layers), V = double(c.vocab);
+  return 2 * M * L * (4 * D * D + 2 * D * F) + L * A + 2 * M * D * V;
+}
+
 double workload_flops(const WorkloadShape& s) {
   const double A = attention_forward_flops(s);
   if (s.mode == "attention_fwd" || s.mode == "attention_inference") return A;
   if (s.mode == "attention_fwd_bwd") return 3 * A;
-  const ModelConfig c = s.model_config();
-  const double M = double(s.batch) * double(s.seq_len), D = double(c.d_model);
-  const double F = double(c.hidden()), L = double(c.layers), V = double(c.vocab);
-  const double forward = 2 * M * L * (4 * D * D + 2 * D * F) + L * A + 2 * M * D * V;
+  const double forward = model_forward_flops(s.model_config(), s.batch, s.seq_len);
   return s.mode == "train_step" ? 3 * forward : forward;
 }
 

@@ -24,6 +24,9 @@ struct WorkloadShape {
 
 // The one FLOP count of pebench (bench/workload.hpp states the formulas).
 double workload_flops(const WorkloadShape& shape);
+// A model's forward at (batch, seq_len): what workload_flops counts for mode inference (a
+// train step is 3x), for any model config (case estimates of the kinds that train).
+double model_forward_flops(const ModelConfig& c, std::int64_t batch, std::int64_t seq_len);
 
 PEBENCH_JSON_FIELDS(WorkloadShape, mode, batch, seq_len, heads, head_dim, layers)
 

@@ -7,6 +7,7 @@
 #include "cli/command.hpp"
 #include "run/exit_codes.hpp"
 #include "run/plugin_child.hpp"
+#include "suite/case_budget.hpp"
 #include "suite/suite.hpp"
 
 namespace pebench {
@@ -55,7 +56,10 @@ Command add_validate_command(CLI::App& app, const GlobalOptions& global) {
                        part.kind->name();
             fmt::print("{}: {} ({}), {} cases, sha256 {}\n", suite.path, suite.name, kinds,
                        cases.size(), suite.sha256);
-            for (const auto& c : cases) fmt::print("  {:<40} {}\n", c.id, c.repro);
+            // Each case's estimate (suite/case_budget.hpp): memory of the harness's tensors and
+            // time at a typical 50 GFLOP/s per thread; rough, for planning.
+            for (const auto& c : cases)
+              fmt::print("  {:<40} {:<22} {}\n", c.id, describe_estimate(c), c.repro);
             return cases.empty() ? kExitNothingRan : kExitOk;
           }};
 }

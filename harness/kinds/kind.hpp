@@ -78,6 +78,10 @@ class SuiteKind {
   virtual bool plots() const { return false; }
   // Its figures are times: `run --jobs N` runs its cases alone, after the others.
   virtual bool timing() const { return false; }
+  // Memory and FLOPs of one case, from its shapes (kinds/common/case_estimate.hpp), before it
+  // runs: validate prints it, and a case beyond its memory cap or timeout is refused.
+  // Default: unknown (zeros).
+  virtual CaseEstimate estimate(const Case&) const { return {}; }
   // The figures of a PASSED row that `pebench compare` tests. Default: none (status only).
   virtual std::vector<ComparedMetric> compared_metrics(const Row&) const { return {}; }
 };

@@ -19,11 +19,18 @@ double learning_rate(const OptimizerConfig& c, std::int64_t step) {
   return c.lr * (r + (1.0 - r) * 0.5 * (1.0 + std::cos(std::numbers::pi * progress)));
 }
 
-double clip_grad_norm(std::vector<ParamRef>& params, double max_norm) {
+double grad_norm(const std::vector<ParamRef>& params) {
   double sum = 0;
   for (const ParamRef& p : params)
     for (std::int64_t i = 0; i < p.size; ++i) sum += double(p.grad[i]) * double(p.grad[i]);
-  const double norm = std::sqrt(sum);
+  return std::sqrt(sum);
+}
+
+double clip_grad_norm(std::vector<ParamRef>& params, double max_norm) {
+  return clip_grad_norm(params, max_norm, grad_norm(params));
+}
+
+double clip_grad_norm(std::vector<ParamRef>& params, double max_norm, double norm) {
   if (max_norm > 0 && norm > max_norm) {
     const float factor = static_cast<float>(max_norm / (norm + 1e-6));
     for (ParamRef& p : params)
@@ -70,7 +77,11 @@ std::vector<ExtraTensor> AdamW::state(const std::vector<ParamRef>& params) {
 }
 
 double AdamW::step(std::vector<ParamRef>& params, std::int64_t step) {
-  const double norm = clip_grad_norm(params, config_.grad_clip);
+  const double norm = grad_norm(params);
+  // A NaN/Inf gradient is applied to nothing: clipping would scale it (an Inf norm by 0, NaN
+  // through), the moments would keep it and every parameter would become NaN.
+  if (!std::isfinite(norm)) return norm;
+  clip_grad_norm(params, config_.grad_clip, norm);
   allocate(params);
   const double lr = learning_rate(config_, step);
   const double t = double(step + 1);

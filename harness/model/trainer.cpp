@@ -18,6 +18,15 @@ ModelInput input_of(const TaskBatch& b, const std::vector<std::int64_t>& positio
                     b.targets.data(), b.loss_mask.data(), &positions};
 }
 
+// "loss is nan at step 7 (0-based, of 20: 7 steps done)": the step is the index the
+// checkpoints use (resumed from step k = k steps done); the progress line counts steps done.
+std::string diverged_at(const char* what, double value, std::int64_t step, std::int64_t steps) {
+  // fmt writes a NaN with its sign bit ("-nan"); the sign of a NaN means nothing.
+  const std::string v = std::isnan(value) ? "nan" : fmt::format("{}", value);
+  return fmt::format("{} is {} at step {} (0-based, of {}: {} steps done)", what, v, step, steps,
+                     step);
+}
+
 std::int64_t length_for(const Task& task, std::int64_t seq_len) {
   return seq_len > 0 ? seq_len : task.min_seq_len();
 }
@@ -74,14 +83,16 @@ TrainResult train(Model& model, const Task& task, const TrainConfig& config, Rng
     result.losses.push_back(loss);
     if (!std::isfinite(loss)) {
       result.diverged = true;
-      result.diverged_reason = fmt::format("loss is {} at step {}", loss, step);
+      result.diverged_reason = diverged_at("loss", loss, step, config.steps);
       break;
     }
     model.backward();
+    // A non-finite gradient norm leaves the parameters as they were (AdamW::step applies
+    // nothing), so no NaN reaches the weights before this check.
     const double grad_norm = optimizer.step(model.parameters(), step);
-    if (!std::isfinite(grad_norm)) {  // the step already applied it: report it here
+    if (!std::isfinite(grad_norm)) {
       result.diverged = true;
-      result.diverged_reason = fmt::format("gradient norm is {} at step {}", grad_norm, step);
+      result.diverged_reason = diverged_at("gradient norm", grad_norm, step, config.steps);
       break;
     }
     model.parameters_changed();

@@ -3,7 +3,9 @@
 // Training draws every batch from `data_rng`; with random_positions = L > 0 the
 // positions of each batch are a sorted random T-subset of [0, L) (randomized
 // positional encodings, Ruoss et al. 2023), otherwise 0..T-1. Evaluation always
-// uses 0..T-1. A non-finite loss stops training and reports divergence.
+// uses 0..T-1. A non-finite loss or gradient norm stops training and reports divergence
+// (TrainResult::diverged_reason names it and the 0-based step); a non-finite gradient is
+// applied to no parameter (AdamW::step).
 #pragma once
 
 #include <cstdint>

@@ -57,6 +57,14 @@ struct EncodingSpec {
 void to_json(nlohmann::json& j, const EncodingSpec& e);
 void from_json(const nlohmann::json& j, EncodingSpec& e);
 
+// What a case will need (SuiteKind::estimate, kinds/common/case_estimate.hpp): rough, from its
+// shapes; zero where the kind cannot tell.
+struct CaseEstimate {
+  double bytes = 0;        // peak memory of the harness's tensors
+  double flops = 0;        // matmul FLOPs
+  double min_seconds = 0;  // time it takes whatever the FLOPs (speed: repetitions x min_time_s)
+};
+
 struct Case {
   std::string kind;   // the kind that runs it (kinds/kinds.hpp)
   std::string id;     // see above
@@ -78,7 +86,8 @@ struct Case {
   std::string version;
   // Where it came from (copied into its rows).
   std::string suite, suite_sha256;
-  std::string repro;  // `pebench ... run <suite> --case <id>`
+  std::string repro;      // `pebench ... run <suite> --case <id>`
+  CaseEstimate estimate;  // set by expand_cases (not serialized: children do not need it)
 };
 PEBENCH_JSON_FIELDS(Case, kind, id, group, part, encoding, seed, spec, threads, timeout_s,
                     memory_limit_gb, log_limit_mb, plugin_paths, checkpoint, checkpoint_every,

@@ -14,6 +14,7 @@
 #include "core/sha256.hpp"
 #include "core/threads.hpp"
 #include "kinds/kinds.hpp"
+#include "suite/case_budget.hpp"
 
 namespace pebench {
 namespace {
@@ -118,7 +119,7 @@ SuitePart parse_part(const YamlReader& yaml, const YAML::Node& root, SuitePart p
     const std::string key = kv.first.Scalar();
     const YAML::Node& v = kv.second;
     if (key == "name") {
-      p.name = yaml.scalar<std::string>(key, v, "a string");
+      p.name = yaml.plain_name(key, v, "a part's name starts its case ids and names its table");
     } else if (key == "description" || key == "kind" || contains(own, key)) {
     } else if (key == "encodings") {
       has_encodings = true;
@@ -154,6 +155,7 @@ Suite load_suite(const std::string& path) {
 
 Suite parse_suite(const std::string& path, const std::string& text) {
   const YamlReader yaml(path);
+  yaml.check_utf8(text);
   YAML::Node root;
   try {
     // Every document: a second one (after `---`) would otherwise be ignored without a word.
@@ -174,26 +176,12 @@ Suite parse_suite(const std::string& path, const std::string& text) {
   s.path = path;
   s.text = text;
   s.sha256 = sha256_hex(text);
-  // The name is a folder of results/ and a field of every row: one plain path component.
-  auto plain = [](const std::string& n) {
-    return !n.empty() && n[0] != '.' && n.size() <= 100 &&
-           std::all_of(n.begin(), n.end(), [](char ch) {
-             return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' ||
-                    ch == '-';
-           });
-  };
   s.name = std::filesystem::path(path).stem().string();
   for (char& ch : s.name)
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-') ch = '_';
-  if (!plain(s.name)) s.name = "suite";
-  if (root["name"]) {
-    s.name = yaml.scalar<std::string>("name", root["name"], "a string");
-    if (!plain(s.name))
-      yaml.fail(root["name"],
-                fmt::format("name '{}' must be letters, digits, '.', '_' or '-' (at most 100, not "
-                            "starting with '.'): it names the run's folder under results/",
-                            s.name));
-  }
+  if (!YamlReader::is_plain_name(s.name)) s.name = "suite";
+  if (root["name"])  // a folder of results/ and a field of every row
+    s.name = yaml.plain_name("name", root["name"], "it names the run's folder under results/");
 
   SuitePart shared;  // seeds, threads and timeout_s first: parts inherit them wherever written
   for (const auto& key : kSharedKeys)
@@ -265,6 +253,7 @@ std::vector<Case> expand_cases(const Suite& suite, const ExpandOptions& options)
         c.suite = suite.name;
         c.suite_sha256 = suite.sha256;
         c.repro = repro_head + shell_quote(c.id);
+        c.estimate = part.kind->estimate(c);
         // Two equal cases (an encoding, a length or a seed listed twice) would share an id, a
         // repro and a benchmark name: refuse them.
         if (!ids.insert(c.id).second)
@@ -275,6 +264,7 @@ std::vector<Case> expand_cases(const Suite& suite, const ExpandOptions& options)
         cases.push_back(std::move(c));
       }
   }
+  check_case_budgets(cases, suite.path);
   return cases;
 }
 

@@ -4,9 +4,14 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <set>
 #include <sstream>
+#include <variant>
 
 namespace pebench {
 
@@ -77,6 +82,60 @@ std::vector<std::string> YamlReader::choice_list(const std::string& key, const Y
     out.push_back(name);
   }
   return out;
+}
+
+void YamlReader::check_utf8(const std::string& text) const {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    // Length of the sequence b starts and the smallest code point it may encode (overlong
+    // forms are invalid), per RFC 3629.
+    std::size_t len = 0;
+    std::uint32_t cp = 0, min = 0;
+    if (b < 0x80)
+      len = 1, cp = b;
+    else if ((b & 0xE0) == 0xC0)
+      len = 2, cp = b & 0x1F, min = 0x80;
+    else if ((b & 0xF0) == 0xE0)
+      len = 3, cp = b & 0x0F, min = 0x800;
+    else if ((b & 0xF8) == 0xF0)
+      len = 4, cp = b & 0x07, min = 0x10000;
+    bool ok = len > 0 && i + len <= text.size() && b != 0;
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      const auto c = static_cast<unsigned char>(text[i + k]);
+      ok = (c & 0xC0) == 0x80;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    ok = ok && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+    if (!ok)
+      throw SuiteError(fmt::format(
+          "{}:{}:{}: {} (byte 0x{:02x}): a suite must be UTF-8 text, since its strings go "
+          "into rows.jsonl",
+          path_, line, column, b == 0 ? "a NUL byte" : "not valid UTF-8", b));
+    if (b == '\n')
+      line += 1, column = 1;
+    else
+      column += 1;
+    i += len;
+  }
+}
+
+bool YamlReader::is_plain_name(const std::string& n) {
+  return !n.empty() && n[0] != '.' && n.size() <= 100 &&
+         std::all_of(n.begin(), n.end(), [](char ch) {
+           return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' ||
+                  ch == '-';
+         });
+}
+
+std::string YamlReader::plain_name(const std::string& key, const YAML::Node& v,
+                                   const char* role) const {
+  const std::string n = scalar<std::string>(key, v, "a string");
+  if (!is_plain_name(n))
+    fail(v, fmt::format("{} '{}' must be letters, digits, '.', '_' or '-' (at most 100, not "
+                        "starting with '.'): {}",
+                        key, n, role));
+  return n;
 }
 
 void YamlReader::check_unique_keys(const YAML::Node& node) const {
@@ -152,8 +211,14 @@ Config YamlReader::params(const YAML::Node& node) const {
     if (!p.second.IsScalar())
       fail(p.second, fmt::format("param '{}' must be a scalar", p.first.Scalar()));
     // A quoted scalar ("10") is a string; a plain one is typed by its text.
-    c.set(p.first.Scalar(),
-          p.second.Tag() == "!" ? ConfigValue(p.second.Scalar()) : parse_scalar(p.second.Scalar()));
+    const ConfigValue value =
+        p.second.Tag() == "!" ? ConfigValue(p.second.Scalar()) : parse_scalar(p.second.Scalar());
+    // Case files are JSON, which has no inf or nan: such a value would reach the case as
+    // null and fail it late with a strange message.
+    if (const double* d = std::get_if<double>(&value); d && !std::isfinite(*d))
+      fail(p.second, fmt::format("param '{}' is '{}': not a finite number (quote it for a string)",
+                                 p.first.Scalar(), p.second.Scalar()));
+    c.set(p.first.Scalar(), value);
   }
   return c;
 }
@@ -184,8 +249,11 @@ ConfigValue parse_scalar(const std::string& text) {
   if (text == "true") return true;
   if (text == "false") return false;
   char* end = nullptr;
+  errno = 0;
   const long long i = std::strtoll(text.c_str(), &end, 10);
-  if (!text.empty() && *end == '\0') return static_cast<std::int64_t>(i);
+  // Beyond int64 (errno ERANGE): a number all the same, read as a double below, never the
+  // clamped LLONG_MAX.
+  if (!text.empty() && *end == '\0' && errno != ERANGE) return static_cast<std::int64_t>(i);
   const double d = std::strtod(text.c_str(), &end);
   if (!text.empty() && *end == '\0') return d;
   return text;

@@ -59,6 +59,13 @@ class YamlReader {
   // the nodes were parsed from): yaml-cpp 0.7 reads such a scalar on to the end of the file,
   // so the error would otherwise surface as a strange value of the first key.
   void check_closed_quotes(const YAML::Node& node, const std::string& text) const;
+  // Fails at the first byte of `text` that is not UTF-8 (or is NUL): every string of a suite
+  // reaches rows.jsonl, which must stay valid UTF-8 JSON.
+  void check_utf8(const std::string& text) const;
+  // A name that is one plain path component and a part of case ids: letters, digits, '.',
+  // '_' or '-', at most 100, not starting with '.' (fails naming `key` and `role`).
+  std::string plain_name(const std::string& key, const YAML::Node& v, const char* role) const;
+  static bool is_plain_name(const std::string& n);
   // key: value params (a plain scalar is typed by its text; a quoted one is a string).
   Config params(const YAML::Node& node) const;
 

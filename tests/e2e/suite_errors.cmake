@@ -37,3 +37,11 @@ expect(two_documents.yaml "two_documents.yaml:5:1: a suite file holds one YAML d
 expect(unclosed_quote.yaml "unclosed_quote.yaml:[0-9]+:[0-9]+: YAML syntax error")
 expect(unclosed_quote_block.yaml "unclosed_quote_block.yaml:2:7: unclosed quote: the double quote opened here has no closing .")
 expect(too_many_threads.yaml "too_many_threads.yaml:4:10: .threads. must be in \\[0, 1024\\]")
+expect(not_utf8.yaml "not_utf8.yaml:3:18: not valid UTF-8 \\(byte 0xe9\\)")
+expect(bad_label.yaml "bad_label.yaml:7:12: label 'flip/flop' must be letters, digits")
+# Sizes refused before anything runs, with the estimate and the limit it breaks.
+expect(huge_length.yaml "case 'nope/attention_fwd_bwd/T=1000000000/B=1/H=8/d=64': needs about [0-9.e+]+ GiB .*above its memory cap")
+expect(huge_batch.yaml "case 'nope/flip_flop/seed=1': needs about [0-9.e+]+ GiB")
+expect(huge_eval.yaml "case 'nope/flip_flop/seed=1': takes at least [0-9.e+]+ days .*beyond its timeout_s of 600")
+expect(memory_cap.yaml "needs about 1.28 GiB .*above its memory cap of 1 GiB \\(memory_limit_gb\\)")
+expect(param_not_finite.yaml "param_not_finite.yaml:5:41: param 'slope_scale' is 'nan': not a finite number")

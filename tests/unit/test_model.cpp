@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "model/model.hpp"
 #include "model/optimizer.hpp"
@@ -236,6 +237,32 @@ TEST(Optimizer, ClipsByGlobalNorm) {
   EXPECT_DOUBLE_EQ(clip_grad_norm(params, 1.0), 5.0);
   EXPECT_NEAR(a[0], 0.6, 1e-6);
   EXPECT_NEAR(b[0], 0.8, 1e-6);
+}
+
+// A NaN or Inf gradient (with clipping on, which would scale an Inf one by 0) reaches no
+// parameter and no moment: the step returns the non-finite norm for the trainer to report,
+// and the next finite step is the one it would have been without it.
+TEST(Optimizer, NonFiniteGradientChangesNothing) {
+  for (const float bad :
+       {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+    std::vector<float> value{0.5f, -2.0f}, grad{0.1f, 3.0f};
+    std::vector<float> clean_value = value;
+    std::vector<ParamRef> params{{"w", {2}, value.data(), grad.data(), 2, true}};
+    std::vector<ParamRef> clean{{"w", {2}, clean_value.data(), grad.data(), 2, true}};
+    OptimizerConfig c;
+    c.lr = 0.01, c.weight_decay = 0.1, c.grad_clip = 1.0, c.schedule = "constant";
+    AdamW opt(c), clean_opt(c);
+    grad = {0.1f, bad};
+    const double norm = opt.step(params, 0);
+    EXPECT_FALSE(std::isfinite(norm)) << norm;
+    EXPECT_EQ(value, (std::vector<float>{0.5f, -2.0f})) << "bad = " << bad;
+    EXPECT_TRUE(std::isnan(grad[1]) || std::isinf(grad[1])) << "the gradient was rescaled";
+    grad = {0.1f, 3.0f};
+    opt.step(params, 1);
+    grad = {0.1f, 3.0f};
+    clean_opt.step(clean, 1);
+    EXPECT_EQ(value, clean_value) << "the moments kept something of the bad step";
+  }
 }
 
 }  // namespace

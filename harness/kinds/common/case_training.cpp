@@ -1,6 +1,10 @@
 #include "kinds/common/case_training.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
 
 namespace pebench {
 namespace {
@@ -62,6 +66,13 @@ CaseTraining train_case(const Case& c, CaseContext& ctx, const ModelConfig& mode
   for (std::size_t i = losses.size() - tail; i < losses.size(); ++i)
     t.last10 += losses[i] / double(tail);
   return t;
+}
+
+void require_finite_evaluation(double loss, std::int64_t length) {
+  if (!std::isfinite(loss))
+    throw std::runtime_error(fmt::format("evaluation loss is {} at length {} (training was finite)",
+                                         std::isnan(loss) ? "nan" : fmt::format("{}", loss),
+                                         length));
 }
 
 void emit_failed(std::vector<Row>& rows, const CaseTraining& t, CaseContext& ctx) {

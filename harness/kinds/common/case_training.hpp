@@ -36,4 +36,10 @@ CaseTraining train_case(const Case& c, CaseContext& ctx, const ModelConfig& mode
 // Every row of `rows` with the training's failure status, emitted.
 void emit_failed(std::vector<Row>& rows, const CaseTraining& t, CaseContext& ctx);
 
+// An evaluation of the trained model whose loss is NaN/Inf (the encoding's forward went
+// non-finite where training did not, e.g. at a longer length) throws std::runtime_error
+// "evaluation loss is nan at length L (training was finite)": the row is FAILED with that
+// error, not a PASSED row whose loss is null and whose error rate is scored on NaN logits.
+void require_finite_evaluation(double loss, std::int64_t length);
+
 }  // namespace pebench

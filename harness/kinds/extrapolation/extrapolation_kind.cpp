@@ -13,6 +13,7 @@
 #include <map>
 #include <variant>
 
+#include "kinds/common/case_estimate.hpp"
 #include "kinds/common/case_training.hpp"
 #include "kinds/common/model_training_keys.hpp"
 #include "kinds/extrapolation/extrapolation_row.hpp"
@@ -243,6 +244,30 @@ class ExtrapolationKind : public SuiteKind {
     return drafts;
   }
 
+  // Training, then per evaluation pass (the trained encoding and each override that applies)
+  // and length: windows scores max_scored bytes in windows of L, sliding scores `stride` per
+  // window of L. max_scored 0 (the whole split) counts as 50000 bytes: a lower bound.
+  CaseEstimate estimate(const Case& c) const override {
+    const auto spec = c.spec.get<ExtrapolationCaseSpec>();
+    CaseEstimate e =
+        training_estimate(spec.model, spec.training.steps, spec.training.batch, spec.train_length);
+    const ExtrapolationEvalSpec& ev = spec.evaluation;
+    double passes = 1;
+    for (const EvalOverride& o : ev.overrides) passes += o.encoding == c.encoding.name;
+    const double scored = double(ev.max_scored > 0 ? ev.max_scored : 50000);
+    for (std::int64_t length : ev.lengths)
+      for (const std::string& protocol : ev.protocols) {
+        const double stride =
+            protocol == "sliding"
+                ? double(ev.stride > 0 ? ev.stride : std::max<std::int64_t>(1, length / 4))
+                : double(length);
+        const double windows = std::ceil(scored / stride);
+        e = then(e, {model_inference_bytes(spec.model, ev.batch, length),
+                     passes * windows * model_forward_flops(spec.model, 1, length), 0});
+      }
+    return e;
+  }
+
   std::vector<Row> planned_rows(const Case& c) const override {
     const auto spec = c.spec.get<ExtrapolationCaseSpec>();
     std::vector<Row> rows;
@@ -354,6 +379,7 @@ void ExtrapolationKind::run_one(const Case& c, CaseContext& ctx) const {
           variant ? *variant : *model, split.bytes,
           {m.eval_length, m.protocol == "sliding" ? LmProtocol::sliding : LmProtocol::windows,
            m.stride, spec.evaluation.batch, spec.evaluation.max_scored, spec.evaluation.buckets});
+      require_finite_evaluation(r.loss, m.eval_length);
       m.loss = r.loss, m.bits_per_byte = r.bits_per_byte(), m.perplexity = r.perplexity();
       m.scored = r.scored, m.windows = r.windows;
       m.position_start = r.bucket_start;

@@ -8,6 +8,7 @@
 #include "bench/bench_table.hpp"
 #include "bench/workload.hpp"
 #include "core/memory_usage.hpp"
+#include "kinds/common/case_estimate.hpp"
 #include "kinds/kind.hpp"
 #include "kinds/memory/memory_row.hpp"
 #include "results/stat_table.hpp"
@@ -44,6 +45,12 @@ class MemoryKind : public SuiteKind {
     for (const WorkloadShape& shape : grid_shapes(settings_as<MemorySettings>(settings).grid))
       drafts.push_back({shape_id(shape), "", seeds.front(), MemoryCaseSpec{shape}});
     return drafts;
+  }
+
+  // A few steps: the base, the measured one, the repeat.
+  CaseEstimate estimate(const Case& c) const override {
+    const WorkloadShape shape = c.spec.get<MemoryCaseSpec>().shape;
+    return {workload_bytes(shape), 3 * workload_flops(shape), 0};
   }
 
   std::vector<Row> planned_rows(const Case& c) const override {

@@ -28,6 +28,7 @@
 #include "bench/timing.hpp"
 #include "bench/workload.hpp"
 #include "core/memory_usage.hpp"
+#include "kinds/common/case_estimate.hpp"
 #include "kinds/kind.hpp"
 #include "kinds/speed/speed_row.hpp"
 #include "results/stat_table.hpp"
@@ -244,6 +245,13 @@ class SpeedKind : public SuiteKind {
       drafts.push_back({shape_id(shape), shape_id(shape), seeds.front(), spec});
     }
     return drafts;
+  }
+
+  // Every repetition runs at least min_time_s (and one step); a warm-up step first.
+  CaseEstimate estimate(const Case& c) const override {
+    const auto spec = c.spec.get<SpeedCaseSpec>();
+    return {workload_bytes(spec.shape), (spec.repetitions + 1) * workload_flops(spec.shape),
+            spec.repetitions * spec.min_time_s};
   }
 
   std::vector<Row> planned_rows(const Case& c) const override {

@@ -16,6 +16,7 @@
 #include <map>
 
 #include "core/sha256.hpp"
+#include "kinds/common/case_estimate.hpp"
 #include "kinds/common/case_training.hpp"
 #include "kinds/common/model_training_keys.hpp"
 #include "kinds/kind.hpp"
@@ -46,7 +47,9 @@ SplitSpec parse_split(const YamlReader& yaml, const YAML::Node& node) {
   SplitSpec split;
   yaml.for_each_key(node, "splits", {"name", "params", "length"},
                     [&](const std::string& key, const YAML::Node& v) {
-                      if (key == "name") split.name = yaml.scalar<std::string>(key, v, "a string");
+                      if (key == "name")
+                        split.name = yaml.plain_name(
+                            key, v, "a split's name is in row ids and table columns");
                       if (key == "params") split.params = yaml.params(v);
                       if (key == "length") split.length = yaml.positive_int(key, v);
                     });
@@ -60,7 +63,8 @@ TaskSpec parse_task(const YamlReader& yaml, const YAML::Node& node) {
       node, "tasks", {"name", "label", "params", "train_length", "splits"},
       [&](const std::string& key, const YAML::Node& v) {
         if (key == "name") task.name = yaml.scalar<std::string>(key, v, "a string");
-        if (key == "label") task.label = yaml.scalar<std::string>(key, v, "a string");
+        if (key == "label")
+          task.label = yaml.plain_name(key, v, "a task's label is in case ids and table columns");
         if (key == "params") task.params = yaml.params(v);
         if (key == "train_length") task.train_length = yaml.positive_int(key, v);
         if (key == "splits") {
@@ -204,6 +208,26 @@ class SyntheticKind : public SuiteKind {
     return drafts;
   }
 
+  // Training at the train length, then every split's evaluation batches at its length.
+  CaseEstimate estimate(const Case& c) const override {
+    const auto spec = c.spec.get<SyntheticCaseSpec>();
+    const TaskSpec& task = spec.task;
+    const auto train_task = make_task(task.name, task.params);
+    ModelConfig model = spec.model;
+    if (model.vocab == 0) model.vocab = train_task->vocab_size();
+    const std::int64_t train_length =
+        task.train_length > 0 ? task.train_length : train_task->min_seq_len();
+    CaseEstimate e =
+        training_estimate(model, spec.training.steps, spec.training.batch, train_length);
+    const EvaluationSpec& ev = spec.evaluation;
+    for (const SplitSpec& split : task.splits) {
+      const std::int64_t length = eval_length(task, split);
+      e = then(e, {model_inference_bytes(model, ev.batch, length),
+                   double(ev.batches) * model_forward_flops(model, ev.batch, length), 0});
+    }
+    return e;
+  }
+
   std::vector<Row> planned_rows(const Case& c) const override {
     const auto spec = c.spec.get<SyntheticCaseSpec>();
     std::vector<Row> rows;
@@ -274,6 +298,7 @@ void SyntheticKind::run_one(const Case& c, CaseContext& ctx) const {
                                params_to_text(merged_params(task, split))));
       const EvalResult r = evaluate(*model, *split_tasks[s], m.eval_length, spec.evaluation.batches,
                                     spec.evaluation.batch, eval_rng);
+      require_finite_evaluation(r.loss, r.seq_len);
       m.error_rate = r.errors.rate();
       m.answers = r.errors.answers, m.wrong = r.errors.wrong;
       m.eval_loss = r.loss;
