@@ -5,7 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
-#include <regex>
+#include <optional>
 #include <stdexcept>
 
 namespace pebench {
@@ -42,6 +42,31 @@ std::vector<std::int64_t> parse_shape(const std::string& text, Fail fail) {
     shape.push_back(std::stoll(item));
   }
   return shape;
+}
+
+// Where the value of each "'key':" of the header starts (after white space), in order.
+std::vector<std::size_t> value_starts(const std::string& header, const std::string& key) {
+  std::vector<std::size_t> starts;
+  const std::string quoted = "'" + key + "':";
+  for (auto at = header.find(quoted); at != std::string::npos; at = header.find(quoted, at + 1)) {
+    std::size_t i = at + quoted.size();
+    while (i < header.size() && std::strchr(" \t\n\v\f\r", header[i]) && header[i] != '\0') ++i;
+    starts.push_back(i);
+  }
+  return starts;
+}
+
+// The text between `open` and the next `close` at the first value of `key` that has them: what
+// std::regex_search("'key':\\s*<open>([^<close>]*)<close>") finds, without std::regex (it
+// recurses once per character: a long header overflowed the stack).
+std::optional<std::string> delimited_value(const std::string& header, const std::string& key,
+                                           char open, char close) {
+  for (const std::size_t i : value_starts(header, key)) {
+    if (i >= header.size() || header[i] != open) continue;
+    const std::size_t end = header.find(close, i + 1);
+    if (end != std::string::npos) return header.substr(i + 1, end - i - 1);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -82,25 +107,25 @@ Tensor read_npy(const std::string& path) {
   std::string header(header_len, '\0');
   in.read(header.data(), header_len);
   if (!in) fail("header", "truncated");
-  std::smatch m;
-  if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'")) || m[1] != "<f4")
+  if (delimited_value(header, "descr", '\'', '\'') != "<f4")
     fail("descr", "dtype must be float32 little-endian ('<f4'), header: " + header);
-  if (std::regex_search(header, std::regex("'fortran_order':\\s*True")))
-    fail("fortran_order", "Fortran order is not supported (save a C-contiguous array)");
-  if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
-    fail("shape", "no shape in the header");
-  const std::vector<std::int64_t> shape = parse_shape(m[1].str(), fail);
+  for (const std::size_t i : value_starts(header, "fortran_order"))
+    if (header.compare(i, 4, "True") == 0)
+      fail("fortran_order", "Fortran order is not supported (save a C-contiguous array)");
+  const std::optional<std::string> shape_text = delimited_value(header, "shape", '(', ')');
+  if (!shape_text) fail("shape", "no shape in the header");
+  const std::vector<std::int64_t> shape = parse_shape(*shape_text, fail);
   // The element count and bytes, checked against overflow and against the file before any
   // allocation (a declared 2 TB shape must not try to allocate 2 TB).
   std::int64_t numel = 1;
   for (std::int64_t d : shape)
     if (d != 0 && numel > std::numeric_limits<std::int64_t>::max() / 4 / d)
-      fail("shape", fmt::format("{} elements overflow", m[1].str()));
+      fail("shape", fmt::format("{} elements overflow", *shape_text));
     else
       numel *= d;
   const std::int64_t data_bytes = numel * static_cast<std::int64_t>(sizeof(float));
   if (data_bytes != file_bytes - data_start)
-    fail("shape", fmt::format("({}) needs {} bytes of data, the file has {}", m[1].str(),
+    fail("shape", fmt::format("({}) needs {} bytes of data, the file has {}", *shape_text,
                               data_bytes, file_bytes - data_start));
   Tensor t(shape);
   in.read(reinterpret_cast<char*>(t.data()), static_cast<std::streamsize>(data_bytes));

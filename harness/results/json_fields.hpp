@@ -9,15 +9,19 @@
 // spelled as a string literal: renaming a member renames its key everywhere.
 // Written: every member, except an empty std::optional and a string that is empty where
 // its default is empty too (absent means "not measured" / "not applicable"). Read: a
-// missing key or null leaves the member's default; a value of the wrong type (or a
-// negative number for an unsigned member) is an error naming the key.
+// missing key or null leaves the member's default; a value of the wrong type (or, for an
+// integer member, a fraction or a number outside its type) is an error naming the key.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace pebench::json_fields {
@@ -39,13 +43,47 @@ void put(J& j, const char* key, const std::string& value, const std::string& def
   if (!value.empty() || !default_value.empty()) j[key] = value;
 }
 
+// A parser callback, J::parse(text, depth_limit<J>(64)), that throws FieldError for a value
+// nested deeper than `max_depth`: the JSON library copies and writes values recursively, so a
+// file of 100000 '[' would overflow the stack after it parsed.
+template <typename J>
+typename J::parser_callback_t depth_limit(int max_depth) {
+  return [max_depth](int depth, typename J::parse_event_t, J&) {
+    if (depth > max_depth)
+      throw FieldError("nested more than " + std::to_string(max_depth) + " levels deep");
+    return true;
+  };
+}
+
+// An integer member takes an integer, or a number with an integral value, in its range
+// (nlohmann would convert any number with a cast: undefined for 1e300, wrapped for 2^40).
+template <typename T, typename J>
+void check_integer(const J& v, const char* key) {
+  const auto fail = [&](const char* what) {
+    throw FieldError(std::string("key '") + key + "': " + what + ", got " + v.dump());
+  };
+  if (v.is_number_unsigned()) {
+    if (!std::in_range<T>(v.template get<std::uint64_t>())) fail("out of range");
+  } else if (v.is_number_integer()) {
+    const auto x = v.template get<std::int64_t>();
+    if (x < 0 && std::is_unsigned_v<T>) fail("must be >= 0");
+    if (!std::in_range<T>(x)) fail("out of range");
+  } else if (v.is_number_float()) {
+    const double x = v.template get<double>();
+    if (!(x == std::trunc(x))) fail("must be an integer");
+    if (x < 0 && std::is_unsigned_v<T>) fail("must be >= 0");
+    // Both bounds as doubles: min is a power of two, max + 1 too (max itself may round up).
+    const double lo = static_cast<double>(std::numeric_limits<T>::min());
+    const double hi = 2.0 * static_cast<double>(std::numeric_limits<T>::max() / 2 + 1);
+    if (!(x >= lo && x < hi)) fail("out of range");
+  }
+}
+
 template <typename J, typename T>
 void get(const J& j, const char* key, T& value) {
   const auto it = j.find(key);
   if (it == j.end() || it->is_null()) return;
-  if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T> && !std::is_same_v<T, bool>)
-    if (it->is_number_integer() && !it->is_number_unsigned())
-      throw FieldError(std::string("key '") + key + "': must be >= 0, got " + it->dump());
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) check_integer<T>(*it, key);
   try {
     it->get_to(value);
   } catch (const nlohmann::json::exception& e) {

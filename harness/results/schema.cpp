@@ -18,6 +18,10 @@ constexpr std::array<std::pair<Status, const char*>, 8> kStatusNames = {{
     {Status::kTimeout, "TIMEOUT"},
 }};
 
+// A row nests 2 or 3 levels (arrays, objects of a metric); the JSON library copies and writes
+// values recursively, so a deeper one could overflow the stack.
+constexpr int kMaxRowDepth = 64;
+
 bool is_fixed_key(const std::string& key) {
   const auto& header = json_field_names(static_cast<const RowHeader*>(nullptr));
   const auto& provenance = json_field_names(static_cast<const Provenance*>(nullptr));
@@ -72,9 +76,12 @@ Row Row::from_json(const RowJson& j) {
   const auto version = j.find("schema_version");
   if (version == j.end() || !version->is_number_integer())
     throw RowError("a row without schema_version (written by a pebench before rows had a schema)");
-  if (version->get<int>() > kSchemaVersion)
+  // Compared as written (a cast to int would wrap 4294967298 to 2).
+  if (version->is_number_unsigned() && version->get<std::uint64_t>() > kSchemaVersion)
     throw RowError("row schema_version " + version->dump() + " is newer than this pebench's (" +
                    std::to_string(kSchemaVersion) + ")");
+  if (!version->is_number_unsigned() || version->get<std::uint64_t>() < 1)
+    throw RowError("row schema_version " + version->dump() + " is not a version (1, 2, ...)");
   Row row;
   try {
     row.head = j.get<RowHeader>();
@@ -90,9 +97,11 @@ Row Row::from_json(const RowJson& j) {
 Row Row::from_json_line(const std::string& line) {
   RowJson j;
   try {
-    j = RowJson::parse(line);
+    j = RowJson::parse(line, json_fields::depth_limit<RowJson>(kMaxRowDepth));
   } catch (const nlohmann::json::parse_error& e) {
     throw RowError(std::string("not JSON: ") + e.what());
+  } catch (const json_fields::FieldError& e) {
+    throw RowError(e.what());
   }
   return from_json(j);
 }

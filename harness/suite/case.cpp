@@ -54,7 +54,11 @@ std::vector<Case> read_case_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read " + path);
   try {
-    return nlohmann::json::parse(in).at("cases").get<std::vector<Case>>();
+    // Depth-limited: a spec nested 12,500 deep overflowed the stack in the recursive copy
+    // (tests/fuzz, ASan build).
+    return nlohmann::json::parse(in, json_fields::depth_limit<nlohmann::json>(64))
+        .at("cases")
+        .get<std::vector<Case>>();
   } catch (const std::exception& e) {
     throw std::runtime_error(fmt::format("{}: not a case file: {}", path, e.what()));
   }

@@ -25,7 +25,8 @@ template <typename J>
 void to_json(J& j, const Config& c) {
   j = J::object();
   for (const auto& [key, value] : c.values())
-    std::visit([&j, &key](const auto& v) { j[key] = v; }, value);
+    std::visit([&j, &key = key](const auto& v) { j[key] = v; },
+               value);  // clang-14: no binding capture
 }
 template <typename J>
 void from_json(const J& j, Config& c) {

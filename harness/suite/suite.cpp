@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <unordered_set>
 
 #include "core/sha256.hpp"
@@ -153,9 +154,38 @@ Suite load_suite(const std::string& path) {
   return parse_suite(path, text.str());
 }
 
+// yaml-cpp 0.7.0 (Debian 12) never returns from YAML::LoadAll when a ',' stands where a
+// document's first node would be (memory grows ~220 MB/s; jbeder/yaml-cpp#1040, fixed after
+// 0.8.0; found by tests/fuzz, reproducer tests/fuzz/regressions/suite/). Refused here first:
+// the first thing of the file, or after a '---' line, that is not blank or a comment.
+static void refuse_comma_document_start(const std::string& path, const std::string& text) {
+  bool at_start = true;
+  std::size_t line = 0, pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t end = std::min(text.find('\n', pos), text.size());
+    std::string_view l(text.data() + pos, end - pos);
+    ++line;
+    std::size_t col = 0;
+    if (l.substr(0, 3) == "---") at_start = true, col = 3;
+    if (at_start) {
+      col = l.find_first_not_of(" \t\r", col);
+      if (col != std::string_view::npos && l[col] != '#') {
+        if (l[col] == ',')
+          throw SuiteError(
+              fmt::format("{}:{}:{}: YAML syntax error: a document cannot start with "
+                          "','",
+                          path, line, col + 1));
+        at_start = false;
+      }
+    }
+    pos = end + 1;
+  }
+}
+
 Suite parse_suite(const std::string& path, const std::string& text) {
   const YamlReader yaml(path);
   yaml.check_utf8(text);
+  refuse_comma_document_start(path, text);
   YAML::Node root;
   try {
     // Every document: a second one (after `---`) would otherwise be ignored without a word.

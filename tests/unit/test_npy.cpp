@@ -127,5 +127,27 @@ TEST(Npy, HostileHeadersNameTheFileAndFieldWithoutAllocating) {
             2);
 }
 
+// Headers of up to 64 KiB: a long value is read or refused, never a crash (std::regex recursed
+// once per character and overflowed the stack: tests/fuzz/regressions/npy/).
+TEST(Npy, LongHeadersAreReadWithoutRecursion) {
+  const std::string long_descr = "{'descr': '" + std::string(60000, 'a') + "', 'shape': (2,), }\n";
+  std::string error = error_of(hostile_npy("pebench_long_descr.npy", long_descr, 2,
+                                           static_cast<std::int64_t>(long_descr.size()), 8));
+  EXPECT_NE(error.find(".npy descr: dtype must be float32"), std::string::npos)
+      << error.substr(0, 200);
+  const std::string long_shape =
+      "{'descr': '<f4', 'shape': (" + std::string(60000, ' ') + "2,), }\n";
+  EXPECT_EQ(read_npy(hostile_npy("pebench_long_shape.npy", long_shape, 2,
+                                 static_cast<std::int64_t>(long_shape.size()), 8))
+                .numel(),
+            2);
+  // The first 'descr' whose value is quoted counts; 'fortran_order': True anywhere is refused.
+  const std::string odd = "{'descr': 4, 'descr':\t'<f4', 'shape': (1,), 'fortran_order':  True}\n";
+  error =
+      error_of(hostile_npy("pebench_odd.npy", odd, 1, static_cast<std::int64_t>(odd.size()), 4));
+  EXPECT_NE(error.find(".npy fortran_order: Fortran order is not supported"), std::string::npos)
+      << error;
+}
+
 }  // namespace
 }  // namespace pebench

@@ -77,6 +77,54 @@ TEST(Schema, BadRowsAreRefusedWithAReason) {
   EXPECT_NE(error("{\"schema_version\":2,\"kind\":").find("not JSON"), std::string::npos);
 }
 
+// An integer field never takes a number it cannot hold (the cast was undefined for 1e300 and
+// wrapped 2^32 + 2 to 2): tests/fuzz/regressions/rows/.
+TEST(Schema, IntegerFieldsRefuseNumbersOutsideTheirType) {
+  auto error = [](const std::string& fields) {
+    try {
+      Row::from_json_line("{\"schema_version\":2," + fields + "}");
+    } catch (const RowError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error("\"threads\":1e300").find("key 'threads': out of range, got 1e+300"),
+            std::string::npos);
+  EXPECT_NE(error("\"threads\":4294967298").find("key 'threads': out of range"), std::string::npos);
+  EXPECT_NE(error("\"threads\":1.5").find("key 'threads': must be an integer"), std::string::npos);
+  EXPECT_NE(error("\"seed\":-1.0").find("key 'seed': must be >= 0"), std::string::npos);
+  EXPECT_NE(error("\"seed\":1.8446744073709552e19").find("key 'seed': out of range"),
+            std::string::npos);
+  EXPECT_EQ(error("\"threads\":2.0,\"seed\":18446744073709551615"), "");
+  try {
+    Row::from_json_line("{\"schema_version\":4294967298}");
+    ADD_FAILURE() << "schema_version 2^32 + 2 read as 2";
+  } catch (const RowError& e) {
+    EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+  }
+  try {
+    Row::from_json_line("{\"schema_version\":0}");
+    ADD_FAILURE() << "schema_version 0 accepted";
+  } catch (const RowError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a version"), std::string::npos) << e.what();
+  }
+}
+
+// Nesting is bounded: copying or writing a deep value recursed past the end of the stack.
+TEST(Schema, DeepNestingIsRefused) {
+  const auto line = [](int depth) {
+    return "{\"schema_version\":2,\"x\":" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  };
+  EXPECT_NO_THROW(Row::from_json_line(line(60)));
+  try {
+    Row::from_json_line(line(100000));
+    ADD_FAILURE() << "a row nested 100000 levels deep read";
+  } catch (const RowError& e) {
+    EXPECT_NE(std::string(e.what()).find("nested more than 64 levels deep"), std::string::npos)
+        << e.what();
+  }
+}
+
 // No kind's metric may reuse a header or provenance key: it would overwrite it.
 TEST(Schema, MetricsNeverShadowTheHeader) {
   std::vector<std::string> fixed = json_field_names(static_cast<const RowHeader*>(nullptr));
