@@ -37,7 +37,7 @@ struct CaseDraft {
   std::string id;     // after the encoding's label, e.g. "flip_flop/seed=1"
   std::string group;  // "" or cases of one group run in one process (after the part prefix)
   std::uint64_t seed = 1;
-  nlohmann::json spec = nlohmann::json::object();  // everything run() needs, and no more
+  CaseSpec spec;  // everything run() needs, and no more; share one between seeds
 };
 
 // What run() gets: the loaded plugins, where to put extra outputs, and where rows go.
@@ -80,7 +80,8 @@ class SuiteKind {
   virtual bool timing() const { return false; }
   // Memory and FLOPs of one case, from its shapes (kinds/common/case_estimate.hpp), before it
   // runs: validate prints it, and a case beyond its memory cap or timeout is refused.
-  // Default: unknown (zeros).
+  // Default: unknown (zeros). It may read the case's spec and encoding only: the seeds of one
+  // spec get the first one's estimate (suite/suite.cpp).
   virtual CaseEstimate estimate(const Case&) const { return {}; }
   // The figures of a PASSED row that `pebench compare` tests. Default: none (status only).
   virtual std::vector<ComparedMetric> compared_metrics(const Row&) const { return {}; }

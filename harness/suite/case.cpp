@@ -21,6 +21,25 @@ void from_json(const nlohmann::json& j, EncodingSpec& e) {
   e.params_text = params_to_text(e.params);
 }
 
+std::shared_ptr<const nlohmann::json> CaseSpec::empty() {
+  static const auto object = std::make_shared<const nlohmann::json>(nlohmann::json::object());
+  return object;
+}
+
+void CaseSpec::set(const std::string& key, nlohmann::json value) {
+  auto copy = std::make_shared<nlohmann::json>(*json_);
+  (*copy)[key] = std::move(value);
+  json_ = std::move(copy);
+}
+
+void to_json(nlohmann::json& j, const CaseSpec& s) {
+  j = s.json();
+}
+
+void from_json(const nlohmann::json& j, CaseSpec& s) {
+  s = CaseSpec(j);
+}
+
 std::string EncodingSpec::label() const {
   std::string id;
   std::stringstream parts(name);  // a stack "a+b": each part

@@ -8,7 +8,9 @@
 //   spec    the kind's own settings for this case only (kinds/<kind>/), as JSON
 #pragma once
 
+#include <concepts>
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -58,6 +60,41 @@ struct EncodingSpec {
 void to_json(nlohmann::json& j, const EncodingSpec& e);
 void from_json(const nlohmann::json& j, EncodingSpec& e);
 
+// A case's spec: the kind's settings for it, as JSON; immutable and shared. The cases that
+// differ only by their seed hold one copy: at ~9.5 KB of JSON nodes per synthetic case, a
+// suite of 200k seeds needed 1.9 GB and 17 s to validate (AMD EPYC, measured).
+class CaseSpec {
+ public:
+  CaseSpec() : json_(empty()) {}
+  CaseSpec(nlohmann::json json)  // NOLINT: a kind hands its spec as JSON
+      : json_(std::make_shared<const nlohmann::json>(std::move(json))) {}
+  template <typename T>
+  requires(!std::same_as<T, nlohmann::json> && !std::same_as<T, CaseSpec>)
+      CaseSpec(const T& typed)  // NOLINT: or as its typed spec (to_json)
+      : CaseSpec(nlohmann::json(typed)) {}
+
+  const nlohmann::json& json() const { return *json_; }
+  template <typename T>
+  T get() const {
+    return json_->get<T>();
+  }
+  template <typename V>
+  V value(const std::string& key, const V& fallback) const {
+    return json_->value(key, fallback);
+  }
+  const nlohmann::json& operator[](const std::string& key) const { return json_->at(key); }
+  // This case's own copy with `key` set; the cases that shared the old one keep it.
+  void set(const std::string& key, nlohmann::json value);
+  // True if both are the same shared object (not merely equal).
+  bool shares(const CaseSpec& other) const { return json_ == other.json_; }
+
+ private:
+  static std::shared_ptr<const nlohmann::json> empty();
+  std::shared_ptr<const nlohmann::json> json_;
+};
+void to_json(nlohmann::json& j, const CaseSpec& s);
+void from_json(const nlohmann::json& j, CaseSpec& s);
+
 // What a case will need (SuiteKind::estimate, kinds/common/case_estimate.hpp): rough, from its
 // shapes; zero where the kind cannot tell.
 struct CaseEstimate {
@@ -73,7 +110,7 @@ struct Case {
   std::string part;   // the suite part it belongs to ("" in a suite of one kind)
   EncodingSpec encoding;
   std::uint64_t seed = 1;
-  nlohmann::json spec = nlohmann::json::object();  // the kind's, self-contained
+  CaseSpec spec;  // the kind's, self-contained
   // How to run it (not part of the id).
   int threads = 0;  // 0: OpenMP's default
   double timeout_s = 600;

@@ -72,7 +72,7 @@ struct NothingToRun : std::runtime_error {
 };
 // The cases named by `ids` (each must exist, else NothingToRun naming the closest id) and
 // those whose id matches the glob `filter` (fnmatch: * ? [..]); both empty: all of them.
-std::vector<Case> select_cases(const std::vector<Case>& cases, const std::vector<std::string>& ids,
+std::vector<Case> select_cases(std::vector<Case> cases, const std::vector<std::string>& ids,
                                const std::string& filter, const std::string& suite_path);
 
 }  // namespace pebench

@@ -31,7 +31,7 @@ TEST(RunCases, AKindThatThrowsStillWritesTheCaseRow) {
   c.kind = "synthetic";
   c.id = "nope/no_task/seed=1";
   c.encoding.name = "nope";
-  c.spec = {{"task", {{"name", "no_such_task"}, {"splits", {{{"name", "id"}}}}}}};
+  c.spec = nlohmann::json{{"task", {{"name", "no_such_task"}, {"splits", {{{"name", "id"}}}}}}};
   int status = 0;
   const auto rows = run_one(c, &status);
   EXPECT_EQ(status, kExitNotPassed);

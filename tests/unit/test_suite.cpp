@@ -215,6 +215,61 @@ TEST(Suite, ParamWithACommaStaysOneValue) {
   EXPECT_EQ(back.get_string("scaling", ""), "yarn,factor=8");
 }
 
+// yaml-cpp 0.7.0 gets stuck at a ',' where a document could start (its LoadAll never
+// returned): each is a syntax error at the ','; a real second document is named as one.
+TEST(Suite, StrayCommaAndSecondDocumentsEndParsing) {
+  auto error = [](const std::string& text) {
+    try {
+      parse_suite("inline.yaml", text);
+    } catch (const SuiteError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error("\"x\", y\n"), "inline.yaml:1:4: YAML syntax error: unexpected ','");
+  EXPECT_EQ(error("# c\n, kind: speed\n"), "inline.yaml:2:1: YAML syntax error: unexpected ','");
+  EXPECT_EQ(error("- kind: speed\n, encodings: [nope]\n"),
+            "inline.yaml:2:1: YAML syntax error: unexpected ','");
+  const std::string second = "a suite file holds one YAML document";
+  EXPECT_NE(error("kind: speed\n---\nseeds: [1]\n").find("inline.yaml:2:1: " + second),
+            std::string::npos);
+  EXPECT_NE(error("kind: speed\n...\n# c\n\nseeds: [1]\n").find("inline.yaml:5:1: " + second),
+            std::string::npos);
+  EXPECT_NE(error("kind: speed\n--- \n").find(second), std::string::npos);  // even empty
+}
+
+// The cases of one spec that differ by seed share it (200k seeds took 1.9 GB of copies), and
+// a case's own change does not leak into the others.
+TEST(Suite, SeedsShareOneSpec) {
+  const auto cases = expand(load_suite(fixture("synthetic_tiny.yaml")), {});
+  ASSERT_GE(cases.size(), 2u);
+  EXPECT_EQ(cases[0].seed, 1u);
+  EXPECT_EQ(cases[1].seed, 2u);
+  EXPECT_TRUE(cases[0].spec.shares(cases[1].spec));
+  Case changed = cases[0];
+  changed.spec.set("thorough", true);
+  EXPECT_FALSE(changed.spec.shares(cases[1].spec));
+  EXPECT_FALSE(cases[1].spec.json().contains("thorough"));
+  EXPECT_EQ(changed.spec["task"], cases[0].spec["task"]);
+}
+
+// Many seeds expand in linear time: 20k seeds of one task, each case with its estimate.
+TEST(Suite, ManySeedsExpandLinearly) {
+  std::string text =
+      "kind: synthetic\nencodings: [nope, alibi]\ntasks: [{name: flip_flop, train_length: 16}]\n"
+      "model: {layers: 1, d_model: 16, heads: 2}\ntraining: {steps: 2, batch: 2}\n"
+      "evaluation: {batches: 1, batch: 2}\nseeds: [";
+  for (int i = 1; i <= 20000; ++i) text += (i > 1 ? ", " : "") + std::to_string(i);
+  text += "]\n";
+  const auto cases = expand(parse_suite("many.yaml", text), {});
+  ASSERT_EQ(cases.size(), 40000u);
+  EXPECT_EQ(cases.back().id, "alibi/flip_flop/seed=20000");
+  EXPECT_GT(cases.back().estimate.bytes, 0);
+  EXPECT_EQ(cases[19999].estimate.bytes, cases[0].estimate.bytes);
+  EXPECT_EQ(
+      select_cases(cases, {"alibi/flip_flop/seed=7", "nope/flip_flop/seed=9"}, "", "x").size(), 2u);
+}
+
 TEST(Suite, SelectCasesByIdAndGlob) {
   const auto cases = expand(load_suite(fixture("synthetic_tiny.yaml")), {});
   EXPECT_EQ(select_cases(cases, {}, "", "x").size(), 8u);

@@ -54,11 +54,10 @@ class ConformanceKind : public SuiteKind {
                                 const std::vector<std::uint64_t>& seeds) const override {
     const bool thorough = static_cast<const ConformanceSettings&>(settings).thorough;
     std::vector<CaseDraft> drafts;
-    for (std::uint64_t seed : seeds) {
-      nlohmann::json spec = nlohmann::json::object();
-      if (thorough) spec["thorough"] = true;
+    CaseSpec spec;
+    if (thorough) spec.set("thorough", true);
+    for (std::uint64_t seed : seeds)
       drafts.push_back({fmt::format("seed={}", seed), "", seed, spec});
-    }
     return drafts;
   }
 
@@ -163,7 +162,7 @@ ConformanceOptions conformance_options(const Case& c) {
 Case conformance_case(const EncodingSpec& encoding, std::uint64_t seed, const std::string& repro,
                       bool thorough, const std::vector<std::string>& plugin_paths) {
   Case c;
-  if (thorough) c.spec["thorough"] = true;
+  if (thorough) c.spec.set("thorough", true);
   c.plugin_paths = plugin_paths;
   c.kind = conformance_kind().name();
   c.encoding = encoding;

@@ -237,10 +237,11 @@ class ExtrapolationKind : public SuiteKind {
                                 const std::vector<std::uint64_t>& seeds) const override {
     const auto& s = settings_as<ExtrapolationSettings>(settings);
     std::vector<CaseDraft> drafts;
+    const CaseSpec spec(s.common);  // one for every seed
     for (std::uint64_t seed : seeds)
       drafts.push_back(
           {fmt::format("{}/L={}/seed={}", s.common.corpus.name, s.common.train_length, seed), "",
-           seed, s.common});
+           seed, spec});
     return drafts;
   }
 

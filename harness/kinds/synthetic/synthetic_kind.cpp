@@ -199,12 +199,13 @@ class SyntheticKind : public SuiteKind {
                                 const std::vector<std::uint64_t>& seeds) const override {
     const auto& s = settings_as<SyntheticSettings>(settings);
     std::vector<CaseDraft> drafts;
-    for (const TaskSpec& task : s.tasks)
-      for (std::uint64_t seed : seeds) {
-        SyntheticCaseSpec spec = s.common;
-        spec.task = task;
+    for (const TaskSpec& task : s.tasks) {
+      SyntheticCaseSpec typed = s.common;
+      typed.task = task;
+      const CaseSpec spec(typed);  // one for every seed
+      for (std::uint64_t seed : seeds)
         drafts.push_back({fmt::format("{}/seed={}", task.label, seed), "", seed, spec});
-      }
+    }
     return drafts;
   }
 
