@@ -8,7 +8,6 @@
 //   spec    the kind's own settings for this case only (kinds/<kind>/), as JSON
 #pragma once
 
-#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -66,12 +65,9 @@ void from_json(const nlohmann::json& j, EncodingSpec& e);
 class CaseSpec {
  public:
   CaseSpec() : json_(empty()) {}
-  CaseSpec(nlohmann::json json)  // NOLINT: a kind hands its spec as JSON
+  // A kind hands its spec as JSON, or as its typed spec: CaseSpec(typed) (to_json).
+  CaseSpec(nlohmann::json json)  // NOLINT: implicit, from JSON
       : json_(std::make_shared<const nlohmann::json>(std::move(json))) {}
-  template <typename T>
-  requires(!std::same_as<T, nlohmann::json> && !std::same_as<T, CaseSpec>)
-      CaseSpec(const T& typed)  // NOLINT: or as its typed spec (to_json)
-      : CaseSpec(nlohmann::json(typed)) {}
 
   const nlohmann::json& json() const { return *json_; }
   template <typename T>

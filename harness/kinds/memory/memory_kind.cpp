@@ -43,7 +43,7 @@ class MemoryKind : public SuiteKind {
                                 const std::vector<std::uint64_t>& seeds) const override {
     std::vector<CaseDraft> drafts;
     for (const WorkloadShape& shape : grid_shapes(settings_as<MemorySettings>(settings).grid))
-      drafts.push_back({shape_id(shape), "", seeds.front(), MemoryCaseSpec{shape}});
+      drafts.push_back({shape_id(shape), "", seeds.front(), CaseSpec(MemoryCaseSpec{shape})});
     return drafts;
   }
 

@@ -242,7 +242,7 @@ class SpeedKind : public SuiteKind {
     for (const WorkloadShape& shape : grid_shapes(s.grid)) {
       SpeedCaseSpec spec = s.common;
       spec.shape = shape;
-      drafts.push_back({shape_id(shape), shape_id(shape), seeds.front(), spec});
+      drafts.push_back({shape_id(shape), shape_id(shape), seeds.front(), CaseSpec(spec)});
     }
     return drafts;
   }
