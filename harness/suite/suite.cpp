@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fnmatch.h>
-#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -18,6 +18,7 @@
 #include "core/threads.hpp"
 #include "kinds/kinds.hpp"
 #include "suite/case_budget.hpp"
+#include "suite/yaml_documents.hpp"
 
 namespace pebench {
 namespace {
@@ -73,6 +74,21 @@ EncodingSpec parse_encoding(const YamlReader& yaml, const YAML::Node& node) {
   return spec;
 }
 
+// A seed: plain decimal digits read directly (yaml-cpp's conversion goes through a
+// stringstream, 0.15 s of 200k seeds), anything else as yaml-cpp reads it (0x.., octal 0..).
+std::uint64_t seed_of(const YamlReader& yaml, const std::string& key, const YAML::Node& x) {
+  if (x.IsScalar()) {
+    const std::string& text = x.Scalar();
+    std::uint64_t seed = 0;
+    const char* end = text.data() + text.size();
+    if (!text.empty() && (text[0] != '0' || text.size() == 1) &&
+        text.find_first_not_of("0123456789") == std::string::npos &&
+        std::from_chars(text.data(), end, seed).ptr == end)
+      return seed;
+  }
+  return yaml.scalar<std::uint64_t>(key, x, "a non-negative integer");
+}
+
 // seeds, threads, timeout_s. True if `key` is one of them (and it was read).
 bool parse_shared_setting(const YamlReader& yaml, const std::string& key, const YAML::Node& v,
                           SuitePart& p) {
@@ -82,7 +98,7 @@ bool parse_shared_setting(const YamlReader& yaml, const std::string& key, const 
     p.seeds.clear();
     std::unordered_set<std::uint64_t> seen;  // linear: a suite may list many seeds
     for (const auto& x : v) {
-      p.seeds.push_back(yaml.scalar<std::uint64_t>(key, x, "a non-negative integer"));
+      p.seeds.push_back(seed_of(yaml, key, x));
       if (!seen.insert(p.seeds.back()).second)
         yaml.fail(x, fmt::format("'seeds' lists {} twice", p.seeds.back()));
     }
@@ -156,71 +172,30 @@ Suite load_suite(const std::string& path) {
   return parse_suite(path, text.str());
 }
 
-// Where each document of `text` starts, for at most two documents. YAML::LoadAll is not used:
-// on a ',' at the start of a line that ends a block (or begins the document), yaml-cpp 0.7.0
-// reports one empty document after another without consuming input, so LoadAll never returns
-// (memory grows ~220 MB/s; jbeder/yaml-cpp#1040, fixed after 0.8.0; found by tests/fuzz,
-// inputs in tests/fuzz/regressions/suite/). Asking for the next document at most twice always
-// returns; a "document" that neither starts with '---' nor follows a '...' line is that stuck
-// state.
-static bool opens_a_document(const std::string& text, std::size_t pos) {
-  if (text.compare(pos, 3, "---") == 0) return true;
-  std::size_t end = text.rfind('\n', pos == 0 ? 0 : pos - 1);  // the lines before, last first
-  while (end != std::string::npos && end > 0) {
-    const std::size_t begin = text.rfind('\n', end - 1);
-    const std::size_t from = begin == std::string::npos ? 0 : begin + 1;
-    const std::string_view line(text.data() + from, end - from);
-    const std::size_t first = line.find_first_not_of(" \t\r");
-    if (first != std::string_view::npos && line[first] != '#') return line.substr(0, 3) == "...";
-    if (from == 0) break;
-    end = from - 1;
-  }
-  return false;
-}
-
-static std::vector<YAML::Mark> first_two_documents(const std::string& text) {
-  struct DocumentStarts : YAML::EventHandler {
-    std::vector<YAML::Mark> starts;
-    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
-    void OnDocumentEnd() override {}
-    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  const std::string&) override {}
-    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                         YAML::EmitterStyle::value) override {}
-    void OnSequenceEnd() override {}
-    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                    YAML::EmitterStyle::value) override {}
-    void OnMapEnd() override {}
-  } handler;
-  std::istringstream in(text);
-  YAML::Parser parser(in);
-  if (parser.HandleNextDocument(handler)) parser.HandleNextDocument(handler);
-  return handler.starts;
-}
-
 Suite parse_suite(const std::string& path, const std::string& text) {
   const YamlReader yaml(path);
   yaml.check_utf8(text);
   YAML::Node root;
   try {
-    // Every document: a second one (after `---`) would otherwise be ignored without a word.
-    const std::vector<YAML::Mark> documents = first_two_documents(text);
-    if (documents.size() > 1) {
-      const YAML::Mark& at = documents[1];
-      const std::size_t pos = static_cast<std::size_t>(at.pos);
-      if (pos >= text.size() || !opens_a_document(text, pos))
-        throw SuiteError(fmt::format("{}:{}:{}: YAML syntax error: unexpected '{}'", path,
-                                     at.line + 1, at.column + 1,
-                                     pos < text.size() ? text.substr(pos, 1) : "end of file"));
-      throw SuiteError(
-          fmt::format("{}:{}:{}: a suite file holds one YAML document; this is a "
-                      "second one (after '---'): put its keys in the first, or "
-                      "in a part",
-                      path, at.line + 1, at.column + 1));
+    root = YAML::Load(text);  // the first document only (LoadAll: suite/yaml_documents.hpp)
+    // A second document (after `---`) would otherwise be ignored without a word.
+    if (!surely_one_document(root, text)) {
+      const std::vector<YAML::Mark> documents = first_two_documents(text);
+      if (documents.size() > 1) {
+        const YAML::Mark& at = documents[1];
+        if (!opens_a_document(text, at)) {
+          const std::size_t pos = static_cast<std::size_t>(at.pos);
+          throw SuiteError(fmt::format("{}:{}:{}: YAML syntax error: unexpected '{}'", path,
+                                       at.line + 1, at.column + 1,
+                                       pos < text.size() ? text.substr(pos, 1) : "end of file"));
+        }
+        throw SuiteError(
+            fmt::format("{}:{}:{}: a suite file holds one YAML document; this is a "
+                        "second one (after '---'): put its keys in the first, or "
+                        "in a part",
+                        path, at.line + 1, at.column + 1));
+      }
     }
-    if (!documents.empty()) root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw SuiteError(fmt::format("{}:{}:{}: YAML syntax error: {}", path, e.mark.line + 1,
                                  e.mark.column + 1, e.msg));
@@ -283,6 +258,12 @@ std::vector<Case> expand_cases(const Suite& suite, const ExpandOptions& options)
 
   std::vector<Case> cases;
   std::unordered_set<std::string> ids;
+  std::size_t expected = 0;
+  for (const SuitePart& part : suite.parts)
+    expected +=
+        part.seeds.size() * (part.all_encodings ? options.available.size() : part.encodings.size());
+  cases.reserve(expected);  // a guess (a kind may make several cases per seed, or one)
+  ids.reserve(expected);
   for (const SuitePart& part : suite.parts) {
     std::vector<EncodingSpec> encodings = part.encodings;
     if (part.all_encodings) {  // nope first: the baseline of every ratio, the first table row
