@@ -183,6 +183,12 @@ Suite parse_suite(const std::string& path, const std::string& text) {
       const std::vector<YAML::Mark> documents = first_two_documents(text);
       if (documents.size() > 1) {
         const YAML::Mark& at = documents[1];
+        if (const int line = directive_between(text, documents[0], at); line >= 0)
+          throw SuiteError(
+              fmt::format("{}:{}:1: YAML syntax error: a line starting with '%' is a "
+                          "YAML directive, which ends the document; quote or "
+                          "indent it",
+                          path, line + 1));
         if (!opens_a_document(text, at)) {
           const std::size_t pos = static_cast<std::size_t>(at.pos);
           throw SuiteError(fmt::format("{}:{}:{}: YAML syntax error: unexpected '{}'", path,

@@ -230,6 +230,10 @@ TEST(Suite, StrayCommaAndSecondDocumentsEndParsing) {
   EXPECT_EQ(error("# c\n, kind: speed\n"), "inline.yaml:2:1: YAML syntax error: unexpected ','");
   EXPECT_EQ(error("- kind: speed\n, encodings: [nope]\n"),
             "inline.yaml:2:1: YAML syntax error: unexpected ','");
+  EXPECT_EQ(error("kind: speed\n%encodings: [nope]\n  - x\n"),
+            "inline.yaml:2:1: YAML syntax error: a line starting with '%' is a YAML directive, "
+            "which ends the document; quote or indent it");
+  EXPECT_EQ(error("%YAML 1.2\n---\n"), "inline.yaml:1:1: a suite must be a YAML mapping");
   const std::string second = "a suite file holds one YAML document";
   EXPECT_NE(error("kind: speed\n---\nseeds: [1]\n").find("inline.yaml:2:1: " + second),
             std::string::npos);
