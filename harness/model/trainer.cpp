@@ -6,9 +6,11 @@
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/positions.hpp"
 #include "model/progress.hpp"
+#include "model/training_set.hpp"
 
 namespace pebench {
 namespace {
@@ -47,6 +49,9 @@ TrainResult train(Model& model, const Task& task, const TrainConfig& config, Rng
   Progress progress(config.label, config.steps, config.progress);
   TrainResult result;
   std::vector<std::int64_t> positions = sequential_positions(T);
+  std::optional<FixedTrainingSet> set;
+  if (config.examples > 0)
+    set.emplace(task, config.examples, T, config.batch, config.examples_seed);
   const auto start = std::chrono::steady_clock::now();
   double tokens = 0;
   const bool checkpoints = !config.checkpoint_path.empty() && config.checkpoint_every > 0;
@@ -75,7 +80,7 @@ TrainResult train(Model& model, const Task& task, const TrainConfig& config, Rng
     save_checkpoint(config.checkpoint_path, model, info, optimizer.state(model.parameters()));
   };
   for (std::int64_t step = first_step; step < config.steps; ++step) {
-    const TaskBatch batch = task.sample(data_rng, config.batch, T);
+    const TaskBatch batch = set ? set->batch(step) : task.sample(data_rng, config.batch, T);
     if (config.random_positions > 0)
       positions = randomized_positions(T, config.random_positions, data_rng);
     model.zero_grad();
@@ -96,7 +101,7 @@ TrainResult train(Model& model, const Task& task, const TrainConfig& config, Rng
       break;
     }
     model.parameters_changed();
-    tokens += double(config.batch * T);
+    tokens += double(batch.batch * T);
     progress.update(step + 1, loss, tokens);
     if (checkpoints && (step + 1) % config.checkpoint_every == 0 && step + 1 < config.steps)
       save(step + 1);

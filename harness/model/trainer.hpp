@@ -1,11 +1,10 @@
 // Training and evaluation of the model on a synthetic task.
 //
-// Training draws every batch from `data_rng`; with random_positions = L > 0 the
-// positions of each batch are a sorted random T-subset of [0, L) (randomized
-// positional encodings, Ruoss et al. 2023), otherwise 0..T-1. Evaluation always
-// uses 0..T-1. A non-finite loss or gradient norm stops training and reports divergence
-// (TrainResult::diverged_reason names it and the 0-based step); a non-finite gradient is
-// applied to no parameter (AdamW::step).
+// Training draws every batch from `data_rng` (or from a fixed training set); with random_positions
+// = L > 0 the positions of each batch are a sorted random T-subset of [0, L) (randomized positional
+// encodings, Ruoss et al. 2023), otherwise 0..T-1. Evaluation always uses 0..T-1. A non-finite loss
+// or gradient norm stops training and reports divergence (TrainResult::diverged_reason names it and
+// the 0-based step); a non-finite gradient is applied to no parameter (AdamW::step).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +22,10 @@ struct TrainConfig {
   std::int64_t steps = 1000, batch = 32, seq_len = 0;  // seq_len 0: the task's min_seq_len()
   OptimizerConfig optimizer;                           // total_steps is set to steps
   std::int64_t random_positions = 0;                   // L > 0: randomized positions
+  // A fixed training set (model/training_set.hpp) of `examples` sequences drawn with
+  // `examples_seed`, iterated in epochs; 0: a fresh batch from data_rng every step.
+  std::int64_t examples = 0;
+  std::uint64_t examples_seed = 0;
   bool progress = true;
   std::string label = "train";
   // Training checkpoints (`run`: <run>/checkpoints/): every `checkpoint_every` steps the

@@ -186,6 +186,32 @@ TEST(Suite, SyntheticErrorsNameFileLineColumnAndKey) {
           ":3:1: key 'training' belongs to kind 'synthetic' or 'extrapolation', not 'conformance'");
 }
 
+// A fixed training set iterated in epochs: the steps follow (epochs x ceil(examples / batch));
+// epochs without examples, or beside steps, are refused at 'epochs'.
+TEST(Suite, TrainingEpochsOfAFixedSetSetTheSteps) {
+  const std::string head =
+      "kind: synthetic\nencodings: [nope]\ntasks: [{name: flip_flop, train_length: 16}]\n";
+  const auto cases =
+      expand(parse_suite("e.yaml", head + "training: {examples: 10, epochs: 3, batch: 4}\n"), {});
+  const auto spec = cases.at(0).spec.get<SyntheticCaseSpec>();
+  EXPECT_EQ(spec.training.steps, 9);
+  EXPECT_EQ(spec.training.examples, 10);
+  auto error = [&](const std::string& training) {
+    try {
+      parse_suite("e.yaml", head + training);
+    } catch (const SuiteError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error("training: {epochs: 3}\n"),
+            "e.yaml:4:20: 'epochs' needs 'examples' (the size of the fixed training set)");
+  EXPECT_NE(error("training: {examples: 8, steps: 5, epochs: 3}\n")
+                .find("e.yaml:4:43: give 'steps' or 'epochs', not both"),
+            std::string::npos);
+  EXPECT_EQ(error("training: {examples: 0}\n").find("e.yaml:4:22: 'examples' must be > 0"), 0u);
+}
+
 // A case crosses to its child whole: serialized and read back, it is the same case, and
 // nothing in it points back to the suite file except the repro line.
 TEST(Suite, CaseFileRoundTripsEveryCase) {

@@ -1,11 +1,14 @@
 // Training loop and evaluation: randomized positions reach the encoding in
-// training only, runs are bitwise reproducible, divergence is reported.
+// training only, runs are bitwise reproducible, divergence is reported; a fixed training set
+// is iterated in epochs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "model/trainer.hpp"
+#include "model/training_set.hpp"
 #include "test_helpers.hpp"
 
 namespace pebench {
@@ -105,6 +108,72 @@ TEST(Trainer, EvaluationScoresAnswersOfTheSplit) {
   EXPECT_GT(r.errors.answers, 0);
   EXPECT_LE(r.errors.wrong, r.errors.answers);
   EXPECT_TRUE(std::isfinite(r.loss));
+}
+
+// Every epoch visits each example once, the last batch holding the rest; epochs come in
+// different orders that depend on the seed and the epoch alone; a batch is the examples'
+// own sequences.
+TEST(FixedTrainingSet, EachEpochVisitsEveryExampleOnce) {
+  const auto task = make_task("flip_flop", Config{});
+  const FixedTrainingSet set(*task, 10, 16, 4, 7);
+  ASSERT_EQ(set.steps_per_epoch(), 3);
+  std::vector<std::vector<std::int64_t>> epochs;
+  for (std::int64_t e = 0; e < 3; ++e) {
+    std::vector<std::int64_t> seen;
+    for (std::int64_t k = 0; k < 3; ++k) {
+      const auto rows = set.batch_examples(e * 3 + k);
+      EXPECT_EQ(rows.size(), k < 2 ? 4u : 2u);
+      seen.insert(seen.end(), rows.begin(), rows.end());
+    }
+    epochs.push_back(seen);
+    std::sort(seen.begin(), seen.end());
+    for (std::int64_t i = 0; i < 10; ++i) EXPECT_EQ(seen[i], i) << "epoch " << e;
+  }
+  EXPECT_NE(epochs[0], epochs[1]);
+  EXPECT_NE(epochs[1], epochs[2]);
+  // The same batches from another instance, asked in another order (a resumed training).
+  const FixedTrainingSet again(*task, 10, 16, 4, 7);
+  EXPECT_EQ(again.batch_examples(7), set.batch_examples(7));
+  EXPECT_EQ(again.batch_examples(1), set.batch_examples(1));
+  EXPECT_NE(FixedTrainingSet(*task, 10, 16, 4, 8).batch_examples(0), set.batch_examples(0));
+
+  // Batch rows are the examples drawn once with the set's seed.
+  Rng rng(7);
+  const TaskBatch all = task->sample(rng, 10, 16);
+  const TaskBatch b = set.batch(4);
+  const auto rows = set.batch_examples(4);
+  ASSERT_EQ(b.batch, 4);
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    for (std::int64_t t = 0; t < 16; ++t) {
+      const std::size_t from = std::size_t(rows[r] * 16 + t), to = r * 16 + std::size_t(t);
+      EXPECT_EQ(b.tokens[to], all.tokens[from]);
+      EXPECT_EQ(b.targets[to], all.targets[from]);
+      EXPECT_EQ(b.loss_mask[to], all.loss_mask[from]);
+      EXPECT_EQ(b.answer[to], all.answer[from]);
+    }
+  EXPECT_THROW(FixedTrainingSet(*task, 0, 16, 4, 1), std::invalid_argument);
+}
+
+// Training on a fixed set of 4 examples for many epochs fits them far better than the same
+// steps on fresh batches fit theirs (the set is really reused), and is reproducible.
+TEST(Trainer, FixedTrainingSetIsIteratedInEpochs) {
+  Fixture f;
+  auto run = [&](std::int64_t examples) {
+    Model model(f.config, nullptr, 3);
+    TrainConfig tc = f.train_config();
+    tc.steps = 150, tc.examples = examples, tc.examples_seed = 11;
+    tc.optimizer.lr = 1e-2;
+    Rng rng(3);
+    return train(model, *f.task, tc, rng).losses;
+  };
+  const auto fixed = run(4), fresh = run(0);
+  auto tail = [](const std::vector<double>& l) {
+    double s = 0;
+    for (std::size_t i = l.size() - 10; i < l.size(); ++i) s += l[i] / 10;
+    return s;
+  };
+  EXPECT_LT(tail(fixed), 0.5 * tail(fresh)) << tail(fixed) << " vs " << tail(fresh);
+  EXPECT_EQ(run(4), fixed);
 }
 
 }  // namespace

@@ -39,6 +39,8 @@ CaseTraining train_case(const Case& c, CaseContext& ctx, const ModelConfig& mode
   tc.seq_len = seq_len;
   tc.optimizer = training.optimizer;
   tc.random_positions = training.random_positions;
+  tc.examples = training.examples;
+  tc.examples_seed = mix(c.seed, 2);  // the training set, like the data stream, is the seed's
   tc.progress = ctx.progress;
   tc.label = c.id;
   tc.checkpoint_path = c.checkpoint;

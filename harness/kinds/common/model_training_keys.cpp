@@ -21,8 +21,9 @@ void parse_model(const YamlReader& yaml, const YAML::Node& node, ModelConfig& m)
 void parse_training(const YamlReader& yaml, const YAML::Node& node, TrainingSpec& t) {
   OptimizerConfig& o = t.optimizer;
   const std::vector<std::string> keys = {
-      "steps", "batch", "lr",  "warmup_steps", "schedule",  "min_lr_ratio",
-      "beta1", "beta2", "eps", "weight_decay", "grad_clip", "random_positions"};
+      "steps",    "batch", "lr",  "warmup_steps", "schedule",  "min_lr_ratio",
+      "beta1",    "beta2", "eps", "weight_decay", "grad_clip", "random_positions",
+      "examples", "epochs"};
   yaml.for_each_key(node, "training", keys, [&](const std::string& key, const YAML::Node& v) {
     if (key == "steps") t.steps = yaml.positive_int(key, v);
     if (key == "batch") t.batch = yaml.positive_int(key, v);
@@ -35,6 +36,8 @@ void parse_training(const YamlReader& yaml, const YAML::Node& node, TrainingSpec
     if (key == "weight_decay") o.weight_decay = yaml.number_in(key, v, 0, 10);
     if (key == "grad_clip") o.grad_clip = yaml.number_in(key, v, 0, 1e9);
     if (key == "random_positions") t.random_positions = yaml.positive_int(key, v, true);
+    if (key == "examples") t.examples = yaml.positive_int(key, v);
+    if (key == "epochs") t.epochs = yaml.positive_int(key, v);
     if (key == "schedule") {
       o.schedule = yaml.scalar<std::string>(key, v, "a string");
       if (o.schedule != "linear" && o.schedule != "cosine" && o.schedule != "constant")
@@ -42,6 +45,20 @@ void parse_training(const YamlReader& yaml, const YAML::Node& node, TrainingSpec
                   fmt::format("'schedule' is '{}', expected linear|cosine|constant", o.schedule));
     }
   });
+  // A fixed training set iterated in epochs (the CoPE paper's runs): the steps follow.
+  if (node["epochs"]) {
+    if (node["steps"])
+      yaml.fail(node["epochs"],
+                "give 'steps' or 'epochs', not both (epochs set the steps: "
+                "epochs x ceil(examples / batch))");
+    if (t.examples == 0)
+      yaml.fail(node["epochs"], "'epochs' needs 'examples' (the size of the fixed training set)");
+    const std::int64_t per_epoch = (t.examples + t.batch - 1) / t.batch;
+    if (t.epochs > (std::int64_t(1) << 40) / per_epoch)
+      yaml.fail(node["epochs"],
+                fmt::format("{} epochs of {} steps is too many steps", t.epochs, per_epoch));
+    t.steps = t.epochs * per_epoch;
+  }
 }
 
 }  // namespace pebench

@@ -2,7 +2,7 @@
 // extrapolation):
 //   model: {layers, d_model, heads, mlp_hidden, vocab}
 //   training: {steps, batch, lr, warmup_steps, schedule, min_lr_ratio, beta1, beta2, eps,
-//              weight_decay, grad_clip, random_positions}
+//              weight_decay, grad_clip, random_positions, examples, epochs}
 #pragma once
 
 #include <yaml-cpp/yaml.h>

@@ -22,6 +22,7 @@
 #include "lm/lm_eval.hpp"
 #include "model/checkpoint.hpp"
 #include "model/trainer.hpp"
+#include "model/training_set.hpp"
 #include "results/stat_table.hpp"
 #include "results/tables.hpp"
 #include "tasks/corpus_lm.hpp"
@@ -252,6 +253,7 @@ class ExtrapolationKind : public SuiteKind {
     const auto spec = c.spec.get<ExtrapolationCaseSpec>();
     CaseEstimate e =
         training_estimate(spec.model, spec.training.steps, spec.training.batch, spec.train_length);
+    e.bytes += FixedTrainingSet::bytes(spec.training.examples, spec.train_length);
     const ExtrapolationEvalSpec& ev = spec.evaluation;
     double passes = 1;
     for (const EvalOverride& o : ev.overrides) passes += o.encoding == c.encoding.name;

@@ -23,6 +23,7 @@
 #include "kinds/synthetic/synthetic_row.hpp"
 #include "kinds/synthetic/synthetic_spec.hpp"
 #include "model/trainer.hpp"
+#include "model/training_set.hpp"
 #include "results/stat_table.hpp"
 #include "results/tables.hpp"
 #include "tasks/task.hpp"
@@ -220,6 +221,7 @@ class SyntheticKind : public SuiteKind {
         task.train_length > 0 ? task.train_length : train_task->min_seq_len();
     CaseEstimate e =
         training_estimate(model, spec.training.steps, spec.training.batch, train_length);
+    e.bytes += FixedTrainingSet::bytes(spec.training.examples, train_length);
     const EvaluationSpec& ev = spec.evaluation;
     for (const SplitSpec& split : task.splits) {
       const std::int64_t length = eval_length(task, split);
@@ -319,6 +321,7 @@ void SyntheticKind::run_one(const Case& c, CaseContext& ctx) const {
     m.batch = spec.training.batch, m.lr = spec.training.optimizer.lr;
     m.schedule = spec.training.optimizer.schedule;
     m.random_positions = spec.training.random_positions;
+    m.training_examples = spec.training.examples;
     ctx.emit(row.put(m));
   }
 }

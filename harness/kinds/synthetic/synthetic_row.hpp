@@ -25,10 +25,12 @@ struct SyntheticMetrics {
   std::optional<double> lr;
   std::string schedule;
   std::optional<std::int64_t> random_positions;
+  std::optional<std::int64_t> training_examples;  // a fixed training set's size; 0: fresh batches
 };
 PEBENCH_JSON_FIELDS(SyntheticMetrics, task, generator, task_params, split, split_params,
                     train_length, eval_length, error_rate, answers, wrong, eval_loss,
                     train_loss_first, train_loss_last10, steps, train_seconds, train_tokens_per_s,
-                    model, parameters, encoding_parameters, batch, lr, schedule, random_positions)
+                    model, parameters, encoding_parameters, batch, lr, schedule, random_positions,
+                    training_examples)
 
 }  // namespace pebench

@@ -48,10 +48,13 @@ struct TrainingSpec {
   std::int64_t steps = 500, batch = 32;
   OptimizerConfig optimizer;
   std::int64_t random_positions = 0;  // L > 0: randomized positions in [0, L) (Ruoss et al.)
+  // A fixed training set of `examples` sequences (model/training_set.hpp), 0: fresh batches.
+  // `epochs` > 0 sets steps = epochs * ceil(examples / batch) (parse_training).
+  std::int64_t examples = 0, epochs = 0;
 };
 PEBENCH_JSON_FIELDS(OptimizerConfig, lr, beta1, beta2, eps, weight_decay, grad_clip, warmup_steps,
                     total_steps, schedule, min_lr_ratio)
-PEBENCH_JSON_FIELDS(TrainingSpec, steps, batch, optimizer, random_positions)
+PEBENCH_JSON_FIELDS(TrainingSpec, steps, batch, optimizer, random_positions, examples, epochs)
 PEBENCH_JSON_FIELDS(ModelConfig, vocab, d_model, heads, layers, mlp_hidden)
 
 struct EvaluationSpec {
