@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 #include "model/trainer.hpp"
@@ -174,6 +175,28 @@ TEST(Trainer, FixedTrainingSetIsIteratedInEpochs) {
   };
   EXPECT_LT(tail(fixed), 0.5 * tail(fresh)) << tail(fixed) << " vs " << tail(fresh);
   EXPECT_EQ(run(4), fixed);
+}
+
+// A training resumed from its checkpoint at step 3 of a fixed set (epochs of 2 steps) ends
+// with the losses of the uninterrupted one: the batches depend on the step alone.
+TEST(Trainer, FixedTrainingSetResumesWithTheSameBatches) {
+  Fixture f;
+  const std::string path = ::testing::TempDir() + "/fixed_set.ckpt";
+  std::filesystem::remove(path);
+  auto run = [&](bool checkpoints) {
+    Model model(f.config, nullptr, 5);
+    TrainConfig tc = f.train_config();
+    tc.steps = 7, tc.examples = 7, tc.examples_seed = 2;
+    if (checkpoints) tc.checkpoint_path = path, tc.checkpoint_every = 3, tc.checkpoint_tag = "t";
+    Rng rng(5);
+    return train(model, *f.task, tc, rng);
+  };
+  const TrainResult whole = run(false);
+  run(true);  // leaves the checkpoint of step 6 (the last one before the end)
+  const TrainResult resumed = run(true);
+  EXPECT_EQ(resumed.resumed_from, 6);
+  EXPECT_EQ(resumed.losses, whole.losses);
+  std::filesystem::remove(path);
 }
 
 }  // namespace
