@@ -27,6 +27,8 @@ Command add_dump_training_command(CLI::App& app, const GlobalOptions& global) {
   cmd->add_option("--layers", d.model.layers, "Layers")->check(CLI::PositiveNumber);
   cmd->add_option("--d-model", d.model.d_model, "Model width")->check(CLI::PositiveNumber);
   cmd->add_option("--heads", d.model.heads, "Heads")->check(CLI::PositiveNumber);
+  cmd->add_option("--norm", d.model.norm, "Blocks: pre (GPT-2) or post (LayerNorm after each sum)")
+      ->check(CLI::IsMember({"pre", "post"}));
   cmd->add_option("--vocab", d.model.vocab, "Vocabulary")->check(CLI::PositiveNumber);
   cmd->add_option("--lr", d.optimizer.lr, "Peak learning rate");
   cmd->add_option("--warmup-steps", d.optimizer.warmup_steps, "Warm-up steps");

@@ -87,7 +87,10 @@ struct Model::Layer {
   std::shared_ptr<Encoding> encoding;
   std::unique_ptr<CausalAttention> attention;
   // Saved by forward for backward.
-  Buffer x_in, ln1, mean1, var1, q, k, v, att, merged, x_mid, ln2, mean2, var2, h, a;
+  // Pre-norm: ln1 = LN1(x_in) feeds qkv, x_mid = x_in + attn, ln2 = LN2(x_mid) feeds the MLP.
+  // Post-norm: qkv reads x_in, x_mid = x_in + attn, ln1 = LN1(x_mid) feeds the MLP,
+  // x_post = ln1 + mlp, and LN2(x_post) is the layer's output.
+  Buffer x_in, ln1, mean1, var1, q, k, v, att, merged, x_mid, ln2, mean2, var2, h, a, x_post;
   AttentionCache cache;
 };
 
@@ -123,6 +126,8 @@ Model::Model(const ModelConfig& config, const MakeEncoding& make_encoding, std::
   if (c.d_model % c.heads != 0)
     throw std::invalid_argument(
         fmt::format("model: d_model ({}) must be divisible by heads ({})", c.d_model, c.heads));
+  if (c.norm != "pre" && c.norm != "post")
+    throw std::invalid_argument(fmt::format("model: norm is '{}', expected pre or post", c.norm));
   const std::int64_t D = c.d_model, F = c.hidden(), V = c.vocab;
 
   // The model's own parameters: names and shapes first, storage after.
@@ -149,10 +154,12 @@ Model::Model(const ModelConfig& config, const MakeEncoding& make_encoding, std::
     layer->mlp_b = add("mlp.proj.bias", {D}, false);
     layers_.push_back(std::move(layer));
   }
-  lnf_w_ = params_.size();
-  add_param("lnf.weight", {D}, false);
-  lnf_b_ = params_.size();
-  add_param("lnf.bias", {D}, false);
+  if (!c.post_norm()) {  // post-norm blocks end in a LayerNorm already
+    lnf_w_ = params_.size();
+    add_param("lnf.weight", {D}, false);
+    lnf_b_ = params_.size();
+    add_param("lnf.bias", {D}, false);
+  }
 
   std::int64_t total = 0;
   for (const auto& p : params_) total += p.size;
@@ -241,8 +248,9 @@ void Model::zero_grad() {
 void Model::release_activations() {
   acts_ = std::make_unique<Activations>();
   for (auto& L : layers_) {
-    for (Buffer* b : {&L->x_in, &L->ln1, &L->mean1, &L->var1, &L->q, &L->k, &L->v, &L->att,
-                      &L->merged, &L->x_mid, &L->ln2, &L->mean2, &L->var2, &L->h, &L->a})
+    for (Buffer* b :
+         {&L->x_in, &L->ln1, &L->mean1, &L->var1, &L->q, &L->k, &L->v, &L->att, &L->merged,
+          &L->x_mid, &L->ln2, &L->mean2, &L->var2, &L->h, &L->a, &L->x_post})
       Buffer().swap(*b);
     L->cache = AttentionCache{};
     L->attention->release_scratch();
@@ -280,14 +288,19 @@ double Model::forward(const ModelInput& in, Pass pass) {
 
   Buffer& qkv = a.qkv;
   Buffer& y = a.y;
+  const bool post = c.post_norm();
   for (auto& lp : layers_) {
     Layer& L = *lp;
     L.x_in = a.x;
-    resize(L.ln1, M * D), resize(L.mean1, M), resize(L.var1, M);
-    layer_norm_forward(L.ln1.data(), L.mean1.data(), L.var1.data(), a.x.data(), value(L.ln1_w),
-                       value(L.ln1_b), M, D);
+    const float* attn_in = a.x.data();
+    if (!post) {
+      resize(L.ln1, M * D), resize(L.mean1, M), resize(L.var1, M);
+      layer_norm_forward(L.ln1.data(), L.mean1.data(), L.var1.data(), a.x.data(), value(L.ln1_w),
+                         value(L.ln1_b), M, D);
+      attn_in = L.ln1.data();
+    }
     resize(qkv, M * 3 * D);
-    linear_forward(qkv.data(), L.ln1.data(), value(L.qkv_w), value(L.qkv_b), {M, D, 3 * D});
+    linear_forward(qkv.data(), attn_in, value(L.qkv_w), value(L.qkv_b), {M, D, 3 * D});
     resize(L.q, M * D), resize(L.k, M * D), resize(L.v, M * D), resize(L.att, M * D);
     split_heads(L.q.data(), L.k.data(), L.v.data(), qkv.data(), dims);
     if (pass == Pass::train)
@@ -303,20 +316,36 @@ double Model::forward(const ModelInput& in, Pass pass) {
     add_into(a.x.data(), y.data(), M * D);
 
     L.x_mid = a.x;
-    resize(L.ln2, M * D), resize(L.mean2, M), resize(L.var2, M);
-    layer_norm_forward(L.ln2.data(), L.mean2.data(), L.var2.data(), a.x.data(), value(L.ln2_w),
-                       value(L.ln2_b), M, D);
+    // The MLP's input: LN2(x_mid) (pre), or LN1(x_mid), which is also the residual (post).
+    Buffer& mlp_in = post ? L.ln1 : L.ln2;
+    Buffer &mean = post ? L.mean1 : L.mean2, &var = post ? L.var1 : L.var2;
+    const std::size_t w = post ? L.ln1_w : L.ln2_w, b = post ? L.ln1_b : L.ln2_b;
+    resize(mlp_in, M * D), resize(mean, M), resize(var, M);
+    layer_norm_forward(mlp_in.data(), mean.data(), var.data(), a.x.data(), value(w), value(b), M,
+                       D);
+    if (post) a.x = mlp_in;
     resize(L.h, M * F), resize(L.a, M * F);
-    linear_forward(L.h.data(), L.ln2.data(), value(L.fc_w), value(L.fc_b), {M, D, F});
+    linear_forward(L.h.data(), mlp_in.data(), value(L.fc_w), value(L.fc_b), {M, D, F});
     gelu_forward(L.a.data(), L.h.data(), M * F);
     linear_forward(y.data(), L.a.data(), value(L.mlp_w), value(L.mlp_b), {M, F, D});
     add_into(a.x.data(), y.data(), M * D);
+    if (post) {
+      L.x_post = a.x;
+      resize(L.ln2, M * D), resize(L.mean2, M), resize(L.var2, M);
+      layer_norm_forward(L.ln2.data(), L.mean2.data(), L.var2.data(), L.x_post.data(),
+                         value(L.ln2_w), value(L.ln2_b), M, D);
+      a.x = L.ln2;
+    }
   }
 
   a.x_final = a.x;
-  resize(a.lnf, M * D), resize(a.meanf, M), resize(a.varf, M);
-  layer_norm_forward(a.lnf.data(), a.meanf.data(), a.varf.data(), a.x.data(), value(lnf_w_),
-                     value(lnf_b_), M, D);
+  if (post) {
+    a.lnf = a.x;  // no final LayerNorm: the last block's output meets the head
+  } else {
+    resize(a.lnf, M * D), resize(a.meanf, M), resize(a.varf, M);
+    layer_norm_forward(a.lnf.data(), a.meanf.data(), a.varf.data(), a.x.data(), value(lnf_w_),
+                       value(lnf_b_), M, D);
+  }
   Buffer& logits = a.logits;
   resize(logits, M * c.vocab);
   // logits (M, V) = lnf (M, D) wte^T
@@ -364,11 +393,19 @@ void Model::backward() {
   dwte.accumulate = true;
   matmul(dwte, dlogits.data(), a.lnf.data(), grad(wte_));
   zeros(dx, M * D);
-  layer_norm_backward(dx.data(), grad(lnf_w_), grad(lnf_b_), dtmp.data(), a.x_final.data(),
-                      value(lnf_w_), value(lnf_b_), a.meanf.data(), a.varf.data(), M, D);
+  const bool post = c.post_norm();
+  if (post)
+    std::copy(dtmp.begin(), dtmp.begin() + M * D, dx.begin());
+  else
+    layer_norm_backward(dx.data(), grad(lnf_w_), grad(lnf_b_), dtmp.data(), a.x_final.data(),
+                        value(lnf_w_), value(lnf_b_), a.meanf.data(), a.varf.data(), M, D);
 
   for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
     Layer& L = **it;
+    if (post) {
+      backward_post_norm_layer(L, dims);
+      continue;
+    }
     // MLP branch: x_out = x_mid + proj(gelu(fc(ln2(x_mid)))); dx is d x_out.
     zeros(dwide, M * F);
     linear_backward(dwide.data(), grad(L.mlp_w), grad(L.mlp_b), dx.data(), L.a.data(),
@@ -404,6 +441,50 @@ void Model::backward() {
     enc0->embed_backward(dense_view<const float, 3>(dx.data(), {B, T, D}),
                          Positions{a.positions.data(), T});
   embedding_backward(grad(wte_), dx.data(), a.tokens.data(), M, D);
+}
+
+void Model::backward_post_norm_layer(Layer& L, const AttentionDims& dims) {
+  const ModelConfig& c = config_;
+  Activations& a = *acts_;
+  const std::int64_t M = dims.batch * dims.seq_len, D = c.d_model, F = c.hidden();
+  auto grad = [&](std::size_t i) { return params_[i].grad; };
+  Buffer &dtmp = a.dtmp, &dwide = a.dwide, &dh = a.dh, &datt = a.datt;
+  Buffer &dq = a.dq, &dk = a.dk, &dv = a.dv;
+  // out = LN2(x_post): dx becomes d x_post.
+  zeros(dtmp, M * D);
+  layer_norm_backward(dtmp.data(), grad(L.ln2_w), grad(L.ln2_b), a.dx.data(), L.x_post.data(),
+                      value(L.ln2_w), value(L.ln2_b), L.mean2.data(), L.var2.data(), M, D);
+  std::swap(a.dx, a.dtmp);
+  // x_post = x1 + proj(gelu(fc(x1))), x1 = ln1: dx becomes d x1.
+  zeros(dwide, M * F);
+  linear_backward(dwide.data(), grad(L.mlp_w), grad(L.mlp_b), a.dx.data(), L.a.data(),
+                  value(L.mlp_w), {M, F, D});
+  resize(dh, M * F);
+  gelu_backward(dh.data(), dwide.data(), L.h.data(), M * F);
+  zeros(dtmp, M * D);
+  linear_backward(dtmp.data(), grad(L.fc_w), grad(L.fc_b), dh.data(), L.ln1.data(), value(L.fc_w),
+                  {M, D, F});
+  add_into(a.dx.data(), dtmp.data(), M * D);
+  // x1 = LN1(x_mid): dx becomes d x_mid.
+  zeros(dtmp, M * D);
+  layer_norm_backward(dtmp.data(), grad(L.ln1_w), grad(L.ln1_b), a.dx.data(), L.x_mid.data(),
+                      value(L.ln1_w), value(L.ln1_b), L.mean1.data(), L.var1.data(), M, D);
+  std::swap(a.dx, a.dtmp);
+  // x_mid = x_in + proj(attn(qkv(x_in))): dx becomes d x_in.
+  zeros(dtmp, M * D);
+  linear_backward(dtmp.data(), grad(L.proj_w), grad(L.proj_b), a.dx.data(), L.merged.data(),
+                  value(L.proj_w), {M, D, D});
+  resize(datt, M * D);
+  permute_heads<false>(datt.data(), dtmp.data(), dims);
+  zeros(dq, M * D), zeros(dk, M * D), zeros(dv, M * D);
+  L.attention->backward(dq.data(), dk.data(), dv.data(), datt.data(), L.cache, L.q.data(),
+                        L.k.data(), L.v.data());
+  resize(dwide, M * 3 * D);
+  merge_qkv(dwide.data(), dq.data(), dk.data(), dv.data(), dims);
+  zeros(dtmp, M * D);
+  linear_backward(dtmp.data(), grad(L.qkv_w), grad(L.qkv_b), dwide.data(), L.x_in.data(),
+                  value(L.qkv_w), {M, D, 3 * D});
+  add_into(a.dx.data(), dtmp.data(), M * D);
 }
 
 }  // namespace pebench

@@ -2,6 +2,8 @@
 //
 //   x = wte[tokens]  (+ E(pos) for encodings with an embed hook)
 //   N pre-LN blocks:  x += proj(attn(ln1(x)));   x += mlp(ln2(x))
+//   (or, with norm: post, post-LN blocks: x = ln1(x + proj(attn(x))); x = ln2(x + mlp(x)),
+//    and no lnf: the original Transformer's order, as the CoPE paper's runs)
 //     attn: qkv = ln1(x) Wqkv + b  (columns [q | k | v], head h at h*d..),
 //           causal attention with the encoding's hooks (scale 1/sqrt(d))
 //     mlp:  gelu(x Wfc + bfc) Wproj + bproj,  hidden 4D, exact (erf) GELU
@@ -96,6 +98,9 @@ class Model {
   struct Layer;
   struct Activations;
   void add_param(const std::string& name, std::vector<std::int64_t> shape, bool decay);
+  // One post-norm block's backward: the activations' dx holds d(its output), and then
+  // d(its input).
+  void backward_post_norm_layer(Layer& L, const AttentionDims& dims);
   float* value(std::size_t index) { return params_[index].value; }
 
   ModelConfig config_;

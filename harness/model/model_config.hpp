@@ -10,6 +10,11 @@ namespace pebench {
 struct ModelConfig {
   std::int64_t vocab = 256, d_model = 128, heads = 4, layers = 2;
   std::int64_t mlp_hidden = 0;  // 0: 4 * d_model
+  // "pre": GPT-2's pre-LN blocks and a final LayerNorm; "post": the original Transformer's
+  // post-LN blocks, x = LN(x + f(x)), and no final LayerNorm (the CoPE paper's runs,
+  // facebookresearch/RAM projects/cope: --post-norm).
+  std::string norm = "pre";
+  bool post_norm() const { return norm == "post"; }
   std::int64_t hidden() const { return mlp_hidden > 0 ? mlp_hidden : 4 * d_model; }
   std::int64_t head_dim() const { return d_model / heads; }
 };

@@ -64,6 +64,7 @@ std::string dump_training(Registry& registry, const TrainingDumpOptions& o) {
                                  {"heads", o.model.heads},
                                  {"layers", o.model.layers},
                                  {"mlp_hidden", o.model.hidden()},
+                                 {"norm", o.model.norm},
                                  {"batch", B},
                                  {"seq_len", T},
                                  {"steps", S},

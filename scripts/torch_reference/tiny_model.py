@@ -41,6 +41,7 @@ class ModelConfig:
     heads: int
     layers: int
     mlp_hidden: int = 0  # 0: 4 * d_model
+    norm: str = "pre"  # pre: GPT-2 blocks and lnf; post: x = LN(x + f(x)), no lnf
     encoding: str = "nope"
     encoding_params: Dict[str, object] = field(default_factory=dict)  # values as in --params
 
@@ -100,7 +101,8 @@ def parameter_shapes(c: ModelConfig) -> Dict[str, tuple]:
             f"h{l}.mlp.fc.weight": (D, M), f"h{l}.mlp.fc.bias": (M,),
             f"h{l}.mlp.proj.weight": (M, D), f"h{l}.mlp.proj.bias": (D,),
         })
-    shapes.update({"lnf.weight": (D,), "lnf.bias": (D,)})
+    if c.norm != "post":
+        shapes.update({"lnf.weight": (D,), "lnf.bias": (D,)})
     return shapes
 
 
@@ -182,12 +184,21 @@ class TinyLM:
         def heads(t):  # (B, T, D) -> (B, H, T, d), head h = columns h*d .. (h+1)*d
             return t.reshape(B, T, H, D // H).transpose(1, 2)
 
+        post = c.norm == "post"
         for l in range(c.layers):
-            q, k, v = linear(layer_norm(x, f"h{l}.ln1"), f"h{l}.attn.qkv").split(D, dim=-1)
+            a = x if post else layer_norm(x, f"h{l}.ln1")
+            q, k, v = linear(a, f"h{l}.attn.qkv").split(D, dim=-1)
             o = refs.causal_attention(heads(q), heads(k), heads(v), pos, enc)  # scale 1/sqrt(d)
             x = x + linear(o.transpose(1, 2).reshape(B, T, D), f"h{l}.attn.proj")
+            if post:  # the original Transformer's order: LayerNorm after each residual sum
+                x = layer_norm(x, f"h{l}.ln1")
+                x = layer_norm(x + linear(F.gelu(linear(x, f"h{l}.mlp.fc")), f"h{l}.mlp.proj"),
+                               f"h{l}.ln2")
+                continue
             h = F.gelu(linear(layer_norm(x, f"h{l}.ln2"), f"h{l}.mlp.fc"))  # exact (erf) GELU
             x = x + linear(h, f"h{l}.mlp.proj")
+        if post:
+            return F.linear(x, p["wte"])  # no final LayerNorm after post-norm blocks
         return F.linear(layer_norm(x, "lnf"), p["wte"])  # tied head: lnf(x) @ wte^T
 
     def loss(self, tokens, targets, loss_mask) -> torch.Tensor:
@@ -211,6 +222,7 @@ def configs_from_dump(cfg: dict):
         raise KeyError(", ".join(missing))
     model = ModelConfig(vocab=cfg["vocab"], d_model=cfg["d_model"], heads=cfg["heads"],
                         layers=cfg["layers"], mlp_hidden=cfg["mlp_hidden"], encoding=cfg["encoding"],
+                        norm=cfg.get("norm", "pre"),
                         encoding_params=cfg.get("encoding_params", {}))
     train = TrainConfig(lr=cfg["lr"], total_steps=cfg["steps"], warmup_steps=cfg["warmup_steps"],
                         schedule=cfg["schedule"], min_lr_ratio=cfg["min_lr_ratio"], beta1=cfg["beta1"],

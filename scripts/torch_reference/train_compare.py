@@ -66,7 +66,7 @@ def load_dump(directory, dtype):
         raise DumpError(f"{path}: {e}") from e
     except KeyError as e:
         raise DumpError(f"{path}: missing key(s) {e}") from e
-    ignored = sorted(set(cfg) - set(tm.DUMP_KEYS) - {"batch", "seq_len", "encoding_params"})
+    ignored = sorted(set(cfg) - set(tm.DUMP_KEYS) - {"batch", "seq_len", "encoding_params", "norm"})
     if ignored:
         print(f"note: {path}: keys not used by the torch side: {', '.join(ignored)}")
 

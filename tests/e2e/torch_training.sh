@@ -5,9 +5,11 @@
 set -euo pipefail
 pebench=$1 source_dir=$2 out=$3
 /usr/bin/python3 -c "import torch" 2>/dev/null || { echo "SKIPPED: no python3-torch"; exit 77; }
-for encoding in nope alibi rope sinusoidal; do
-  rm -rf "$out/$encoding"
-  "$pebench" --threads 2 dump-training --out "$out/$encoding" --encoding "$encoding" \
+for run in nope alibi rope sinusoidal alibi:post rope:post; do
+  encoding=${run%%:*} norm=pre
+  [[ $run == *:post ]] && norm=post
+  rm -rf "${out:?}/$run"
+  "$pebench" --threads 2 dump-training --out "$out/$run" --encoding "$encoding" --norm "$norm" \
     --steps 20 --batch 4 --seq-len 32 --d-model 64 --heads 4 --lr 3e-3 --warmup-steps 5
-  /usr/bin/python3 "$source_dir/scripts/torch_reference/train_compare.py" "$out/$encoding" | tail -2
+  /usr/bin/python3 "$source_dir/scripts/torch_reference/train_compare.py" "$out/$run" | tail -2
 done

@@ -50,17 +50,14 @@ std::vector<std::string> gradient_cases() {
   return names;
 }
 
-class ModelGradient : public ::testing::TestWithParam<std::string> {};
-
 // Central differences of the float model (loss accumulated in double), step 1e-2.
 // The model's own parameters are redrawn at a larger scale than the init (std 0.3)
 // so that every path carries signal; the encoding's keep their init (some are
 // projected into a valid range at each forward, e.g. KERPLE's clamp). Entries at
 // a kink (ReLU/clamp in an encoding) are skipped when the one-sided slopes disagree.
-TEST_P(ModelGradient, MatchesFiniteDifferences) {
-  ModelConfig config;
-  config.vocab = 11, config.d_model = 8, config.heads = 2, config.layers = 2;
-  Model model(config, encoding_named(GetParam()), 7);
+void expect_gradients_match_finite_differences(const ModelConfig& config,
+                                               const std::string& encoding) {
+  Model model(config, encoding_named(encoding), 7);
   Rng rng(99);
   for (ParamRef& p : model.parameters())
     for (std::int64_t i = 0; i < p.size && p.name.find("enc.") == std::string::npos; ++i)
@@ -102,6 +99,38 @@ TEST_P(ModelGradient, MatchesFiniteDifferences) {
     }
   }
   EXPECT_GT(checked, 10 * skipped + 30) << "too many kinks skipped";
+}
+
+ModelConfig tiny_config(const std::string& norm = "pre") {
+  ModelConfig config;
+  config.vocab = 11, config.d_model = 8, config.heads = 2, config.layers = 2, config.norm = norm;
+  return config;
+}
+
+class ModelGradient : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ModelGradient, MatchesFiniteDifferences) {
+  expect_gradients_match_finite_differences(tiny_config(), GetParam());
+}
+
+// Post-norm blocks (x = LN(x + f(x)), no final LayerNorm): the same check, for no encoding,
+// an additive one, a bias, a rotation and a score hook.
+TEST(Model, PostNormGradientsMatchFiniteDifferences) {
+  for (const char* encoding : {"none", "sinusoidal", "alibi", "rope", "cope"}) {
+    SCOPED_TRACE(encoding);
+    expect_gradients_match_finite_differences(tiny_config("post"), encoding);
+  }
+}
+
+// Post-norm has no final LayerNorm, and its blocks' LayerNorms sit after the residual sums:
+// the same weights give another loss than pre-norm.
+TEST(Model, PostNormHasNoFinalLayerNorm) {
+  Model pre(tiny_config("pre"), {}, 1), post(tiny_config("post"), {}, 1);
+  EXPECT_EQ(pre.parameter_count() - post.parameter_count(), 2 * 8);
+  for (const ParamRef& p : post.parameters()) EXPECT_EQ(p.name.find("lnf"), std::string::npos);
+  TinyBatch batch(11);
+  EXPECT_NE(pre.forward(batch.input()), post.forward(batch.input()));
+  EXPECT_THROW(Model(tiny_config("middle"), {}, 1), std::invalid_argument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Encodings, ModelGradient, ::testing::ValuesIn(gradient_cases()),

@@ -212,6 +212,25 @@ TEST(Suite, TrainingEpochsOfAFixedSetSetTheSteps) {
   EXPECT_EQ(error("training: {examples: 0}\n").find("e.yaml:4:22: 'examples' must be > 0"), 0u);
 }
 
+// model.norm: pre (default) or post; anything else is refused at its value.
+TEST(Suite, ModelNormIsPreOrPost) {
+  const std::string head =
+      "kind: synthetic\nencodings: [nope]\ntasks: [{name: flip_flop, train_length: 16}]\n";
+  EXPECT_EQ(expand(parse_suite("n.yaml", head), {}).at(0).spec.get<SyntheticCaseSpec>().model.norm,
+            "pre");
+  EXPECT_EQ(expand(parse_suite("n.yaml", head + "model: {norm: post}\n"), {})
+                .at(0)
+                .spec.get<SyntheticCaseSpec>()
+                .model.norm,
+            "post");
+  try {
+    parse_suite("n.yaml", head + "model: {norm: mid}\n");
+    FAIL();
+  } catch (const SuiteError& e) {
+    EXPECT_STREQ(e.what(), "n.yaml:4:16: 'norm' is 'mid', expected pre|post");
+  }
+}
+
 // A case crosses to its child whole: serialized and read back, it is the same case, and
 // nothing in it points back to the suite file except the repro line.
 TEST(Suite, CaseFileRoundTripsEveryCase) {

@@ -70,6 +70,11 @@ CaseTraining train_case(const Case& c, CaseContext& ctx, const ModelConfig& mode
   return t;
 }
 
+std::string model_text(const ModelConfig& m) {
+  return fmt::format("L{} D{} H{} V{}{}", m.layers, m.d_model, m.heads, m.vocab,
+                     m.post_norm() ? " post-norm" : "");
+}
+
 void require_finite_evaluation(double loss, std::int64_t length) {
   if (!std::isfinite(loss))
     throw std::runtime_error(fmt::format("evaluation loss is {} at length {} (training was finite)",

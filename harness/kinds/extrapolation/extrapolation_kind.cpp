@@ -398,8 +398,7 @@ void ExtrapolationKind::run_one(const Case& c, CaseContext& ctx) const {
     m.steps = static_cast<std::int64_t>(trained.result.losses.size());
     m.train_seconds = trained.result.seconds;
     m.train_tokens_per_s = trained.result.tokens_per_s;
-    m.model = fmt::format("L{} D{} H{} V{}", spec.model.layers, spec.model.d_model,
-                          spec.model.heads, spec.model.vocab);
+    m.model = model_text(spec.model);
     m.checkpoint = checkpoint;
     m.parameters = model->parameter_count();
     m.encoding_parameters = model->encoding_parameter_count();

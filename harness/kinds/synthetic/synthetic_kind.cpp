@@ -315,7 +315,7 @@ void SyntheticKind::run_one(const Case& c, CaseContext& ctx) const {
     m.steps = static_cast<std::int64_t>(trained.result.losses.size());
     m.train_seconds = trained.result.seconds;
     m.train_tokens_per_s = trained.result.tokens_per_s;
-    m.model = fmt::format("L{} D{} H{} V{}", mc.layers, mc.d_model, mc.heads, mc.vocab);
+    m.model = model_text(mc);
     m.parameters = model->parameter_count();
     m.encoding_parameters = model->encoding_parameter_count();
     m.batch = spec.training.batch, m.lr = spec.training.optimizer.lr;
