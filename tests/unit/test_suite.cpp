@@ -227,7 +227,7 @@ TEST(Suite, ModelNormIsPreOrPost) {
     parse_suite("n.yaml", head + "model: {norm: mid}\n");
     FAIL();
   } catch (const SuiteError& e) {
-    EXPECT_STREQ(e.what(), "n.yaml:4:16: 'norm' is 'mid', expected pre|post");
+    EXPECT_STREQ(e.what(), "n.yaml:4:15: 'norm' is 'mid', expected pre|post");
   }
 }
 
