@@ -8,6 +8,7 @@
 
 #include "attention/encoding_stack.hpp"
 #include "ops/cross_entropy.hpp"
+#include "ops/dropout.hpp"
 #include "ops/embedding.hpp"
 #include "ops/gelu.hpp"
 #include "ops/layer_norm.hpp"
@@ -91,6 +92,7 @@ struct Model::Layer {
   // Post-norm: qkv reads x_in, x_mid = x_in + attn, ln1 = LN1(x_mid) feeds the MLP,
   // x_post = ln1 + mlp, and LN2(x_post) is the layer's output.
   Buffer x_in, ln1, mean1, var1, q, k, v, att, merged, x_mid, ln2, mean2, var2, h, a, x_post;
+  std::vector<std::uint8_t> keep_attn, keep_hidden, keep_mlp;  // dropout masks
   AttentionCache cache;
 };
 
@@ -100,10 +102,12 @@ struct Model::Activations {
   std::vector<float> mask;
   std::vector<std::int64_t> positions;
   bool saved_for_backward = false;
+  bool dropped = false;  // this forward applied dropout (masks below and in the layers)
+  std::vector<std::uint8_t> keep_embed;
   Buffer x, x_final, lnf, meanf, varf, logp;
   // Scratch kept across steps: fresh large buffers every step cost page faults
   // (measured ~10% of a train step in the kernel before these were kept).
-  Buffer qkv, y, logits, dlogits, dx, dtmp, dwide, dh, dq, dk, dv, datt;
+  Buffer qkv, y, logits, dlogits, dx, dtmp, dwide, dh, dq, dk, dv, datt, ddrop;
 };
 
 Model::~Model() = default;
@@ -119,13 +123,15 @@ void Model::add_param(const std::string& name, std::vector<std::int64_t> shape, 
 }
 
 Model::Model(const ModelConfig& config, const MakeEncoding& make_encoding, std::uint64_t seed)
-    : config_(config), acts_(std::make_unique<Activations>()) {
+    : config_(config), acts_(std::make_unique<Activations>()), seed_(seed) {
   const ModelConfig& c = config_;
   if (c.vocab <= 0 || c.d_model <= 0 || c.heads <= 0 || c.layers <= 0 || c.hidden() <= 0)
     throw std::invalid_argument("model: vocab, d_model, heads, layers must be > 0");
   if (c.d_model % c.heads != 0)
     throw std::invalid_argument(
         fmt::format("model: d_model ({}) must be divisible by heads ({})", c.d_model, c.heads));
+  if (!(c.dropout >= 0 && c.dropout < 1))
+    throw std::invalid_argument(fmt::format("model: dropout must be in [0, 1), got {}", c.dropout));
   if (c.norm != "pre" && c.norm != "post")
     throw std::invalid_argument(fmt::format("model: norm is '{}', expected pre or post", c.norm));
   const std::int64_t D = c.d_model, F = c.hidden(), V = c.vocab;
@@ -252,6 +258,8 @@ void Model::release_activations() {
          {&L->x_in, &L->ln1, &L->mean1, &L->var1, &L->q, &L->k, &L->v, &L->att, &L->merged,
           &L->x_mid, &L->ln2, &L->mean2, &L->var2, &L->h, &L->a, &L->x_post})
       Buffer().swap(*b);
+    for (auto* keep : {&L->keep_attn, &L->keep_hidden, &L->keep_mlp})
+      std::vector<std::uint8_t>().swap(*keep);
     L->cache = AttentionCache{};
     L->attention->release_scratch();
   }
@@ -285,10 +293,13 @@ double Model::forward(const ModelInput& in, Pass pass) {
   const auto& enc0 = layers_.front()->encoding;
   if (enc0 && (enc0->info().hooks & kHookEmbed))
     enc0->embed_forward(dense_view<float, 3>(a.x.data(), {B, T, D}), pos);
+  a.dropped = pass == Pass::train && c.dropout > 0;
+  drop(a.x.data(), a.keep_embed, M * D, -1, 0);
 
   Buffer& qkv = a.qkv;
   Buffer& y = a.y;
   const bool post = c.post_norm();
+  std::int64_t l = 0;
   for (auto& lp : layers_) {
     Layer& L = *lp;
     L.x_in = a.x;
@@ -313,6 +324,7 @@ double Model::forward(const ModelInput& in, Pass pass) {
     permute_heads<true>(L.merged.data(), L.att.data(), dims);
     resize(y, M * D);
     linear_forward(y.data(), L.merged.data(), value(L.proj_w), value(L.proj_b), {M, D, D});
+    drop(y.data(), L.keep_attn, M * D, l, 1);
     add_into(a.x.data(), y.data(), M * D);
 
     L.x_mid = a.x;
@@ -327,7 +339,9 @@ double Model::forward(const ModelInput& in, Pass pass) {
     resize(L.h, M * F), resize(L.a, M * F);
     linear_forward(L.h.data(), mlp_in.data(), value(L.fc_w), value(L.fc_b), {M, D, F});
     gelu_forward(L.a.data(), L.h.data(), M * F);
+    drop(L.a.data(), L.keep_hidden, M * F, l, 2);
     linear_forward(y.data(), L.a.data(), value(L.mlp_w), value(L.mlp_b), {M, F, D});
+    drop(y.data(), L.keep_mlp, M * D, l, 3);
     add_into(a.x.data(), y.data(), M * D);
     if (post) {
       L.x_post = a.x;
@@ -336,6 +350,7 @@ double Model::forward(const ModelInput& in, Pass pass) {
                          value(L.ln2_w), value(L.ln2_b), M, D);
       a.x = L.ln2;
     }
+    ++l;
   }
 
   a.x_final = a.x;
@@ -407,9 +422,12 @@ void Model::backward() {
       continue;
     }
     // MLP branch: x_out = x_mid + proj(gelu(fc(ln2(x_mid)))); dx is d x_out.
+    resize(a.ddrop, M * D);
+    undrop(a.ddrop.data(), dx.data(), L.keep_mlp, M * D);
     zeros(dwide, M * F);
-    linear_backward(dwide.data(), grad(L.mlp_w), grad(L.mlp_b), dx.data(), L.a.data(),
+    linear_backward(dwide.data(), grad(L.mlp_w), grad(L.mlp_b), a.ddrop.data(), L.a.data(),
                     value(L.mlp_w), {M, F, D});
+    undrop(dwide.data(), dwide.data(), L.keep_hidden, M * F);
     resize(dh, M * F);
     gelu_backward(dh.data(), dwide.data(), L.h.data(), M * F);
     zeros(dtmp, M * D);
@@ -419,8 +437,9 @@ void Model::backward() {
                         value(L.ln2_w), value(L.ln2_b), L.mean2.data(), L.var2.data(), M, D);
 
     // Attention branch: x_mid = x_in + proj(attn(ln1(x_in))); dx is now d x_mid.
+    undrop(a.ddrop.data(), dx.data(), L.keep_attn, M * D);
     zeros(dtmp, M * D);
-    linear_backward(dtmp.data(), grad(L.proj_w), grad(L.proj_b), dx.data(), L.merged.data(),
+    linear_backward(dtmp.data(), grad(L.proj_w), grad(L.proj_b), a.ddrop.data(), L.merged.data(),
                     value(L.proj_w), {M, D, D});
     resize(datt, M * D);
     permute_heads<false>(datt.data(), dtmp.data(), dims);
@@ -436,11 +455,33 @@ void Model::backward() {
                         value(L.ln1_w), value(L.ln1_b), L.mean1.data(), L.var1.data(), M, D);
   }
 
+  undrop(dx.data(), dx.data(), a.keep_embed, M * D);
   const auto& enc0 = layers_.front()->encoding;
   if (enc0 && (enc0->info().hooks & kHookEmbed))
     enc0->embed_backward(dense_view<const float, 3>(dx.data(), {B, T, D}),
                          Positions{a.positions.data(), T});
   embedding_backward(grad(wte_), dx.data(), a.tokens.data(), M, D);
+}
+
+bool Model::drop(float* x, std::vector<std::uint8_t>& keep, std::int64_t n, std::int64_t layer,
+                 int site) {
+  if (!acts_->dropped) return false;
+  keep.resize(static_cast<std::size_t>(n));
+  // One stream per (seed, step, layer, site); elements by index within it (ops/dropout.hpp).
+  Rng mix(seed_ ^ 0xD1B54A32D192ED03ull);
+  for (const std::uint64_t v :
+       {std::uint64_t(dropout_step_), std::uint64_t(layer + 1), std::uint64_t(site)})
+    mix = Rng(mix.next_u64() ^ v);
+  dropout_forward(x, keep.data(), x, n, config_.dropout, mix.next_u64());
+  return true;
+}
+
+void Model::undrop(float* dx, const float* dy, const std::vector<std::uint8_t>& keep,
+                   std::int64_t n) {
+  if (acts_->dropped)
+    dropout_backward(dx, dy, keep.data(), n, config_.dropout);
+  else if (dx != dy)
+    std::copy(dy, dy + n, dx);
 }
 
 void Model::backward_post_norm_layer(Layer& L, const AttentionDims& dims) {
@@ -456,9 +497,12 @@ void Model::backward_post_norm_layer(Layer& L, const AttentionDims& dims) {
                       value(L.ln2_w), value(L.ln2_b), L.mean2.data(), L.var2.data(), M, D);
   std::swap(a.dx, a.dtmp);
   // x_post = x1 + proj(gelu(fc(x1))), x1 = ln1: dx becomes d x1.
+  resize(a.ddrop, M * D);
+  undrop(a.ddrop.data(), a.dx.data(), L.keep_mlp, M * D);
   zeros(dwide, M * F);
-  linear_backward(dwide.data(), grad(L.mlp_w), grad(L.mlp_b), a.dx.data(), L.a.data(),
+  linear_backward(dwide.data(), grad(L.mlp_w), grad(L.mlp_b), a.ddrop.data(), L.a.data(),
                   value(L.mlp_w), {M, F, D});
+  undrop(dwide.data(), dwide.data(), L.keep_hidden, M * F);
   resize(dh, M * F);
   gelu_backward(dh.data(), dwide.data(), L.h.data(), M * F);
   zeros(dtmp, M * D);
@@ -471,8 +515,9 @@ void Model::backward_post_norm_layer(Layer& L, const AttentionDims& dims) {
                       value(L.ln1_w), value(L.ln1_b), L.mean1.data(), L.var1.data(), M, D);
   std::swap(a.dx, a.dtmp);
   // x_mid = x_in + proj(attn(qkv(x_in))): dx becomes d x_in.
+  undrop(a.ddrop.data(), a.dx.data(), L.keep_attn, M * D);
   zeros(dtmp, M * D);
-  linear_backward(dtmp.data(), grad(L.proj_w), grad(L.proj_b), a.dx.data(), L.merged.data(),
+  linear_backward(dtmp.data(), grad(L.proj_w), grad(L.proj_b), a.ddrop.data(), L.merged.data(),
                   value(L.proj_w), {M, D, D});
   resize(datt, M * D);
   permute_heads<false>(datt.data(), dtmp.data(), dims);

@@ -1,6 +1,7 @@
 // A tiny decoder-only transformer (GPT-2 shape) with a positional encoding:
 //
-//   x = wte[tokens]  (+ E(pos) for encodings with an embed hook)
+//   x = wte[tokens]  (+ E(pos) for encodings with an embed hook), dropout(x) in training
+//   (model.dropout; also on each block's attention and MLP output and MLP hidden activation)
 //   N pre-LN blocks:  x += proj(attn(ln1(x)));   x += mlp(ln2(x))
 //   (or, with norm: post, post-LN blocks: x = ln1(x + proj(attn(x))); x = ln2(x + mlp(x)),
 //    and no lnf: the original Transformer's order, as the CoPE paper's runs)
@@ -76,6 +77,9 @@ class Model {
   double forward(const ModelInput& input, Pass pass = Pass::train);
   // Accumulates parameter gradients of the last forward's loss.
   void backward();
+  // The training step whose dropout masks forward(Pass::train) draws (a function of the
+  // model's seed, the step, the layer and the site: the same again for the same step).
+  void set_dropout_step(std::int64_t step) { dropout_step_ = step; }
   // Argmax next-token predictions (B*T) of the last forward.
   std::vector<std::int32_t> predictions() const;
   // -log p(target) of every token (B*T) of the last forward, masked or not (nats).
@@ -110,6 +114,14 @@ class Model {
   std::vector<std::unique_ptr<Layer>> layers_;
   std::unique_ptr<Activations> acts_;
   std::size_t wte_ = 0, lnf_w_ = 0, lnf_b_ = 0;  // indices into params_
+  std::uint64_t seed_ = 0;
+  std::int64_t dropout_step_ = 0;
+  // Dropout in place on x (n) at `site` of `layer` (layer -1: the embeddings), when training
+  // with config.dropout > 0; `keep` gets the mask. True if it dropped.
+  bool drop(float* x, std::vector<std::uint8_t>& keep, std::int64_t n, std::int64_t layer,
+            int site);
+  // dx (n) = the dropout backward of dy where `drop` dropped; else dx = dy unless the same.
+  void undrop(float* dx, const float* dy, const std::vector<std::uint8_t>& keep, std::int64_t n);
 };
 
 }  // namespace pebench

@@ -14,6 +14,10 @@ struct ModelConfig {
   // post-LN blocks, x = LN(x + f(x)), and no final LayerNorm (the CoPE paper's runs,
   // facebookresearch/RAM projects/cope: --post-norm).
   std::string norm = "pre";
+  // Dropout probability in training (0: none) on the embeddings, the attention block's output,
+  // the MLP's hidden activation and its output (ops/dropout.hpp). The RAM code's --drop also
+  // drops attention probabilities; pebench's attention (own softmax, oneDNN matmuls) does not.
+  double dropout = 0;
   bool post_norm() const { return norm == "post"; }
   std::int64_t hidden() const { return mlp_hidden > 0 ? mlp_hidden : 4 * d_model; }
   std::int64_t head_dim() const { return d_model / heads; }

@@ -84,6 +84,7 @@ TrainResult train(Model& model, const Task& task, const TrainConfig& config, Rng
     if (config.random_positions > 0)
       positions = randomized_positions(T, config.random_positions, data_rng);
     model.zero_grad();
+    model.set_dropout_step(step);  // the step's masks: a resumed training draws the same
     const double loss = model.forward(input_of(batch, positions));
     result.losses.push_back(loss);
     if (!std::isfinite(loss)) {

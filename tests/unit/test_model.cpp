@@ -101,9 +101,10 @@ void expect_gradients_match_finite_differences(const ModelConfig& config,
   EXPECT_GT(checked, 10 * skipped + 30) << "too many kinks skipped";
 }
 
-ModelConfig tiny_config(const std::string& norm = "pre") {
+ModelConfig tiny_config(const std::string& norm = "pre", double dropout = 0) {
   ModelConfig config;
   config.vocab = 11, config.d_model = 8, config.heads = 2, config.layers = 2, config.norm = norm;
+  config.dropout = dropout;
   return config;
 }
 
@@ -120,6 +121,32 @@ TEST(Model, PostNormGradientsMatchFiniteDifferences) {
     SCOPED_TRACE(encoding);
     expect_gradients_match_finite_differences(tiny_config("post"), encoding);
   }
+}
+
+// With dropout the masks are a function of the step: finite differences at one step see one
+// mask, and the gradient through the dropped paths must match them (pre and post-norm).
+TEST(Model, DropoutGradientsMatchFiniteDifferences) {
+  for (const char* norm : {"pre", "post"})
+    for (const char* encoding : {"none", "alibi", "learned"}) {
+      SCOPED_TRACE(std::string(norm) + " " + encoding);
+      expect_gradients_match_finite_differences(tiny_config(norm, 0.3), encoding);
+    }
+}
+
+// Dropout acts in training only: inference equals the model without dropout, a training
+// forward differs from it and depends on the step, and is the same again at the same step.
+TEST(Model, DropoutOnlyInTrainingAndFixedPerStep) {
+  Model plain(tiny_config(), {}, 4), dropped(tiny_config("pre", 0.5), {}, 4);
+  TinyBatch batch(11);
+  const double reference = plain.forward(batch.input());
+  EXPECT_EQ(dropped.forward(batch.input(), Pass::inference), reference);
+  dropped.set_dropout_step(3);
+  const double at3 = dropped.forward(batch.input());
+  EXPECT_NE(at3, reference);
+  EXPECT_EQ(dropped.forward(batch.input()), at3);
+  dropped.set_dropout_step(4);
+  EXPECT_NE(dropped.forward(batch.input()), at3);
+  EXPECT_THROW(Model(tiny_config("pre", 1.0), {}, 1), std::invalid_argument);
 }
 
 // Post-norm has no final LayerNorm, and its blocks' LayerNorms sit after the residual sums:

@@ -2,10 +2,12 @@
 // double-precision loops. How to add a case: run the op on random data, compute
 // the same with a loop in double, compare with the op's tolerance.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 
 #include "ops/cross_entropy.hpp"
+#include "ops/dropout.hpp"
 #include "ops/embedding.hpp"
 #include "ops/gelu.hpp"
 #include "ops/layer_norm.hpp"
@@ -82,6 +84,39 @@ TEST(LayerNorm, ForwardAndBackwardMatchLoops) {
   EXPECT_LT(scaled_error(dx, dx_ref), 1e-5);
   EXPECT_LT(scaled_error(dg, dg_ref), 1e-5);
   EXPECT_LT(scaled_error(db, db_ref), 1e-5);
+}
+
+// Inverted dropout: the kept fraction is 1 - p (within 5 standard errors over 1M
+// elements), kept entries are scaled by 1 / (1 - p), dropped ones are 0; the mask depends on
+// the seed alone (not on the thread count); the backward passes the gradient where kept.
+TEST(Dropout, KeepsOneMinusPScaledAndIsAFunctionOfTheSeed) {
+  const std::int64_t n = 1 << 20;
+  const double p = 0.3;
+  std::vector<float> x(n), y(n), y1(n), dx(n);
+  for (std::int64_t i = 0; i < n; ++i) x[i] = 1.0f + float(i % 7);
+  std::vector<std::uint8_t> keep(n), keep1(n), keep2(n);
+  dropout_forward(y.data(), keep.data(), x.data(), n, p, 42);
+  std::int64_t kept = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    kept += keep[i];
+    EXPECT_FLOAT_EQ(y[i], keep[i] ? float(x[i] / (1 - p)) : 0.0f) << i;
+  }
+  const double se = std::sqrt(p * (1 - p) / double(n));
+  EXPECT_NEAR(double(kept) / double(n), 1 - p, 5 * se);
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  dropout_forward(y1.data(), keep1.data(), x.data(), n, p, 42);
+  omp_set_num_threads(threads);
+  EXPECT_EQ(keep1, keep);
+  dropout_forward(y1.data(), keep2.data(), x.data(), n, p, 43);
+  EXPECT_NE(keep2, keep);
+  // Neighbouring elements are not correlated (4 elements share one 64-bit draw).
+  std::int64_t both = 0;
+  for (std::int64_t i = 0; i + 1 < n; ++i) both += keep[i] && keep[i + 1];
+  EXPECT_NEAR(double(both) / double(n - 1), (1 - p) * (1 - p), 10 * se);
+  dropout_backward(dx.data(), x.data(), keep.data(), n, p);
+  EXPECT_EQ(dx, y);
+  EXPECT_THROW(dropout_forward(y.data(), keep.data(), x.data(), n, 1.0, 1), std::invalid_argument);
 }
 
 TEST(Gelu, ErfFormAndDerivative) {

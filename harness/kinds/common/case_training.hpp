@@ -42,7 +42,8 @@ void emit_failed(std::vector<Row>& rows, const CaseTraining& t, CaseContext& ctx
 // error, not a PASSED row whose loss is null and whose error rate is scored on NaN logits.
 void require_finite_evaluation(double loss, std::int64_t length);
 
-// The model as rows show it: "L2 D64 H4 V8", with " post-norm" for post-LN blocks.
+// The model as rows show it: "L2 D64 H4 V8", with " post-norm" for post-LN blocks and
+// " dropout=0.1" for dropout.
 std::string model_text(const ModelConfig& m);
 
 }  // namespace pebench

@@ -5,13 +5,15 @@
 namespace pebench {
 
 void parse_model(const YamlReader& yaml, const YAML::Node& node, ModelConfig& m) {
-  yaml.for_each_key(node, "model", {"layers", "d_model", "heads", "mlp_hidden", "vocab", "norm"},
+  yaml.for_each_key(node, "model",
+                    {"layers", "d_model", "heads", "mlp_hidden", "vocab", "norm", "dropout"},
                     [&](const std::string& key, const YAML::Node& v) {
                       if (key == "layers") m.layers = yaml.positive_int(key, v);
                       if (key == "d_model") m.d_model = yaml.positive_int(key, v);
                       if (key == "heads") m.heads = yaml.positive_int(key, v);
                       if (key == "mlp_hidden") m.mlp_hidden = yaml.positive_int(key, v, true);
                       if (key == "vocab") m.vocab = yaml.positive_int(key, v, true);
+                      if (key == "dropout") m.dropout = yaml.number_in(key, v, 0, 0.9);
                       if (key == "norm") {
                         m.norm = yaml.scalar<std::string>(key, v, "a string");
                         if (m.norm != "pre" && m.norm != "post")

@@ -1,0 +1,44 @@
+#include "ops/dropout.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace pebench {
+namespace {
+
+std::uint64_t splitmix64(std::uint64_t z) {
+  z += 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+void dropout_forward(float* y, std::uint8_t* keep, const float* x, std::int64_t n, double p,
+                     std::uint64_t seed) {
+  if (!(p >= 0.0 && p < 1.0)) throw std::invalid_argument("dropout: p must be in [0, 1)");
+  // An element is dropped when its 16 bits fall below p * 65536.
+  const std::uint32_t threshold = static_cast<std::uint32_t>(std::lround(p * 65536.0));
+  const float scale = static_cast<float>(1.0 / (1.0 - p));
+  const std::int64_t words = (n + 3) / 4;
+#pragma omp parallel for schedule(static)
+  for (std::int64_t w = 0; w < words; ++w) {
+    const std::uint64_t bits = splitmix64(seed ^ splitmix64(static_cast<std::uint64_t>(w)));
+    for (std::int64_t l = 0; l < 4 && 4 * w + l < n; ++l) {
+      const std::int64_t i = 4 * w + l;
+      const bool kept = ((bits >> (16 * l)) & 0xFFFFu) >= threshold;
+      keep[i] = kept;
+      y[i] = kept ? x[i] * scale : 0.0f;
+    }
+  }
+}
+
+void dropout_backward(float* dx, const float* dy, const std::uint8_t* keep, std::int64_t n,
+                      double p) {
+  const float scale = static_cast<float>(1.0 / (1.0 - p));
+#pragma omp parallel for simd schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) dx[i] = keep[i] ? dy[i] * scale : 0.0f;
+}
+
+}  // namespace pebench

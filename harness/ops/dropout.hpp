@@ -1,0 +1,21 @@
+// Inverted dropout (Srivastava et al. 2014), as torch.nn.Dropout in training:
+//   y = x * keep / (1 - p),   keep ~ Bernoulli(1 - p) per element.
+// The mask is a function of (seed, element index) alone: a counter-based generator
+// (splitmix64 of seed and index / 4, 16 bits per element; p is resolved to 1/65536), so
+// the masks of a step do not depend on the thread count and are the same when the step is
+// done again (finite differences, a training resumed from a checkpoint). No library here:
+// oneDNN 2.6 has no dropout primitive.
+#pragma once
+
+#include <cstdint>
+
+namespace pebench {
+
+// y, x, keep (n); y may be x. p in [0, 1).
+void dropout_forward(float* y, std::uint8_t* keep, const float* x, std::int64_t n, double p,
+                     std::uint64_t seed);
+// dx (n) = dy * keep / (1 - p): WRITES (=); dx may be dy.
+void dropout_backward(float* dx, const float* dy, const std::uint8_t* keep, std::int64_t n,
+                      double p);
+
+}  // namespace pebench
