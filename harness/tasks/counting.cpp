@@ -18,7 +18,12 @@ constexpr std::uint64_t kSetWeight = 1, kDummyWeight = 50, kIncrementWeight = 7;
 CountingTask::CountingTask(const Config& config)
     : variables_(static_cast<std::int32_t>(task_int(config, "counting", "variables", 1, 1, 26))),
       min_steps_(task_int(config, "counting", "min_steps", 3, 1, std::int64_t{1} << 28)),
-      max_steps_(task_int(config, "counting", "max_steps", 512, 1, std::int64_t{1} << 28)) {
+      max_steps_(task_int(config, "counting", "max_steps", 512, 1, std::int64_t{1} << 28)),
+      max_tokens_(task_int(config, "counting", "max_tokens", 0, 0, std::int64_t{1} << 30)) {
+  if (max_tokens_ > 0 && max_tokens_ < 4)
+    throw std::invalid_argument(
+        "counting: config key 'max_tokens' = " + std::to_string(max_tokens_) +
+        " leaves no room for the question (0: never cut, or >= 4)");
   if (max_steps_ < min_steps_)
     throw std::invalid_argument("counting: config key 'max_steps' = " + std::to_string(max_steps_) +
                                 " is below 'min_steps' = " + std::to_string(min_steps_));
@@ -76,7 +81,9 @@ std::vector<std::int32_t> CountingTask::sample_program(Rng& rng) const {
 TaskBatch CountingTask::sample(Rng& rng, std::int64_t batch, std::int64_t seq_len) const {
   TaskBatch out = padded_batch(*this, batch, seq_len, min_seq_len());
   for (std::int64_t b = 0; b < batch; ++b) {
-    const std::vector<std::int32_t> tokens = sample_program(rng);
+    std::vector<std::int32_t> tokens = sample_program(rng);
+    if (max_tokens_ > 0 && static_cast<std::int64_t>(tokens.size()) > max_tokens_)
+      tokens.erase(tokens.begin(), tokens.end() - max_tokens_);  // from the left, as the reference
     set_row(out, b, tokens);
     const std::int64_t i = b * seq_len + static_cast<std::int64_t>(tokens.size()) - 2;
     out.loss_mask[i] = 1.0f;  // at the printed variable; target: its value

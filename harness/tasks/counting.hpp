@@ -14,15 +14,18 @@
 // set no variable is drawn again from the start (reference: GenerationFail). "pass;" and
 // "++;" are single tokens, as the reference's whitespace tokenizer makes them.
 // The loss mask is at the printed variable (whose target is N); N is the one answer.
-// The reference trains with block size 512 and trims longer sequences from the left; here
-// T must hold the longest program instead: min_seq_len = 4 * max_steps + 3.
+// The reference trains with block size 512 and cuts longer sequences from the left
+// (projects/cope/src/data/data_collator.py: x[-max_len:]; ~14% of its 3..512-statement
+// programs); max_tokens (default 0: never) does the same here. Otherwise T must hold the
+// longest program: min_seq_len = 4 * max_steps + 3 (or max_tokens, if smaller).
 //
 // Config: variables (default 1; 1..26; the paper uses 1, 3, 5), min_steps (default 3),
-// max_steps (default 512).
+// max_steps (default 512), max_tokens (default 0; the reference's 512: at least 4).
 // Token ids: 0..10 = numbers, 11 "=", 12 ";", 13 "pass;", 14 "++;", 15 "print", 16 pad,
 // 17.. = variables a, b, ...
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -43,14 +46,16 @@ class CountingTask final : public Task {
   std::int32_t vocab_size() const override { return kFirstVariable + variables_; }
   std::int32_t pad_token() const override { return kPad; }
   std::string token_text(std::int32_t token) const override;
-  std::int64_t min_seq_len() const override { return 4 * max_steps_ + 3; }
+  std::int64_t min_seq_len() const override {
+    return max_tokens_ > 0 ? std::min(4 * max_steps_ + 3, max_tokens_) : 4 * max_steps_ + 3;
+  }
   TaskBatch sample(Rng& rng, std::int64_t batch, std::int64_t seq_len) const override;
 
  private:
   std::vector<std::int32_t> sample_program(Rng& rng) const;  // tokens up to the answer
 
   std::int32_t variables_;
-  std::int64_t min_steps_, max_steps_;
+  std::int64_t min_steps_, max_steps_, max_tokens_;
 };
 
 }  // namespace pebench

@@ -335,6 +335,39 @@ TEST(TaskCounting, SeveralVariablesAndFixedSteps) {
   EXPECT_EQ(stats.max_steps, 60);
 }
 
+// max_tokens cuts a longer program from the left, as the reference's collator does: the same
+// draws give the same programs' last max_tokens tokens, ending in "print v N" with the one
+// answer at the printed variable; shorter programs are untouched.
+TEST(TaskCounting, MaxTokensCutsFromTheLeft) {
+  const Config whole = cfg({{"max_steps", std::int64_t{60}}});
+  Config cut = whole;
+  cut.set("max_tokens", std::int64_t{40});
+  const auto full = make_task("counting", whole), trimmed = make_task("counting", cut);
+  EXPECT_EQ(trimmed->min_seq_len(), 40);
+  Rng a(5), b(5);
+  const TaskBatch x = full->sample(a, 50, full->min_seq_len());
+  const TaskBatch y = trimmed->sample(b, 50, 40);
+  int cut_rows = 0;
+  for (std::int64_t r = 0; r < 50; ++r) {
+    auto length = [](const TaskBatch& t, std::int64_t row, std::int32_t pad) {
+      std::int64_t n = 0;
+      while (n < t.seq_len && t.tokens[row * t.seq_len + n] != pad) ++n;
+      return n;
+    };
+    const std::int64_t n = length(x, r, full->pad_token()), m = length(y, r, full->pad_token());
+    EXPECT_EQ(m, std::min<std::int64_t>(n, 40));
+    cut_rows += n > 40;
+    for (std::int64_t t = 0; t < m; ++t)
+      EXPECT_EQ(y.tokens[r * 40 + t], x.tokens[r * x.seq_len + n - m + t]) << r << " " << t;
+    EXPECT_EQ(y.loss_mask[r * 40 + m - 2], 1.0f);
+    EXPECT_EQ(y.targets[r * 40 + m - 2], x.targets[r * x.seq_len + n - 2]);
+  }
+  EXPECT_GT(cut_rows, 10);
+  Config tiny = whole;
+  tiny.set("max_tokens", std::int64_t{3});
+  EXPECT_THROW(make_task("counting", tiny), std::invalid_argument);
+}
+
 // ---- scoring and errors ----------------------------------------------------------------
 
 TEST(TaskScore, WholeAnswerMustBeRight) {
