@@ -391,14 +391,13 @@ void Model::backward() {
   const ModelConfig& c = config_;
   Activations& a = *acts_;
   const std::int64_t B = a.input.batch, T = a.input.seq_len, M = B * T, D = c.d_model;
-  const std::int64_t F = c.hidden(), V = c.vocab;
+  const std::int64_t V = c.vocab;
   if (M == 0 || !a.saved_for_backward)
     throw std::logic_error("model: backward() without a forward(Pass::train)");
   const AttentionDims dims{B, c.heads, T, c.head_dim()};
   auto grad = [&](std::size_t i) { return params_[i].grad; };
 
-  Buffer &dlogits = a.dlogits, &dx = a.dx, &dtmp = a.dtmp, &dwide = a.dwide, &dh = a.dh;
-  Buffer &dq = a.dq, &dk = a.dk, &dv = a.dv, &datt = a.datt;
+  Buffer &dlogits = a.dlogits, &dx = a.dx, &dtmp = a.dtmp;
   zeros(dlogits, M * V);
   cross_entropy_backward(dlogits.data(), a.logp.data(), a.targets.data(), a.mask.data(), M, V);
   // dlnf (M, D) = dlogits (M, V) wte (V, D);  dwte += dlogits^T lnf
@@ -422,35 +421,12 @@ void Model::backward() {
       continue;
     }
     // MLP branch: x_out = x_mid + proj(gelu(fc(ln2(x_mid)))); dx is d x_out.
-    resize(a.ddrop, M * D);
-    undrop(a.ddrop.data(), dx.data(), L.keep_mlp, M * D);
-    zeros(dwide, M * F);
-    linear_backward(dwide.data(), grad(L.mlp_w), grad(L.mlp_b), a.ddrop.data(), L.a.data(),
-                    value(L.mlp_w), {M, F, D});
-    undrop(dwide.data(), dwide.data(), L.keep_hidden, M * F);
-    resize(dh, M * F);
-    gelu_backward(dh.data(), dwide.data(), L.h.data(), M * F);
-    zeros(dtmp, M * D);
-    linear_backward(dtmp.data(), grad(L.fc_w), grad(L.fc_b), dh.data(), L.ln2.data(), value(L.fc_w),
-                    {M, D, F});
+    mlp_branch_backward(L, M, L.ln2.data());
     layer_norm_backward(dx.data(), grad(L.ln2_w), grad(L.ln2_b), dtmp.data(), L.x_mid.data(),
                         value(L.ln2_w), value(L.ln2_b), L.mean2.data(), L.var2.data(), M, D);
 
     // Attention branch: x_mid = x_in + proj(attn(ln1(x_in))); dx is now d x_mid.
-    undrop(a.ddrop.data(), dx.data(), L.keep_attn, M * D);
-    zeros(dtmp, M * D);
-    linear_backward(dtmp.data(), grad(L.proj_w), grad(L.proj_b), a.ddrop.data(), L.merged.data(),
-                    value(L.proj_w), {M, D, D});
-    resize(datt, M * D);
-    permute_heads<false>(datt.data(), dtmp.data(), dims);
-    zeros(dq, M * D), zeros(dk, M * D), zeros(dv, M * D);
-    L.attention->backward(dq.data(), dk.data(), dv.data(), datt.data(), L.cache, L.q.data(),
-                          L.k.data(), L.v.data());
-    resize(dwide, M * 3 * D);
-    merge_qkv(dwide.data(), dq.data(), dk.data(), dv.data(), dims);
-    zeros(dtmp, M * D);
-    linear_backward(dtmp.data(), grad(L.qkv_w), grad(L.qkv_b), dwide.data(), L.ln1.data(),
-                    value(L.qkv_w), {M, D, 3 * D});
+    attention_branch_backward(L, dims, L.ln1.data());
     layer_norm_backward(dx.data(), grad(L.ln1_w), grad(L.ln1_b), dtmp.data(), L.x_in.data(),
                         value(L.ln1_w), value(L.ln1_b), L.mean1.data(), L.var1.data(), M, D);
   }
@@ -487,27 +463,16 @@ void Model::undrop(float* dx, const float* dy, const std::vector<std::uint8_t>& 
 void Model::backward_post_norm_layer(Layer& L, const AttentionDims& dims) {
   const ModelConfig& c = config_;
   Activations& a = *acts_;
-  const std::int64_t M = dims.batch * dims.seq_len, D = c.d_model, F = c.hidden();
+  const std::int64_t M = dims.batch * dims.seq_len, D = c.d_model;
   auto grad = [&](std::size_t i) { return params_[i].grad; };
-  Buffer &dtmp = a.dtmp, &dwide = a.dwide, &dh = a.dh, &datt = a.datt;
-  Buffer &dq = a.dq, &dk = a.dk, &dv = a.dv;
+  Buffer& dtmp = a.dtmp;
   // out = LN2(x_post): dx becomes d x_post.
   zeros(dtmp, M * D);
   layer_norm_backward(dtmp.data(), grad(L.ln2_w), grad(L.ln2_b), a.dx.data(), L.x_post.data(),
                       value(L.ln2_w), value(L.ln2_b), L.mean2.data(), L.var2.data(), M, D);
   std::swap(a.dx, a.dtmp);
   // x_post = x1 + proj(gelu(fc(x1))), x1 = ln1: dx becomes d x1.
-  resize(a.ddrop, M * D);
-  undrop(a.ddrop.data(), a.dx.data(), L.keep_mlp, M * D);
-  zeros(dwide, M * F);
-  linear_backward(dwide.data(), grad(L.mlp_w), grad(L.mlp_b), a.ddrop.data(), L.a.data(),
-                  value(L.mlp_w), {M, F, D});
-  undrop(dwide.data(), dwide.data(), L.keep_hidden, M * F);
-  resize(dh, M * F);
-  gelu_backward(dh.data(), dwide.data(), L.h.data(), M * F);
-  zeros(dtmp, M * D);
-  linear_backward(dtmp.data(), grad(L.fc_w), grad(L.fc_b), dh.data(), L.ln1.data(), value(L.fc_w),
-                  {M, D, F});
+  mlp_branch_backward(L, M, L.ln1.data());
   add_into(a.dx.data(), dtmp.data(), M * D);
   // x1 = LN1(x_mid): dx becomes d x_mid.
   zeros(dtmp, M * D);
@@ -515,21 +480,46 @@ void Model::backward_post_norm_layer(Layer& L, const AttentionDims& dims) {
                       value(L.ln1_w), value(L.ln1_b), L.mean1.data(), L.var1.data(), M, D);
   std::swap(a.dx, a.dtmp);
   // x_mid = x_in + proj(attn(qkv(x_in))): dx becomes d x_in.
-  undrop(a.ddrop.data(), a.dx.data(), L.keep_attn, M * D);
-  zeros(dtmp, M * D);
-  linear_backward(dtmp.data(), grad(L.proj_w), grad(L.proj_b), a.ddrop.data(), L.merged.data(),
-                  value(L.proj_w), {M, D, D});
-  resize(datt, M * D);
-  permute_heads<false>(datt.data(), dtmp.data(), dims);
-  zeros(dq, M * D), zeros(dk, M * D), zeros(dv, M * D);
-  L.attention->backward(dq.data(), dk.data(), dv.data(), datt.data(), L.cache, L.q.data(),
-                        L.k.data(), L.v.data());
-  resize(dwide, M * 3 * D);
-  merge_qkv(dwide.data(), dq.data(), dk.data(), dv.data(), dims);
-  zeros(dtmp, M * D);
-  linear_backward(dtmp.data(), grad(L.qkv_w), grad(L.qkv_b), dwide.data(), L.x_in.data(),
-                  value(L.qkv_w), {M, D, 3 * D});
+  attention_branch_backward(L, dims, L.x_in.data());
   add_into(a.dx.data(), dtmp.data(), M * D);
+}
+
+void Model::mlp_branch_backward(Layer& L, std::int64_t M, const float* input) {
+  Activations& a = *acts_;
+  const std::int64_t D = config_.d_model, F = config_.hidden();
+  auto grad = [&](std::size_t i) { return params_[i].grad; };
+  resize(a.ddrop, M * D);
+  undrop(a.ddrop.data(), a.dx.data(), L.keep_mlp, M * D);
+  zeros(a.dwide, M * F);
+  linear_backward(a.dwide.data(), grad(L.mlp_w), grad(L.mlp_b), a.ddrop.data(), L.a.data(),
+                  value(L.mlp_w), {M, F, D});
+  undrop(a.dwide.data(), a.dwide.data(), L.keep_hidden, M * F);
+  resize(a.dh, M * F);
+  gelu_backward(a.dh.data(), a.dwide.data(), L.h.data(), M * F);
+  zeros(a.dtmp, M * D);
+  linear_backward(a.dtmp.data(), grad(L.fc_w), grad(L.fc_b), a.dh.data(), input, value(L.fc_w),
+                  {M, D, F});
+}
+
+void Model::attention_branch_backward(Layer& L, const AttentionDims& dims, const float* input) {
+  Activations& a = *acts_;
+  const std::int64_t M = dims.batch * dims.seq_len, D = config_.d_model;
+  auto grad = [&](std::size_t i) { return params_[i].grad; };
+  resize(a.ddrop, M * D);
+  undrop(a.ddrop.data(), a.dx.data(), L.keep_attn, M * D);
+  zeros(a.dtmp, M * D);
+  linear_backward(a.dtmp.data(), grad(L.proj_w), grad(L.proj_b), a.ddrop.data(), L.merged.data(),
+                  value(L.proj_w), {M, D, D});
+  resize(a.datt, M * D);
+  permute_heads<false>(a.datt.data(), a.dtmp.data(), dims);
+  zeros(a.dq, M * D), zeros(a.dk, M * D), zeros(a.dv, M * D);
+  L.attention->backward(a.dq.data(), a.dk.data(), a.dv.data(), a.datt.data(), L.cache, L.q.data(),
+                        L.k.data(), L.v.data());
+  resize(a.dwide, M * 3 * D);
+  merge_qkv(a.dwide.data(), a.dq.data(), a.dk.data(), a.dv.data(), dims);
+  zeros(a.dtmp, M * D);
+  linear_backward(a.dtmp.data(), grad(L.qkv_w), grad(L.qkv_b), a.dwide.data(), input,
+                  value(L.qkv_w), {M, D, 3 * D});
 }
 
 }  // namespace pebench

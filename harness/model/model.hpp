@@ -105,6 +105,11 @@ class Model {
   // One post-norm block's backward: the activations' dx holds d(its output), and then
   // d(its input).
   void backward_post_norm_layer(Layer& L, const AttentionDims& dims);
+  // The two branches of a block's backward, from the activations' dx (the gradient where the
+  // branch output joins the residual, before its dropout) to dtmp = d(branch input): the MLP
+  // proj(gelu(fc(input))), the attention proj(attn(qkv(input))).
+  void mlp_branch_backward(Layer& L, std::int64_t M, const float* input);
+  void attention_branch_backward(Layer& L, const AttentionDims& dims, const float* input);
   float* value(std::size_t index) { return params_[index].value; }
 
   ModelConfig config_;
