@@ -17,6 +17,11 @@ FixedTrainingSet::FixedTrainingSet(const Task& task, std::int64_t examples, std:
         fmt::format("training set: examples ({}) and batch ({}) must be > 0", examples, batch));
   Rng rng(seed);
   all_ = task.sample(rng, examples, seq_len);
+  const std::size_t n = static_cast<std::size_t>(examples * seq_len);
+  if (all_.tokens.size() != n || all_.targets.size() != n || all_.loss_mask.size() != n ||
+      all_.answer.size() != n)
+    throw std::logic_error("training set: task '" + task.name() +
+                           "' returned a batch of another size");
 }
 
 double FixedTrainingSet::bytes(std::int64_t examples, std::int64_t seq_len) {

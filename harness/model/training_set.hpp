@@ -21,7 +21,7 @@ class FixedTrainingSet {
                    std::int64_t batch, std::uint64_t seed);
 
   std::int64_t examples() const { return examples_; }
-  std::int64_t steps_per_epoch() const { return (examples_ + batch_ - 1) / batch_; }
+  std::int64_t steps_per_epoch() const { return examples_ / batch_ + (examples_ % batch_ != 0); }
   // The batch of 0-based training step `step` (epoch step / steps_per_epoch()).
   TaskBatch batch(std::int64_t step) const;
   // The example indices of that batch, in order.

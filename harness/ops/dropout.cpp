@@ -20,7 +20,7 @@ void dropout_forward(float* y, std::uint8_t* keep, const float* x, std::int64_t 
   if (!(p >= 0.0 && p < 1.0)) throw std::invalid_argument("dropout: p must be in [0, 1)");
   // An element is dropped when its 16 bits fall below p * 65536.
   const std::uint32_t threshold = static_cast<std::uint32_t>(std::lround(p * 65536.0));
-  const float scale = static_cast<float>(1.0 / (1.0 - p));
+  const float scale = static_cast<float>(65536.0 / (65536.0 - threshold));  // 1 / P(kept)
   const std::int64_t words = (n + 3) / 4;
 #pragma omp parallel for schedule(static)
   for (std::int64_t w = 0; w < words; ++w) {
@@ -36,7 +36,8 @@ void dropout_forward(float* y, std::uint8_t* keep, const float* x, std::int64_t 
 
 void dropout_backward(float* dx, const float* dy, const std::uint8_t* keep, std::int64_t n,
                       double p) {
-  const float scale = static_cast<float>(1.0 / (1.0 - p));
+  const std::uint32_t threshold = static_cast<std::uint32_t>(std::lround(p * 65536.0));
+  const float scale = static_cast<float>(65536.0 / (65536.0 - threshold));
 #pragma omp parallel for simd schedule(static)
   for (std::int64_t i = 0; i < n; ++i) dx[i] = keep[i] ? dy[i] * scale : 0.0f;
 }

@@ -1,7 +1,8 @@
 // Inverted dropout (Srivastava et al. 2014), as torch.nn.Dropout in training:
 //   y = x * keep / (1 - p),   keep ~ Bernoulli(1 - p) per element.
 // The mask is a function of (seed, element index) alone: a counter-based generator
-// (splitmix64 of seed and index / 4, 16 bits per element; p is resolved to 1/65536), so
+// (splitmix64 of seed and index / 4, 16 bits per element; p is resolved to 1/65536 and the
+// scale is 1 / P(kept) of that resolved p, so E[y] = x exactly), so
 // the masks of a step do not depend on the thread count and are the same when the step is
 // done again (finite differences, a training resumed from a checkpoint). No library here:
 // oneDNN 2.6 has no dropout primitive.

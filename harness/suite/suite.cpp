@@ -82,9 +82,10 @@ std::uint64_t seed_of(const YamlReader& yaml, const std::string& key, const YAML
     std::uint64_t seed = 0;
     const char* end = text.data() + text.size();
     if (!text.empty() && (text[0] != '0' || text.size() == 1) &&
-        text.find_first_not_of("0123456789") == std::string::npos &&
-        std::from_chars(text.data(), end, seed).ptr == end)
-      return seed;
+        text.find_first_not_of("0123456789") == std::string::npos) {
+      const auto [ptr, error] = std::from_chars(text.data(), end, seed);
+      if (error == std::errc{} && ptr == end) return seed;  // else (out of range): yaml-cpp's error
+    }
   }
   return yaml.scalar<std::uint64_t>(key, x, "a non-negative integer");
 }
@@ -181,14 +182,21 @@ Suite parse_suite(const std::string& path, const std::string& text) {
     // A second document (after `---`) would otherwise be ignored without a word.
     if (!surely_one_document(root, text)) {
       const std::vector<YAML::Mark> documents = first_two_documents(text);
-      if (documents.size() > 1) {
-        const YAML::Mark& at = documents[1];
-        if (const int line = directive_between(text, documents[0], at); line >= 0)
+      // A '%' line inside the document ends it (yaml-cpp skips an unknown directive, so a
+      // last line starting with '%' would be dropped without a word): refused wherever it is.
+      YAML::Mark end;
+      end.pos = static_cast<int>(text.size());
+      if (!documents.empty())
+        if (const int line =
+                directive_between(text, documents[0], documents.size() > 1 ? documents[1] : end);
+            line >= 0)
           throw SuiteError(
               fmt::format("{}:{}:1: YAML syntax error: a line starting with '%' is a "
                           "YAML directive, which ends the document; quote or "
                           "indent it",
                           path, line + 1));
+      if (documents.size() > 1) {
+        const YAML::Mark& at = documents[1];
         if (!opens_a_document(text, at)) {
           const std::size_t pos = static_cast<std::size_t>(at.pos);
           throw SuiteError(fmt::format("{}:{}:{}: YAML syntax error: unexpected '{}'", path,

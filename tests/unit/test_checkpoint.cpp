@@ -112,6 +112,22 @@ struct Saved {
   void write(const std::string& b) const { std::ofstream(path, std::ios::binary) << b; }
 };
 
+// A post-norm model with dropout is described as such in its file: `pebench eval` builds the
+// model from the header, and a pre-norm one would have an lnf the file lacks.
+TEST(Checkpoint, PostNormAndDropoutAreInTheHeader) {
+  ModelConfig config = small_config();
+  config.norm = "post", config.dropout = 0.1;
+  Model m(config, {}, 2);
+  const std::string path = ::testing::TempDir() + "/post_norm.ckpt";
+  save_checkpoint(path, m, {config, "nope", "", "{}"});
+  const CheckpointInfo info = read_checkpoint_info(path);
+  EXPECT_EQ(info.model.norm, "post");
+  EXPECT_EQ(info.model.dropout, 0.1);
+  Model again(info.model, {}, 5);
+  EXPECT_NO_THROW(load_checkpoint_weights(path, again));
+  std::filesystem::remove(path);
+}
+
 TEST(Checkpoint, CorruptTruncatedAndForeignFilesAreRefused) {
   Saved s;
   Model m(small_config(), encoding_named("fire"), 1);

@@ -279,6 +279,13 @@ TEST(Suite, StrayCommaAndSecondDocumentsEndParsing) {
             "inline.yaml:2:1: YAML syntax error: a line starting with '%' is a YAML directive, "
             "which ends the document; quote or indent it");
   EXPECT_EQ(error("%YAML 1.2\n---\n"), "inline.yaml:1:1: a suite must be a YAML mapping");
+  EXPECT_EQ(error("kind: speed\n%threads: 4\n"),  // the last line: yaml-cpp would drop it
+            "inline.yaml:2:1: YAML syntax error: a line starting with '%' is a YAML directive, "
+            "which ends the document; quote or indent it");
+  // An integer beyond 64 bits is refused as yaml-cpp refuses it (not read as 0).
+  EXPECT_NE(error("kind: conformance\nencodings: [nope]\nseeds: [18446744073709551616]\n")
+                .find("inline.yaml:3:9: 'seeds' must be a non-negative integer"),
+            std::string::npos);
   const std::string second = "a suite file holds one YAML document";
   EXPECT_NE(error("kind: speed\n---\nseeds: [1]\n").find("inline.yaml:2:1: " + second),
             std::string::npos);

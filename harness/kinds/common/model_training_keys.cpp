@@ -43,7 +43,11 @@ void parse_training(const YamlReader& yaml, const YAML::Node& node, TrainingSpec
     if (key == "weight_decay") o.weight_decay = yaml.number_in(key, v, 0, 10);
     if (key == "grad_clip") o.grad_clip = yaml.number_in(key, v, 0, 1e9);
     if (key == "random_positions") t.random_positions = yaml.positive_int(key, v, true);
-    if (key == "examples") t.examples = yaml.positive_int(key, v);
+    if (key == "examples") {
+      t.examples = yaml.positive_int(key, v);
+      if (t.examples > (std::int64_t(1) << 32))
+        yaml.fail(v, fmt::format("'examples' ({}) is more than 2^32 sequences", t.examples));
+    }
     if (key == "epochs") t.epochs = yaml.positive_int(key, v);
     if (key == "schedule") {
       o.schedule = yaml.scalar<std::string>(key, v, "a string");
@@ -60,7 +64,7 @@ void parse_training(const YamlReader& yaml, const YAML::Node& node, TrainingSpec
                 "epochs x ceil(examples / batch))");
     if (t.examples == 0)
       yaml.fail(node["epochs"], "'epochs' needs 'examples' (the size of the fixed training set)");
-    const std::int64_t per_epoch = (t.examples + t.batch - 1) / t.batch;
+    const std::int64_t per_epoch = t.examples / t.batch + (t.examples % t.batch != 0);
     if (t.epochs > (std::int64_t(1) << 40) / per_epoch)
       yaml.fail(node["epochs"],
                 fmt::format("{} epochs of {} steps is too many steps", t.epochs, per_epoch));
