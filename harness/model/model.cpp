@@ -461,27 +461,24 @@ void Model::undrop(float* dx, const float* dy, const std::vector<std::uint8_t>& 
 }
 
 void Model::backward_post_norm_layer(Layer& L, const AttentionDims& dims) {
-  const ModelConfig& c = config_;
   Activations& a = *acts_;
-  const std::int64_t M = dims.batch * dims.seq_len, D = c.d_model;
-  auto grad = [&](std::size_t i) { return params_[i].grad; };
-  Buffer& dtmp = a.dtmp;
-  // out = LN2(x_post): dx becomes d x_post.
-  zeros(dtmp, M * D);
-  layer_norm_backward(dtmp.data(), grad(L.ln2_w), grad(L.ln2_b), a.dx.data(), L.x_post.data(),
-                      value(L.ln2_w), value(L.ln2_b), L.mean2.data(), L.var2.data(), M, D);
-  std::swap(a.dx, a.dtmp);
+  const std::int64_t M = dims.batch * dims.seq_len, D = config_.d_model;
+  // y = LN(x) with LayerNorm `w`, `b` and x's saved statistics: dx (= d y) becomes d x.
+  auto through_layer_norm = [&](std::size_t w, std::size_t b, const Buffer& x, const Buffer& mean,
+                                const Buffer& var) {
+    zeros(a.dtmp, M * D);
+    layer_norm_backward(a.dtmp.data(), params_[w].grad, params_[b].grad, a.dx.data(), x.data(),
+                        value(w), value(b), mean.data(), var.data(), M, D);
+    std::swap(a.dx, a.dtmp);
+  };
+  through_layer_norm(L.ln2_w, L.ln2_b, L.x_post, L.mean2, L.var2);  // out = LN2(x_post)
   // x_post = x1 + proj(gelu(fc(x1))), x1 = ln1: dx becomes d x1.
   mlp_branch_backward(L, M, L.ln1.data());
-  add_into(a.dx.data(), dtmp.data(), M * D);
-  // x1 = LN1(x_mid): dx becomes d x_mid.
-  zeros(dtmp, M * D);
-  layer_norm_backward(dtmp.data(), grad(L.ln1_w), grad(L.ln1_b), a.dx.data(), L.x_mid.data(),
-                      value(L.ln1_w), value(L.ln1_b), L.mean1.data(), L.var1.data(), M, D);
-  std::swap(a.dx, a.dtmp);
+  add_into(a.dx.data(), a.dtmp.data(), M * D);
+  through_layer_norm(L.ln1_w, L.ln1_b, L.x_mid, L.mean1, L.var1);  // x1 = LN1(x_mid)
   // x_mid = x_in + proj(attn(qkv(x_in))): dx becomes d x_in.
   attention_branch_backward(L, dims, L.x_in.data());
-  add_into(a.dx.data(), dtmp.data(), M * D);
+  add_into(a.dx.data(), a.dtmp.data(), M * D);
 }
 
 void Model::mlp_branch_backward(Layer& L, std::int64_t M, const float* input) {
