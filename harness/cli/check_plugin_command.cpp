@@ -114,7 +114,7 @@ Command add_check_plugin_command(CLI::App& app, const GlobalOptions& global) {
   return {cmd, [&global, o] {
             if (o->asan && !under_asan())
               throw std::runtime_error("check-plugin --asan: " + rerun_under_asan());
-            EncodingSpec encoding{o->target, parse_params(o->params), ""};
+            EncodingSpec encoding{o->target, parse_params(o->params), "", ""};
             encoding.params_text = params_to_text(encoding.params);
             std::string repro = "pebench";
             for (const auto& p : global.plugin_paths) repro += " --plugin-path " + shell_quote(p);

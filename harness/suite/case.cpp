@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "suite/yaml_reader.hpp"
 
@@ -54,10 +56,17 @@ std::string EncodingSpec::label() const {
   return params_text.empty() ? id : id + "[" + params_text + "]";
 }
 
+namespace {
+
+bool needs_no_quotes(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("_-./=,:+@%").find(c) != std::string_view::npos;
+}
+
+}  // namespace
+
 std::string shell_quote(const std::string& arg) {
-  if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                            "0123456789_-./=,:+@%") == std::string::npos)
-    return arg;
+  if (!arg.empty() && std::all_of(arg.begin(), arg.end(), needs_no_quotes)) return arg;
   std::string out = "'";
   for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "core/threads.hpp"
 #include "kinds/kinds.hpp"
 #include "suite/case_budget.hpp"
+#include "suite/long_seed_lists.hpp"
 #include "suite/yaml_documents.hpp"
 
 namespace pebench {
@@ -90,10 +92,26 @@ std::uint64_t seed_of(const YamlReader& yaml, const std::string& key, const YAML
   return yaml.scalar<std::uint64_t>(key, x, "a non-negative integer");
 }
 
+bool all_distinct(std::vector<std::uint64_t> values) {
+  std::sort(values.begin(), values.end());
+  return std::adjacent_find(values.begin(), values.end()) == values.end();
+}
+
 // seeds, threads, timeout_s. True if `key` is one of them (and it was read).
 bool parse_shared_setting(const YamlReader& yaml, const std::string& key, const YAML::Node& v,
-                          SuitePart& p) {
+                          SuitePart& p, LongSeedLists& lists) {
   if (key == "seeds") {
+    // A long list read without yaml-cpp (suite/long_seed_lists.hpp): yaml-cpp saw `[ ]` here.
+    if (const auto* listed = v.IsSequence() && v.size() == 0
+                                 ? lists.take(static_cast<std::size_t>(v.Mark().pos))
+                                 : nullptr) {
+      p.seeds.clear();
+      p.seeds.reserve(listed->size());
+      for (const ListedSeed& x : *listed) p.seeds.push_back(x.value);
+      if (!all_distinct(p.seeds))  // parse_suite reads the file again, for yaml-cpp's marks
+        throw SuiteError("'seeds' lists one seed twice");
+      return true;
+    }
     if (!v.IsSequence() || v.size() == 0)
       yaml.fail(v, "'seeds' must be a non-empty list of integers");
     p.seeds.clear();
@@ -124,7 +142,8 @@ bool parse_shared_setting(const YamlReader& yaml, const std::string& key, const 
 }
 
 // One mapping of one kind (the file's root, or one entry of its 'parts').
-SuitePart parse_part(const YamlReader& yaml, const YAML::Node& root, SuitePart p) {
+SuitePart parse_part(const YamlReader& yaml, const YAML::Node& root, SuitePart p,
+                     LongSeedLists& lists) {
   const YAML::Node kind_node = root["kind"];
   if (!kind_node) yaml.fail(root, "missing key 'kind'");
   const auto kind_name = yaml.scalar<std::string>("kind", kind_node, "a string");
@@ -150,7 +169,7 @@ SuitePart parse_part(const YamlReader& yaml, const YAML::Node& root, SuitePart p
       } else {
         yaml.fail(v, "'encodings' must be 'all' or a non-empty list");
       }
-    } else if (parse_shared_setting(yaml, key, v, p)) {
+    } else if (parse_shared_setting(yaml, key, v, p, lists)) {
     } else if (const std::string owners = owners_of(key); !owners.empty()) {
       yaml.fail(kv.first,
                 fmt::format("key '{}' belongs to kind {}, not '{}'", key, owners, kind_name));
@@ -173,7 +192,12 @@ Suite load_suite(const std::string& path) {
   return parse_suite(path, text.str());
 }
 
-Suite parse_suite(const std::string& path, const std::string& text) {
+namespace {
+
+// parse_suite with the text yaml-cpp reads: `lists.yaml_text()` (`text` with the long seed
+// lists blanked).
+Suite parse_suite_text(const std::string& path, const std::string& original, LongSeedLists& lists) {
+  const std::string& text = lists.yaml_text();
   const YamlReader yaml(path);
   yaml.check_utf8(text);
   YAML::Node root;
@@ -219,8 +243,8 @@ Suite parse_suite(const std::string& path, const std::string& text) {
   if (!root.IsMap()) throw SuiteError(path + ":1:1: a suite must be a YAML mapping");
   Suite s;
   s.path = path;
-  s.text = text;
-  s.sha256 = sha256_hex(text);
+  s.text = original;
+  s.sha256 = sha256_hex(original);
   s.name = std::filesystem::path(path).stem().string();
   for (char& ch : s.name)
     if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-') ch = '_';
@@ -230,10 +254,10 @@ Suite parse_suite(const std::string& path, const std::string& text) {
 
   SuitePart shared;  // seeds, threads and timeout_s first: parts inherit them wherever written
   for (const auto& key : kSharedKeys)
-    if (root[key]) parse_shared_setting(yaml, key, root[key], shared);
+    if (root[key]) parse_shared_setting(yaml, key, root[key], shared, lists);
   const YAML::Node parts = root["parts"];
   if (!parts) {
-    s.parts.push_back(parse_part(yaml, root, shared));
+    s.parts.push_back(parse_part(yaml, root, shared, lists));
     s.parts[0].name.clear();
     return s;
   }
@@ -255,13 +279,69 @@ Suite parse_suite(const std::string& path, const std::string& text) {
     if (!node.IsMap()) yaml.fail(node, "each entry of 'parts' must be a suite mapping");
     SuitePart defaults = shared;
     defaults.name = fmt::format("part{}", s.parts.size() + 1);
-    s.parts.push_back(parse_part(yaml, node, defaults));
+    s.parts.push_back(parse_part(yaml, node, defaults, lists));
     for (std::size_t i = 0; i + 1 < s.parts.size(); ++i)
       if (s.parts[i].name == s.parts.back().name)
         yaml.fail(node, fmt::format("two parts named '{}'", s.parts.back().name));
   }
   return s;
 }
+
+}  // namespace
+
+Suite parse_suite(const std::string& path, const std::string& text) {
+  return parse_suite(path, text, kLongSeedListBytes);
+}
+
+Suite parse_suite(const std::string& path, const std::string& text,
+                  std::size_t long_seed_list_bytes) {
+  LongSeedLists lists(text, long_seed_list_bytes);
+  if (lists.empty()) return parse_suite_text(path, text, lists);
+  // A list blanked but not read as a `seeds` value, or any error: yaml-cpp reads the file
+  // as written (so that every error is the one it would be without the shortcut).
+  try {
+    Suite s = parse_suite_text(path, text, lists);
+    if (lists.all_taken()) return s;
+  } catch (const std::exception&) {
+  }
+  LongSeedLists none(text, SIZE_MAX);
+  return parse_suite_text(path, text, none);
+}
+
+namespace {
+
+// Two equal cases (an encoding, a length or a seed listed twice) would share an id, a repro
+// and a benchmark name: refuse them, naming the first case (in suite order) that repeats an
+// earlier one. Sorted hashes, not a set of strings: 200k seeds took ~0.1 s in an
+// unordered_set<std::string> (AMD EPYC, perf).
+void refuse_repeated_ids(const std::vector<Case>& cases, const std::string& suite_path) {
+  std::vector<std::pair<std::size_t, std::size_t>> hashed;  // (hash of id, index)
+  hashed.reserve(cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i)
+    hashed.emplace_back(std::hash<std::string>{}(cases[i].id), i);
+  std::sort(hashed.begin(), hashed.end());
+  std::size_t first_repeat = cases.size();
+  for (std::size_t i = 0; i < hashed.size(); ++i)
+    for (std::size_t j = i + 1; j < hashed.size() && hashed[j].first == hashed[i].first; ++j)
+      if (cases[hashed[i].second].id == cases[hashed[j].second].id)  // j's index is the later
+        first_repeat = std::min(first_repeat, hashed[j].second);
+  if (first_repeat < cases.size())
+    throw SuiteError(
+        fmt::format("{}: case '{}' appears twice (an encoding, length, mode or seed listed twice?)",
+                    suite_path, cases[first_repeat].id));
+}
+
+// Refused before the cases exist, with the count (ExpandOptions::max_cases).
+void refuse_too_many_cases(std::size_t count, std::size_t max_cases,
+                           const std::string& suite_path) {
+  if (count > max_cases)
+    throw SuiteError(fmt::format(
+        "{}: {} cases (seeds x encodings x the kind's cases per seed), more than pebench "
+        "runs from one suite ({}); split it into several suites",
+        suite_path, count, max_cases));
+}
+
+}  // namespace
 
 std::vector<Case> expand_cases(const Suite& suite, const ExpandOptions& options) {
   const std::string repro_path = options.repro_path.empty() ? suite.path : options.repro_path;
@@ -271,22 +351,24 @@ std::vector<Case> expand_cases(const Suite& suite, const ExpandOptions& options)
   repro_head += " run " + shell_quote(repro_path) + " --case ";
 
   std::vector<Case> cases;
-  std::unordered_set<std::string> ids;
   std::size_t expected = 0;
   for (const SuitePart& part : suite.parts)
     expected +=
         part.seeds.size() * (part.all_encodings ? options.available.size() : part.encodings.size());
+  refuse_too_many_cases(expected, options.max_cases, suite.path);
   cases.reserve(expected);  // a guess (a kind may make several cases per seed, or one)
-  ids.reserve(expected);
   for (const SuitePart& part : suite.parts) {
     std::vector<EncodingSpec> encodings = part.encodings;
     if (part.all_encodings) {  // nope first: the baseline of every ratio, the first table row
-      if (contains(options.available, "nope")) encodings.push_back(EncodingSpec{"nope", {}, ""});
+      if (contains(options.available, "nope"))
+        encodings.push_back(EncodingSpec{"nope", {}, "", ""});
       for (const auto& n : options.available)
-        if (n != "nope") encodings.push_back(EncodingSpec{n, {}, ""});
+        if (n != "nope") encodings.push_back(EncodingSpec{n, {}, "", ""});
     }
     const std::string prefix = part.name.empty() ? "" : part.name + "/";
     const std::vector<CaseDraft> drafts = part.kind->expand(*part.settings, part.seeds);
+    refuse_too_many_cases(cases.size() + drafts.size() * encodings.size(), options.max_cases,
+                          suite.path);
     for (const EncodingSpec& e : encodings) {
       // A kind's estimate depends on the spec and the encoding only: seeds that share their
       // spec share it (200k of them would each parse the spec back).
@@ -308,20 +390,15 @@ std::vector<Case> expand_cases(const Suite& suite, const ExpandOptions& options)
         c.plugin_paths = options.plugin_paths;
         c.suite = suite.name;
         c.suite_sha256 = suite.sha256;
-        c.repro = repro_head + shell_quote(c.id);
+        c.repro.reserve(repro_head.size() + c.id.size() + 2);
+        c.repro.append(repro_head).append(shell_quote(c.id));
         if (!last || !last->first.shares(c.spec)) last.emplace(c.spec, part.kind->estimate(c));
         c.estimate = last->second;
-        // Two equal cases (an encoding, a length or a seed listed twice) would share an id, a
-        // repro and a benchmark name: refuse them.
-        if (!ids.insert(c.id).second)
-          throw SuiteError(
-              fmt::format("{}: case '{}' appears twice (an encoding, length, mode "
-                          "or seed listed twice?)",
-                          suite.path, c.id));
         cases.push_back(std::move(c));
       }
     }
   }
+  refuse_repeated_ids(cases, suite.path);
   check_case_budgets(cases, suite.path);
   return cases;
 }

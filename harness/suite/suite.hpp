@@ -18,6 +18,7 @@
 // closest valid one.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -56,12 +57,19 @@ struct Suite {
 Suite load_suite(const std::string& path);
 // Parses suite text; `path` names it in errors and gives the default name.
 Suite parse_suite(const std::string& path, const std::string& text);
+// The same, reading seed lists of at least `long_seed_list_bytes` without yaml-cpp
+// (suite/long_seed_lists.hpp; SIZE_MAX: none). The result must not depend on it (fuzz_suite).
+Suite parse_suite(const std::string& path, const std::string& text,
+                  std::size_t long_seed_list_bytes);
 
 struct ExpandOptions {
   std::vector<std::string> available;     // encodings the registry found (`encodings: all`)
   std::vector<std::string> plugin_paths;  // the run's --plugin-path values (repro, children)
   std::string repro_path;                 // the suite file a repro names ("" = suite.path)
   int threads = 0;                        // > 0: overrides every part's threads (--threads)
+  // More cases are refused (SuiteError) before they exist: each is a process and a row or
+  // more, so millions are a mistake (50 MB of seeds once took 3 GB, then bad_alloc).
+  std::size_t max_cases = 1'000'000;
 };
 // All cases, in file order. Throws SuiteError for two cases with one id.
 std::vector<Case> expand_cases(const Suite& suite, const ExpandOptions& options);

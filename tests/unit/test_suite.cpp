@@ -4,10 +4,12 @@
 // expand_cases (or error_of for a suite that must be refused).
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <map>
 
 #include "kinds/kinds.hpp"
 #include "kinds/synthetic/synthetic_spec.hpp"
+#include "suite/long_seed_lists.hpp"
 #include "suite/suite.hpp"
 
 namespace pebench {
@@ -260,6 +262,69 @@ TEST(Suite, ParamWithACommaStaysOneValue) {
   EXPECT_EQ(back.get_string("scaling", ""), "yarn,factor=8");
 }
 
+// Long seed lists are read without yaml-cpp (suite/long_seed_lists.hpp): whether the shortcut
+// is taken or not, a suite reads the same, and every error is yaml-cpp's.
+TEST(Suite, LongSeedListsReadAsYamlCppReadsThem) {
+  const auto seed_list = [](int first, int count, const char* gap) {
+    std::string list = "[";
+    for (int i = 0; i < count; ++i)
+      list += (i ? std::string(",") + gap : "") + std::to_string(first + i);
+    return list + "]";
+  };
+  const std::string head = "kind: conformance\nencodings: [nope]\n";
+  struct Outcome {
+    std::vector<std::vector<std::uint64_t>> seeds;  // per part
+    std::string description, error;
+  };
+  const auto read = [](const std::string& text, std::size_t bytes) {
+    Outcome o;
+    try {
+      const Suite s = parse_suite("inline.yaml", text, bytes);
+      for (const auto& p : s.parts) o.seeds.push_back(p.seeds);
+      o.description = s.text;
+    } catch (const SuiteError& e) {
+      o.error = e.what();
+    }
+    return o;
+  };
+  const auto expect_same = [&](const std::string& text, bool shortcut) {
+    SCOPED_TRACE(text.substr(0, 120));
+    EXPECT_EQ(!LongSeedLists(text, 8).empty(), shortcut);
+    const Outcome fast = read(text, 8), slow = read(text, SIZE_MAX);
+    EXPECT_EQ(fast.seeds, slow.seeds);
+    EXPECT_EQ(fast.error, slow.error);
+    return slow;
+  };
+  // Taken: on one line, over many lines, in parts.
+  Outcome o = expect_same(head + "seeds: " + seed_list(1, 3000, " ") + "\n", true);
+  ASSERT_EQ(o.seeds.size(), 1u);
+  EXPECT_EQ(o.seeds[0].size(), 3000u);
+  EXPECT_EQ(o.seeds[0].back(), 3000u);
+  expect_same(head + "seeds: " + seed_list(0, 200, "\n  ") + "\nthreads: 1\n", true);
+  o = expect_same(
+      "parts:\n  - name: a\n    kind: conformance\n    encodings: [nope]\n"
+      "    seeds: " +
+          seed_list(7, 100, " ") +
+          "\n  - seeds: [1, 2]\n"
+          "    kind: conformance\n    encodings: [nope]\n",
+      true);
+  ASSERT_EQ(o.seeds.size(), 2u);
+  EXPECT_EQ(o.seeds[0].front(), 7u);
+  EXPECT_EQ(o.seeds[1], (std::vector<std::uint64_t>{1, 2}));
+  // Blanked but not a `seeds` value (a block scalar): read by yaml-cpp, the text kept.
+  o = expect_same(head + "description: |\n  seeds: " + seed_list(1, 50, " ") + "\n", true);
+  EXPECT_NE(o.description.find("seeds: [1, 2, 3"), std::string::npos);
+  // Errors are yaml-cpp's, at the seed's line and column.
+  o = expect_same(head + "seeds: [\n  1, 2, 3,\n  4, 2, 5, 6, 7, 8, 9]\n", true);
+  EXPECT_EQ(o.error, "inline.yaml:5:6: 'seeds' lists 2 twice");
+  // Forms yaml-cpp reads its own way are not taken: octal, a sign, a comment, a tab, a
+  // trailing comma, a value beyond 64 bits, an anchor.
+  for (const char* list : {"[010, 1, 2, 3, 4, 5, 6]", "[+1, 2, 3, 4, 5, 6, 7]",
+                           "[1, 2, 3, # c\n 4, 5]", "[1,\t2, 3, 4, 5, 6]", "[1, 2, 3, 4, 5, 6,]",
+                           "[18446744073709551616, 1]", "&a [1, 2, 3, 4, 5, 6]"})
+    expect_same(head + "seeds: " + list + "\n", false);
+}
+
 // yaml-cpp 0.7.0 gets stuck at a ',' where a document could start (its LoadAll never
 // returned): each is a syntax error at the ','; a real second document is named as one.
 TEST(Suite, StrayCommaAndSecondDocumentsEndParsing) {
@@ -324,6 +389,22 @@ TEST(Suite, ManySeedsExpandLinearly) {
   EXPECT_EQ(cases[19999].estimate.bytes, cases[0].estimate.bytes);
   EXPECT_EQ(
       select_cases(cases, {"alibi/flip_flop/seed=7", "nope/flip_flop/seed=9"}, "", "x").size(), 2u);
+}
+
+// A million cases is refused before they exist (50 MB of seeds once took 3 GB, then bad_alloc).
+TEST(Suite, TooManyCasesAreRefusedWithTheCount) {
+  std::string text = "kind: conformance\nencodings: all\nseeds: [";
+  for (int i = 1; i <= 83334; ++i) text += (i > 1 ? ", " : "") + std::to_string(i);
+  text += "]\n";
+  const Suite suite = parse_suite("many.yaml", text);
+  try {
+    expand(suite, {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"});
+    FAIL() << "1,000,008 cases were expanded";
+  } catch (const SuiteError& e) {
+    EXPECT_NE(std::string(e.what()).find("many.yaml: 1000008 cases"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(expand(suite, {"a", "b"}).size(), 166668u);
 }
 
 TEST(Suite, SelectCasesByIdAndGlob) {

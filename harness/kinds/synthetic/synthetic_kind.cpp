@@ -200,6 +200,7 @@ class SyntheticKind : public SuiteKind {
                                 const std::vector<std::uint64_t>& seeds) const override {
     const auto& s = settings_as<SyntheticSettings>(settings);
     std::vector<CaseDraft> drafts;
+    drafts.reserve(s.tasks.size() * seeds.size());
     for (const TaskSpec& task : s.tasks) {
       SyntheticCaseSpec typed = s.common;
       typed.task = task;
