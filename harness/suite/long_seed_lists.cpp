@@ -68,8 +68,7 @@ LongSeedLists::LongSeedLists(const std::string& text, std::size_t min_bytes) : t
     if (lists_.empty()) blanked_ = text;
     for (std::size_t i = *open + 1; i < close; ++i)
       if (blanked_[i] != '\n') blanked_[i] = ' ';
-    taken_[*open] = false;
-    lists_.emplace(*open, std::move(*seeds));
+    lists_.emplace(*open, List{std::move(*seeds), false});
     at = close;
   }
 }
@@ -77,13 +76,13 @@ LongSeedLists::LongSeedLists(const std::string& text, std::size_t min_bytes) : t
 const std::vector<ListedSeed>* LongSeedLists::take(std::size_t pos) {
   const auto it = lists_.find(pos);
   if (it == lists_.end()) return nullptr;
-  taken_[pos] = true;
-  return &it->second;
+  it->second.taken = true;
+  return &it->second.seeds;
 }
 
 bool LongSeedLists::all_taken() const {
-  for (const auto& [pos, taken] : taken_)
-    if (!taken) return false;
+  for (const auto& [pos, list] : lists_)
+    if (!list.taken) return false;
   return true;
 }
 

@@ -39,10 +39,13 @@ class LongSeedLists {
   bool all_taken() const;
 
  private:
+  struct List {
+    std::vector<ListedSeed> seeds;
+    bool taken = false;
+  };
   const std::string& text_;
   std::string blanked_;
-  std::map<std::size_t, std::vector<ListedSeed>> lists_;  // by the position of '['
-  std::map<std::size_t, bool> taken_;
+  std::map<std::size_t, List> lists_;  // by the position of '['
 };
 
 // 0-based line and column of byte `offset` of `text`.
