@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "attention/toeplitz_bias.hpp"
+#include "ops/dropout.hpp"
 #include "ops/matmul.hpp"
 #include "ops/softmax.hpp"
 
@@ -155,19 +156,24 @@ bool CausalAttention::chunked(bool bias_per_chunk) const {
 
 void CausalAttention::forward(float* out, AttentionCache& cache, const float* q, const float* k,
                               const float* v, const AttentionDims& d,
-                              const std::vector<std::int64_t>& positions) {
-  run_forward(out, &cache, q, k, v, d, positions);
+                              const std::vector<std::int64_t>& positions,
+                              const AttentionDropout& dropout) {
+  run_forward(out, &cache, q, k, v, d, positions, dropout);
 }
 
 void CausalAttention::forward_inference(float* out, const float* q, const float* k, const float* v,
                                         const AttentionDims& d,
                                         const std::vector<std::int64_t>& positions) {
-  run_forward(out, nullptr, q, k, v, d, positions);
+  run_forward(out, nullptr, q, k, v, d, positions, AttentionDropout{});
 }
 
 void CausalAttention::run_forward(float* out, AttentionCache* cache, const float* q, const float* k,
                                   const float* v, const AttentionDims& d,
-                                  const std::vector<std::int64_t>& positions) {
+                                  const std::vector<std::int64_t>& positions,
+                                  const AttentionDropout& dropout) {
+  if (!(dropout.p >= 0 && dropout.p < 1))
+    throw std::invalid_argument(
+        fmt::format("attention: dropout must be in [0, 1), got {}", dropout.p));
   if (d.batch <= 0 || d.heads <= 0 || d.seq_len <= 0 || d.head_dim <= 0)
     throw std::invalid_argument(
         fmt::format("attention: B, H, T, d must be > 0 (got {}, {}, {}, {})", d.batch, d.heads,
@@ -188,7 +194,9 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
     cache->encoding = encoding_;
     cache->score_states.clear();
     cache->mix_states.clear();
+    cache->dropout = dropout;
   }
+  const bool dropping = training && dropout.p > 0;
 
   if (hooks & kHookRotate) {
     // Rotated copies of q, k: kept (in the cache, or the inference scratch) and reused while
@@ -218,6 +226,7 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
   } else {
     scores_.resize(static_cast<std::size_t>(H * blocks.front().rows * T));
   }
+  if (dropping) dropped_.resize(static_cast<std::size_t>(H * blocks.front().rows * T));
 
   // A bias computed per chunk does not depend on the batch entry. In training every entry's
   // scores are kept, so with B > 1 and no score or mix hook (whose states follow the
@@ -277,8 +286,14 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
         }
         causal_softmax_forward(sc, sc, chunk_rows_shape(H, blk, ch, blk.keys), bias);
         if (hooks & kHookMix) {
+          // The mix hook reads what P V reads: P, or dropout(P), dropped here chunk by chunk.
+          const float* pc = sc;
+          if (dropping) {
+            drop_probs(dropped_.data(), s, dropout, d, blk, b, c0, c0 + ch.rows);
+            pc = dropped_.data() + c0 * blk.keys;
+          }
           auto state = encoding_->mix_forward(rows_view(out, d, b, ch.first_row, ch.rows),
-                                              chunk_view<const float>(sc, H, blk, ch), qpos, kpos);
+                                              chunk_view<const float>(pc, H, blk, ch), qpos, kpos);
           if (training) cache->mix_states.push_back(std::move(state));
         }
       }
@@ -286,8 +301,32 @@ void CausalAttention::run_forward(float* out, AttentionCache* cache, const float
       // O_blk (+)= P V: the mix hook's term is already in O.
       MatmulShape pv = output_matmul(d, blk);
       pv.accumulate = (hooks & kHookMix) != 0;
-      matmul(pv, s, v + batch_offset, out + batch_offset + blk.first_row * hd);
+      // Without a mix hook, the block is dropped at once (an OpenMP region per chunk costs).
+      if (dropping && !(hooks & kHookMix))
+        drop_probs(dropped_.data(), s, dropout, d, blk, b, 0, blk.rows);
+      matmul(pv, dropping ? dropped_.data() : s, v + batch_offset,
+             out + batch_offset + blk.first_row * hd);
     }
+  }
+}
+
+void CausalAttention::drop_probs(float* out, const float* p, const AttentionDropout& dropout,
+                                 const AttentionDims& d, const Block& blk, std::int64_t b,
+                                 std::int64_t r0, std::int64_t r1) const {
+  const std::int64_t H = d.heads, T = d.seq_len, rows = r1 - r0;
+  // dropout_apply throws for such a p: not from inside the parallel loop (std::terminate).
+  if (!(dropout.p >= 0 && dropout.p < 1))
+    throw std::invalid_argument(
+        fmt::format("attention: dropout must be in [0, 1), got {}", dropout.p));
+#pragma omp parallel for schedule(static)
+  for (std::int64_t hr = 0; hr < H * rows; ++hr) {
+    const std::int64_t h = hr / rows, r = r0 + hr % rows;
+    const std::int64_t at = (h * blk.rows + r) * blk.keys;
+    const std::int64_t visible = blk.first_row + r + 1;  // keys j <= i; the rest are 0
+    const auto first = static_cast<std::uint64_t>((b * H + h) * T + blk.first_row + r) *
+                       static_cast<std::uint64_t>(T);
+    dropout_apply(out + at, p + at, visible, dropout.p, dropout.seed, first);
+    std::fill(out + at + visible, out + at + blk.keys, 0.0f);
   }
 }
 
@@ -313,7 +352,10 @@ void CausalAttention::forward_block_bias_rows(float* out, AttentionCache* cache,
     const std::int64_t batch_offset = b * H * T * hd;
     causal_softmax_forward_row_bias(s, s, CausalRows{H, blk.rows, blk.keys, blk.first_row},
                                     fill_bias_row, &context);
-    matmul(output_matmul(d, blk), s, v + batch_offset, out + batch_offset + blk.first_row * hd);
+    const bool dropping = cache && cache->dropout.p > 0;
+    if (dropping) drop_probs(dropped_.data(), s, cache->dropout, d, blk, b, 0, blk.rows);
+    matmul(output_matmul(d, blk), dropping ? dropped_.data() : s, v + batch_offset,
+           out + batch_offset + blk.first_row * hd);
   }
 }
 
@@ -339,13 +381,20 @@ void CausalAttention::forward_block_bias_once(float* out, AttentionCache& cache,
     }
   }
   const MatmulShape pv = output_matmul(d, blk);
-  for (std::int64_t b = 0; b < B; ++b)
-    matmul(pv, probs + b * entry, v + b * H * T * hd, out + b * H * T * hd + blk.first_row * hd);
+  for (std::int64_t b = 0; b < B; ++b) {
+    const float* p = probs + b * entry;
+    if (cache.dropout.p > 0) {
+      drop_probs(dropped_.data(), p, cache.dropout, d, blk, b, 0, blk.rows);
+      p = dropped_.data();
+    }
+    matmul(pv, p, v + b * H * T * hd, out + b * H * T * hd + blk.first_row * hd);
+  }
 }
 
 void CausalAttention::release_scratch() {
   std::vector<float>().swap(scores_);
   std::vector<float>().swap(chunk_bias_);
+  std::vector<float>().swap(dropped_);
   q_rot_scratch_ = k_rot_scratch_ = dq_rot_scratch_ = dk_rot_scratch_ = Tensor();
 }
 
@@ -383,6 +432,10 @@ void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dou
   const auto blocks = make_blocks(d);
   const bool in_chunks = cache.chunked;  // as the forward ran (toeplitz_ may have changed since)
   std::vector<float> ds(static_cast<std::size_t>(H * blocks.front().rows * T));
+  // With dropout, P V and the mix hook read dropout(P) (its mask recomputed): their backward
+  // uses it too, dP is masked the same way, and the softmax backward takes P itself.
+  const bool dropping = cache.dropout.p > 0;
+  if (dropping) dropped_.resize(ds.size());
   std::vector<float> dbias;
   std::size_t score_index = 0, mix_index = 0;  // states in the forward's order
   for (const Block& blk : blocks) {
@@ -394,6 +447,11 @@ void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dou
     if (has_bias_params_ && B > 1) dbias.assign(static_cast<std::size_t>(block_size), 0.0f);
     for (std::int64_t b = 0; b < B; ++b) {
       const float* p = cache.probs.data() + blk.probs_offset + b * block_size;
+      const float* pd = p;  // P, or dropout(P)
+      if (dropping) {
+        drop_probs(dropped_.data(), p, cache.dropout, d, blk, b, 0, blk.rows);
+        pd = dropped_.data();
+      }
       const std::int64_t batch_offset = b * H * T * hd;
       const std::int64_t row_offset = batch_offset + blk.first_row * hd;
 
@@ -411,18 +469,19 @@ void CausalAttention::backward(float* dq, float* dk, float* dv, const float* dou
       dvs.a_strides = {blk.rows * blk.keys, 1, blk.keys};
       dvs.b_strides = {T * hd, hd, 1};
       dvs.c_strides = {T * hd, hd, 1};
-      matmul(dvs, p, dout + row_offset, dv + batch_offset);
+      matmul(dvs, pd, dout + row_offset, dv + batch_offset);
 
       if (hooks & kHookMix) {
         for (std::int64_t c0 = 0; c0 < blk.rows; c0 += step) {
           const Chunk ch = make_chunk(blk, c0, step);
           encoding_->mix_backward(
               cache.mix_states.at(mix_index++).get(), rows_view(dout, d, b, ch.first_row, ch.rows),
-              chunk_view(p + c0 * blk.keys, H, blk, ch),
+              chunk_view(pd + c0 * blk.keys, H, blk, ch),
               chunk_view(ds.data() + c0 * blk.keys, H, blk, ch),
               slice(positions, ch.first_row, ch.rows), slice(positions, 0, ch.keys));
         }
       }
+      if (dropping) drop_probs(ds.data(), ds.data(), cache.dropout, d, blk, b, 0, blk.rows);
       softmax_backward(ds.data(), p, ds.data(), H * blk.rows, blk.keys);
       if (hooks & kHookScore) {
         for (std::int64_t c0 = 0; c0 < blk.rows; c0 += step) {

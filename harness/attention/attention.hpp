@@ -4,6 +4,9 @@
 //   S   = scale * Q K^T + bias + causal mask (-inf)    (static bias hook, cached)
 //   S  += score(q, k, S)                               (score hook)
 //   P   = softmax(S);  O = P V;  O += mix(P)           (mix hook)
+//   (in training with AttentionDropout: P' = dropout(P) in place of P in both, as GPT-2's
+//    attn_dropout and the CoPE reference's transformer.py L61; Shaw et al.'s tensor2tensor
+//    code drops the weights before both the values and the relative values, as here)
 //
 // Queries are processed in blocks of `block_rows` rows; a block starting at row
 // i0 with r rows only sees keys 0..i0+r-1, so fully masked key blocks are never
@@ -76,6 +79,15 @@ struct AttentionOptions {
   std::int64_t chunk_bytes = 2 * 1024 * 1024;
 };
 
+// Dropout on the attention probabilities in a training forward. The mask of element
+// (b, h, i, j) is element ((b H + h) T + i) T + j of dropout stream `seed` (ops/dropout.hpp):
+// independent of blocks, chunks and threads, recomputed in backward instead of stored (it
+// would be as large as the probabilities, the largest thing training keeps).
+struct AttentionDropout {
+  double p = 0;  // [0, 1); 0: none
+  std::uint64_t seed = 0;
+};
+
 // What forward saves for backward. Holds the encoding (and so its library)
 // alive as long as any hook state lives.
 struct AttentionCache {
@@ -84,6 +96,7 @@ struct AttentionCache {
   std::vector<std::int64_t> positions;  // (T)
   Tensor q_rot, k_rot;                  // (B,H,T,d), only with a rotate hook
   std::vector<float> probs;             // P of every (block, batch): (H, rows, keys) each
+  AttentionDropout dropout;             // as the forward applied it (P kept undropped)
   bool chunked = false;                 // hooks ran per chunk of rows (CausalAttention::chunked)
   std::vector<std::unique_ptr<HookState>> score_states, mix_states;  // per (block, batch, chunk)
 };
@@ -102,7 +115,8 @@ class CausalAttention {
 
   // q, k, v, out: (B,H,T,d) dense. positions: (T), non-decreasing.
   void forward(float* out, AttentionCache& cache, const float* q, const float* k, const float* v,
-               const AttentionDims& dims, const std::vector<std::int64_t>& positions);
+               const AttentionDims& dims, const std::vector<std::int64_t>& positions,
+               const AttentionDropout& dropout = {});
   // The same output as forward, with no cache (evaluation, generation, long sequences).
   void forward_inference(float* out, const float* q, const float* k, const float* v,
                          const AttentionDims& dims, const std::vector<std::int64_t>& positions);
@@ -128,7 +142,13 @@ class CausalAttention {
   // cache == nullptr: inference (nothing kept for backward).
   void run_forward(float* out, AttentionCache* cache, const float* q, const float* k,
                    const float* v, const AttentionDims& dims,
-                   const std::vector<std::int64_t>& positions);
+                   const std::vector<std::int64_t>& positions, const AttentionDropout& dropout);
+  // Rows [r0, r1) of every head of batch entry b's block probabilities `p` (H, rows, keys),
+  // dropped into the same rows of `out` (which may be p): what P V and the mix hook read
+  // in place of P when training with dropout.
+  void drop_probs(float* out, const float* p, const AttentionDropout& dropout,
+                  const AttentionDims& dims, const Block& blk, std::int64_t b, std::int64_t r0,
+                  std::int64_t r1) const;
   // S (H, rows, keys) of batch entry b for one block: into the cache's probabilities in
   // training, into the reused scratch otherwise (cache == nullptr). Returns S.
   float* block_scores(AttentionCache* cache, const float* q, const float* k,
@@ -163,6 +183,7 @@ class CausalAttention {
   std::vector<float> toeplitz_;
   std::vector<float> scores_;      // inference scratch: (H, rows, T)
   std::vector<float> chunk_bias_;  // a chunk's static bias when not Toeplitz: (H, chunk rows, keys)
+  std::vector<float> dropped_;     // a block entry's dropped probabilities: (H, rows, keys)
   // (B, H, T, d) each: rotated q, k in inference; gradients w.r.t. the rotated q, k in backward.
   Tensor q_rot_scratch_, k_rot_scratch_, dq_rot_scratch_, dk_rot_scratch_;
   struct BiasKey {

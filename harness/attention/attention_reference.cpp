@@ -4,12 +4,15 @@
 #include <limits>
 #include <memory>
 
+#include "ops/dropout.hpp"
+
 namespace pebench {
 
 ReferenceGradients reference_attention(Encoding* enc, const AttentionDims& dm,
                                        const std::vector<std::int64_t>& positions,
                                        const float* q_in, const float* k_in, const float* v,
-                                       const float* dout, float scale) {
+                                       const float* dout, float scale,
+                                       const AttentionDropout& dropout) {
   const std::int64_t B = dm.batch, H = dm.heads, T = dm.seq_len, D = dm.head_dim;
   const std::uint32_t hooks = enc ? enc->info().hooks : 0u;
   if (scale <= 0) scale = 1.0f / std::sqrt(float(D));
@@ -64,14 +67,28 @@ ReferenceGradients reference_attention(Encoding* enc, const AttentionDims& dm,
       for (std::int64_t j = 0; j < T; ++j) sum += (p[row * T + j] = std::exp(s[row * T + j] - mx));
       for (std::int64_t j = 0; j < T; ++j) p[row * T + j] /= sum;
     }
-    std::vector<float> pf(p.begin(), p.end());
+    // P' = P * mask / P(kept) with dropout (mask[i] = its scale or 0), else P.
+    std::vector<double> mask(s.size(), 1.0), pd(p);
+    if (dropout.p > 0) {
+      const std::vector<float> ones(static_cast<std::size_t>(T), 1.0f);
+      std::vector<float> row(static_cast<std::size_t>(T));
+      for (std::int64_t hi = 0; hi < H * T; ++hi) {
+        dropout_apply(row.data(), ones.data(), T, dropout.p, dropout.seed,
+                      static_cast<std::uint64_t>(b * H * T + hi) * static_cast<std::uint64_t>(T));
+        for (std::int64_t j = 0; j < T; ++j) {
+          mask[hi * T + j] = row[j];
+          pd[hi * T + j] *= row[j];
+        }
+      }
+    }
+    std::vector<float> pf(pd.begin(), pd.end());
     auto pv = dense_view<const float, 4>(pf.data(), {1, H, T, T});
-    // O = P V (+ mix).
+    // O = P' V (+ mix(P')).
     for (std::int64_t h = 0; h < H; ++h)
       for (std::int64_t i = 0; i < T; ++i)
         for (std::int64_t c = 0; c < D; ++c) {
           double acc = 0;
-          for (std::int64_t j = 0; j < T; ++j) acc += p[(h * T + i) * T + j] * v[at(b, h, j) + c];
+          for (std::int64_t j = 0; j < T; ++j) acc += pd[(h * T + i) * T + j] * v[at(b, h, j) + c];
           r.out[at(b, h, i) + c] = acc;
         }
     if (hooks & kHookMix) {
@@ -80,7 +97,7 @@ ReferenceGradients reference_attention(Encoding* enc, const AttentionDims& dm,
       std::copy(of.begin(), of.end(), r.out.begin() + at(b, 0, 0));
     }
 
-    // Backward. dP = dO V^T, dV = P^T dO.
+    // Backward. dP' = dO V^T, dV = P'^T dO.
     std::vector<double> dp(s.size(), 0.0);
     for (std::int64_t h = 0; h < H; ++h)
       for (std::int64_t i = 0; i < T; ++i)
@@ -90,7 +107,7 @@ ReferenceGradients reference_attention(Encoding* enc, const AttentionDims& dm,
             acc += double(dout[at(b, h, i) + c]) * v[at(b, h, j) + c];
           dp[(h * T + i) * T + j] = acc;
           for (std::int64_t c = 0; c < D; ++c)
-            r.dv[at(b, h, j) + c] += p[(h * T + i) * T + j] * dout[at(b, h, i) + c];
+            r.dv[at(b, h, j) + c] += pd[(h * T + i) * T + j] * dout[at(b, h, i) + c];
         }
     if (hooks & kHookMix) {
       std::vector<float> dpf(dp.begin(), dp.end());
@@ -99,6 +116,7 @@ ReferenceGradients reference_attention(Encoding* enc, const AttentionDims& dm,
                         dense_view<float, 4>(dpf.data(), {1, H, T, T}), pos, pos);
       dp.assign(dpf.begin(), dpf.end());
     }
+    for (std::size_t i = 0; i < dp.size(); ++i) dp[i] *= mask[i];  // dP = dP' * mask
     // dS = P (dP - sum P dP).
     std::vector<double> ds(s.size());
     for (std::int64_t row = 0; row < H * T; ++row) {

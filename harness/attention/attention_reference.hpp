@@ -15,10 +15,12 @@ struct ReferenceGradients {
   std::vector<double> dq, dk, dv;  // (B,H,T,d)
 };
 
-// q, k, v, dout: (B,H,T,d). Hook backwards accumulate into the encoding's grads.
+// q, k, v, dout: (B,H,T,d). Hook backwards accumulate into the encoding's grads. With
+// dropout, P V and the mix hook read P * mask / P(kept), the mask of element (b, h, i, j)
+// being AttentionDropout's (attention/attention.hpp).
 ReferenceGradients reference_attention(Encoding* encoding, const AttentionDims& dims,
                                        const std::vector<std::int64_t>& positions, const float* q,
                                        const float* k, const float* v, const float* dout,
-                                       float scale = 0.0f);
+                                       float scale = 0.0f, const AttentionDropout& dropout = {});
 
 }  // namespace pebench

@@ -62,6 +62,7 @@ Header read_header(const std::string& path, std::ifstream& in) {
     h.info.model.mlp_hidden = m.at("mlp_hidden").get<std::int64_t>();
     h.info.model.norm = m.value("norm", std::string("pre"));  // absent before post-norm existed
     h.info.model.dropout = m.value("dropout", 0.0);
+    h.info.model.attention_dropout = m.value("attention_dropout", 0.0);
     h.info.encoding = j.at("encoding").get<std::string>();
     h.info.encoding_params = j.at("encoding_params").get<std::string>();
     h.info.meta_json = j.at("meta").dump();
@@ -97,10 +98,11 @@ void save_checkpoint(const std::string& path, Model& model, const CheckpointInfo
                      const std::vector<ExtraTensor>& extras) {
   nlohmann::json j;
   j["format"] = kCheckpointFormat;
-  j["model"] = {{"vocab", info.model.vocab},           {"d_model", info.model.d_model},
-                {"heads", info.model.heads},           {"layers", info.model.layers},
-                {"mlp_hidden", info.model.mlp_hidden}, {"norm", info.model.norm},
-                {"dropout", info.model.dropout}};
+  j["model"] = {
+      {"vocab", info.model.vocab},           {"d_model", info.model.d_model},
+      {"heads", info.model.heads},           {"layers", info.model.layers},
+      {"mlp_hidden", info.model.mlp_hidden}, {"norm", info.model.norm},
+      {"dropout", info.model.dropout},       {"attention_dropout", info.model.attention_dropout}};
   j["encoding"] = info.encoding;
   j["encoding_params"] = info.encoding_params;
   try {

@@ -132,6 +132,9 @@ Model::Model(const ModelConfig& config, const MakeEncoding& make_encoding, std::
         fmt::format("model: d_model ({}) must be divisible by heads ({})", c.d_model, c.heads));
   if (!(c.dropout >= 0 && c.dropout < 1))
     throw std::invalid_argument(fmt::format("model: dropout must be in [0, 1), got {}", c.dropout));
+  if (!(c.attention_dropout >= 0 && c.attention_dropout < 1))
+    throw std::invalid_argument(
+        fmt::format("model: attention_dropout must be in [0, 1), got {}", c.attention_dropout));
   if (c.norm != "pre" && c.norm != "post")
     throw std::invalid_argument(fmt::format("model: norm is '{}', expected pre or post", c.norm));
   const std::int64_t D = c.d_model, F = c.hidden(), V = c.vocab;
@@ -316,7 +319,7 @@ double Model::forward(const ModelInput& in, Pass pass) {
     split_heads(L.q.data(), L.k.data(), L.v.data(), qkv.data(), dims);
     if (pass == Pass::train)
       L.attention->forward(L.att.data(), L.cache, L.q.data(), L.k.data(), L.v.data(), dims,
-                           a.positions);
+                           a.positions, AttentionDropout{c.attention_dropout, dropout_seed(l, 4)});
     else
       L.attention->forward_inference(L.att.data(), L.q.data(), L.k.data(), L.v.data(), dims,
                                      a.positions);
@@ -443,13 +446,17 @@ bool Model::drop(float* x, std::vector<std::uint8_t>& keep, std::int64_t n, std:
                  int site) {
   if (!acts_->dropped) return false;
   keep.resize(static_cast<std::size_t>(n));
+  dropout_forward(x, keep.data(), x, n, config_.dropout, dropout_seed(layer, site));
+  return true;
+}
+
+std::uint64_t Model::dropout_seed(std::int64_t layer, int site) const {
   // One stream per (seed, step, layer, site); elements by index within it (ops/dropout.hpp).
   Rng mix(seed_ ^ 0xD1B54A32D192ED03ull);
   for (const std::uint64_t v :
        {std::uint64_t(dropout_step_), std::uint64_t(layer + 1), std::uint64_t(site)})
     mix = Rng(mix.next_u64() ^ v);
-  dropout_forward(x, keep.data(), x, n, config_.dropout, mix.next_u64());
-  return true;
+  return mix.next_u64();
 }
 
 void Model::undrop(float* dx, const float* dy, const std::vector<std::uint8_t>& keep,

@@ -1,7 +1,8 @@
 // A tiny decoder-only transformer (GPT-2 shape) with a positional encoding:
 //
 //   x = wte[tokens]  (+ E(pos) for encodings with an embed hook), dropout(x) in training
-//   (model.dropout; also on each block's attention and MLP output and MLP hidden activation)
+//   (model.dropout; also on each block's attention and MLP output and MLP hidden activation;
+//   model.attention_dropout on the attention probabilities)
 //   N pre-LN blocks:  x += proj(attn(ln1(x)));   x += mlp(ln2(x))
 //   (or, with norm: post, post-LN blocks: x = ln1(x + proj(attn(x))); x = ln2(x + mlp(x)),
 //    and no lnf: the original Transformer's order, as the CoPE paper's runs)
@@ -125,6 +126,8 @@ class Model {
   // with config.dropout > 0; `keep` gets the mask. True if it dropped.
   bool drop(float* x, std::vector<std::uint8_t>& keep, std::int64_t n, std::int64_t layer,
             int site);
+  // The dropout stream of (seed, step, layer, site) (site 4: attention probabilities).
+  std::uint64_t dropout_seed(std::int64_t layer, int site) const;
   // dx (n) = the dropout backward of dy where `drop` dropped; else dx = dy unless the same.
   void undrop(float* dx, const float* dy, const std::vector<std::uint8_t>& keep, std::int64_t n);
 };

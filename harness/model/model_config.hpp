@@ -15,9 +15,12 @@ struct ModelConfig {
   // facebookresearch/RAM projects/cope: --post-norm).
   std::string norm = "pre";
   // Dropout probability in training (0: none) on the embeddings, the attention block's output,
-  // the MLP's hidden activation and its output (ops/dropout.hpp). The RAM code's --drop also
-  // drops attention probabilities; pebench's attention (own softmax, oneDNN matmuls) does not.
+  // the MLP's hidden activation and its output (ops/dropout.hpp).
   double dropout = 0;
+  // Dropout on the attention probabilities in training (attention/attention.hpp,
+  // AttentionDropout): GPT-2's attn_pdrop, fairseq's --attention-dropout; the CoPE reference's
+  // --drop drops them too (transformer.py L61), so its suites set both.
+  double attention_dropout = 0;
   bool post_norm() const { return norm == "post"; }
   std::int64_t hidden() const { return mlp_hidden > 0 ? mlp_hidden : 4 * d_model; }
   std::int64_t head_dim() const { return d_model / heads; }

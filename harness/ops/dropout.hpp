@@ -18,5 +18,12 @@ void dropout_forward(float* y, std::uint8_t* keep, const float* x, std::int64_t 
 // dx (n) = dy * keep / (1 - p): WRITES (=); dx may be dy.
 void dropout_backward(float* dx, const float* dy, const std::uint8_t* keep, std::int64_t n,
                       double p);
+// Dropout with no mask kept: y[i] = x[i] * keep / P(kept), where keep is the bit
+// dropout_forward draws for element first + i of the stream `seed`. The forward and the
+// backward are this same map, the mask recomputed each time: attention probabilities, whose
+// mask would be as large as themselves (attention/attention.hpp). Serial: callers run it per
+// row inside their own parallel loops. y may be x.
+void dropout_apply(float* y, const float* x, std::int64_t n, double p, std::uint64_t seed,
+                   std::uint64_t first);
 
 }  // namespace pebench

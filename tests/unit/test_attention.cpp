@@ -1,6 +1,6 @@
 // CausalAttention (oneDNN, query blocks) against the naive double reference,
 // for every hook kind: none, static bias, rotate, score, mix; evenly spaced and irregular
-// positions (the two static-bias paths).
+// positions (the two static-bias paths); with dropout on the probabilities.
 // How to add a case: add an encoding name (in-tree plugin or tests/fixtures/hooks)
 // to the parameter list; sizes and block sizes are crossed automatically.
 #include <gtest/gtest.h>
@@ -30,6 +30,7 @@ struct AttentionCase {
   bool irregular = false;
   // AttentionOptions::chunk_bytes; the default puts these small blocks in one chunk.
   std::int64_t chunk_bytes = AttentionOptions{}.chunk_bytes;
+  double dropout = 0;  // AttentionDropout::p of the training forward
 };
 
 std::string case_name(const ::testing::TestParamInfo<AttentionCase>& info) {
@@ -40,7 +41,8 @@ std::string case_name(const ::testing::TestParamInfo<AttentionCase>& info) {
          std::to_string(c.seq_len) + "d" + std::to_string(c.head_dim) + "blk" +
          std::to_string(c.block_rows) + (c.irregular ? "_irregular" : "") +
          (c.chunk_bytes != AttentionOptions{}.chunk_bytes ? "_chunk" + std::to_string(c.chunk_bytes)
-                                                          : "");
+                                                          : "") +
+         (c.dropout > 0 ? "_dropout" : "");
 }
 
 std::vector<float> param_grads(Encoding& e) {
@@ -66,23 +68,33 @@ TEST_P(AttentionVsReference, ForwardAndBackward) {
   for (std::int64_t i = 0; i < c.seq_len; ++i)  // offset, strided (+ bumps: irregular)
     pos[i] = 3 + 2 * i + (c.irregular && i % 3 == 1 ? 1 : 0);
 
+  const AttentionDropout dropout{c.dropout, 77};
   zero_grads(*enc);
-  const ReferenceGradients ref =
-      reference_attention(enc.get(), dims, pos, q.data(), k.data(), v.data(), dout.data());
+  const ReferenceGradients ref = reference_attention(enc.get(), dims, pos, q.data(), k.data(),
+                                                     v.data(), dout.data(), 0.0f, dropout);
   const auto ref_param_grads = param_grads(*enc);
 
   const AttentionOptions options{c.block_rows, 0.0f, true, c.chunk_bytes};
   CausalAttention attention(enc, options);
   AttentionCache cache;
   std::vector<float> out(n), dq(n, 0.0f), dk(n, 0.0f), dv(n, 0.0f);
-  attention.forward(out.data(), cache, q.data(), k.data(), v.data(), dims, pos);
+  attention.forward(out.data(), cache, q.data(), k.data(), v.data(), dims, pos, dropout);
   EXPECT_LT(scaled_error(out, ref.out), tol::kAttentionForward);
 
   // The inference path (nothing kept for backward) does the same arithmetic: bitwise equal
   // output, whether or not a training forward has filled the Toeplitz table before.
+  // With dropout, it is the output without it (dropout acts in training only).
   std::vector<float> out_inference(n, -1.0f);
   CausalAttention fresh(enc, options);
   fresh.forward_inference(out_inference.data(), q.data(), k.data(), v.data(), dims, pos);
+  if (c.dropout > 0) {
+    std::vector<float> out_undropped(n);
+    AttentionCache plain;
+    fresh.forward(out_undropped.data(), plain, q.data(), k.data(), v.data(), dims, pos);
+    EXPECT_EQ(out_inference, out_undropped) << "forward_inference, dropout";
+    EXPECT_GT(scaled_error(out, out_undropped), 1e-2) << "dropout changed nothing";
+    out = out_undropped;  // what the inference path below must equal
+  }
   EXPECT_EQ(out_inference, out) << "forward_inference, fresh";
   std::fill(out_inference.begin(), out_inference.end(), -1.0f);
   attention.forward_inference(out_inference.data(), q.data(), k.data(), v.data(), dims, pos);
@@ -117,6 +129,9 @@ std::vector<AttentionCase> all_cases() {
     // in the blocks of 5, 10 and 13 keys; 1 byte = one row per chunk.
     cases.push_back({e, 2, 3, 13, 4, 5, false, 240});
     cases.push_back({e, 2, 3, 13, 4, 5, true, 1});
+    // Dropout on the probabilities (p = 0.3), through the block path and the chunk path.
+    cases.push_back({e, 2, 3, 13, 4, 5, false, AttentionOptions{}.chunk_bytes, 0.3});
+    cases.push_back({e, 2, 3, 13, 4, 5, true, 240, 0.3});
   }
   return cases;
 }

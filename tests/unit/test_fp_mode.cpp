@@ -30,6 +30,7 @@ bool flushes_here() {
 }
 
 TEST(FpMode, EveryOpenMpWorkerFlushesSubnormals) {
+  const int threads = omp_get_max_threads();  // restored: later tests keep their default
   set_threads(2);
   EXPECT_EQ(fp_mode(), "ftz+daz");
   EXPECT_TRUE(flushes_here()) << "main thread";
@@ -37,16 +38,18 @@ TEST(FpMode, EveryOpenMpWorkerFlushesSubnormals) {
 #pragma omp parallel
   flushes[static_cast<std::size_t>(omp_get_thread_num())] = flushes_here() ? 1 : 0;
   for (std::size_t t = 0; t < flushes.size(); ++t) EXPECT_EQ(flushes[t], 1) << "worker " << t;
+  set_threads(threads);
 }
 
 // A team that grows later still flushes (new workers inherit the mode).
 TEST(FpMode, ABiggerTeamFlushesToo) {
+  const int threads = omp_get_max_threads();
   omp_set_num_threads(4);
   std::vector<int> flushes(4, -1);
 #pragma omp parallel num_threads(4)
   flushes[static_cast<std::size_t>(omp_get_thread_num())] = flushes_here() ? 1 : 0;
   for (std::size_t t = 0; t < flushes.size(); ++t) EXPECT_EQ(flushes[t], 1) << "worker " << t;
-  set_threads(2);
+  set_threads(threads);
 }
 
 }  // namespace

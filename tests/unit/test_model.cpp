@@ -101,10 +101,12 @@ void expect_gradients_match_finite_differences(const ModelConfig& config,
   EXPECT_GT(checked, 10 * skipped + 30) << "too many kinks skipped";
 }
 
-ModelConfig tiny_config(const std::string& norm = "pre", double dropout = 0) {
+ModelConfig tiny_config(const std::string& norm = "pre", double dropout = 0,
+                        double attention_dropout = 0) {
   ModelConfig config;
   config.vocab = 11, config.d_model = 8, config.heads = 2, config.layers = 2, config.norm = norm;
   config.dropout = dropout;
+  config.attention_dropout = attention_dropout;
   return config;
 }
 
@@ -133,6 +135,18 @@ TEST(Model, DropoutGradientsMatchFiniteDifferences) {
     }
 }
 
+// Dropout on the attention probabilities (its mask recomputed in backward, not stored), alone
+// and with the other dropouts, through the hooks that read the probabilities: a score hook
+// (CoPE), a mix hook (Shaw's values), a bias (ALiBi).
+TEST(Model, AttentionDropoutGradientsMatchFiniteDifferences) {
+  for (const char* norm : {"pre", "post"})
+    for (const char* encoding : {"none", "alibi", "cope", "shaw"}) {
+      SCOPED_TRACE(std::string(norm) + " " + encoding);
+      expect_gradients_match_finite_differences(tiny_config(norm, 0.0, 0.3), encoding);
+    }
+  expect_gradients_match_finite_differences(tiny_config("post", 0.2, 0.3), "cope");
+}
+
 // Dropout acts in training only: inference equals the model without dropout, a training
 // forward differs from it and depends on the step, and is the same again at the same step.
 TEST(Model, DropoutOnlyInTrainingAndFixedPerStep) {
@@ -147,6 +161,16 @@ TEST(Model, DropoutOnlyInTrainingAndFixedPerStep) {
   dropped.set_dropout_step(4);
   EXPECT_NE(dropped.forward(batch.input()), at3);
   EXPECT_THROW(Model(tiny_config("pre", 1.0), {}, 1), std::invalid_argument);
+  // The same for dropout on the attention probabilities.
+  Model attention_dropped(tiny_config("pre", 0.0, 0.5), {}, 4);
+  EXPECT_EQ(attention_dropped.forward(batch.input(), Pass::inference), reference);
+  attention_dropped.set_dropout_step(3);
+  const double attention_at3 = attention_dropped.forward(batch.input());
+  EXPECT_NE(attention_at3, reference);
+  EXPECT_EQ(attention_dropped.forward(batch.input()), attention_at3);
+  attention_dropped.set_dropout_step(4);
+  EXPECT_NE(attention_dropped.forward(batch.input()), attention_at3);
+  EXPECT_THROW(Model(tiny_config("pre", 0.0, 1.0), {}, 1), std::invalid_argument);
 }
 
 // Post-norm has no final LayerNorm, and its blocks' LayerNorms sit after the residual sums:

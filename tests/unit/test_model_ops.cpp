@@ -121,6 +121,31 @@ TEST(Dropout, KeepsOneMinusPScaledAndIsAFunctionOfTheSeed) {
   EXPECT_THROW(dropout_forward(y.data(), keep.data(), x.data(), n, 1.0, 1), std::invalid_argument);
 }
 
+// dropout_apply (no mask kept: attention probabilities) draws element first + i of the same
+// stream as dropout_forward, from any first element (4 elements share one 64-bit word), in
+// place or not.
+TEST(Dropout, ApplyDrawsTheForwardsMaskFromAnyElement) {
+  const std::int64_t n = 203;
+  std::vector<float> x(n), full(n);
+  for (std::int64_t i = 0; i < n; ++i) x[i] = 0.5f + float(i % 5);
+  std::vector<std::uint8_t> keep(n);
+  dropout_forward(full.data(), keep.data(), x.data(), n, 0.3, 42);
+  for (const std::int64_t first : {0, 1, 2, 3, 5, 27, 100}) {
+    const std::int64_t count = n - first;
+    std::vector<float> part(count);
+    dropout_apply(part.data(), x.data() + first, count, 0.3, 42, std::uint64_t(first));
+    for (std::int64_t i = 0; i < count; ++i)
+      ASSERT_EQ(part[i], full[first + i]) << first << " " << i;
+    std::vector<float> in_place(x.begin() + first, x.end());
+    dropout_apply(in_place.data(), in_place.data(), count, 0.3, 42, std::uint64_t(first));
+    EXPECT_EQ(in_place, part) << first;
+  }
+  std::vector<float> other(n);
+  dropout_apply(other.data(), x.data(), n, 0.3, 43, 0);
+  EXPECT_NE(other, full);
+  EXPECT_THROW(dropout_apply(other.data(), x.data(), n, 1.0, 1, 0), std::invalid_argument);
+}
+
 TEST(Gelu, ErfFormAndDerivative) {
   const std::int64_t n = 257;
   auto x = random_vector(n, 9, 3.0), dy = random_vector(n, 10);

@@ -19,7 +19,9 @@ TEST(Positions, RandomizedAreSortedDistinctInRangeAndSeeded) {
   for (std::size_t i = 0; i < p.size(); ++i) {
     EXPECT_GE(p[i], 0);
     EXPECT_LT(p[i], 1024);
-    if (i) EXPECT_LT(p[i - 1], p[i]);  // sorted, no repeats
+    if (i) {
+      EXPECT_LT(p[i - 1], p[i]);  // sorted, no repeats
+    }
   }
   EXPECT_EQ(p, randomized_positions(64, 1024, b));
   EXPECT_NE(p, randomized_positions(64, 1024, c));

@@ -139,7 +139,9 @@ class Encoding {
                               Span<4> /*dk*/, ConstSpan<4> /*q*/, ConstSpan<4> /*k*/,
                               Positions /*qpos*/, Positions /*kpos*/) {}
 
-  // mix: out (B,H,Tq,d) += g(probs, pos); probs (B,H,Tq,Tk) after softmax.
+  // mix: out (B,H,Tq,d) += g(probs, pos); probs (B,H,Tq,Tk) after softmax, valid during the
+  // call only (backward hands them again). In training with attention dropout they are
+  // dropout(P), as P V reads them: rows need not sum to 1.
   virtual std::unique_ptr<HookState> mix_forward(Span<4> /*out*/, ConstSpan<4> /*probs*/,
                                                  Positions /*qpos*/, Positions /*kpos*/) {
     return nullptr;

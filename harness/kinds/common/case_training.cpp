@@ -71,9 +71,10 @@ CaseTraining train_case(const Case& c, CaseContext& ctx, const ModelConfig& mode
 }
 
 std::string model_text(const ModelConfig& m) {
-  return fmt::format("L{} D{} H{} V{}{}{}", m.layers, m.d_model, m.heads, m.vocab,
-                     m.post_norm() ? " post-norm" : "",
-                     m.dropout > 0 ? fmt::format(" dropout={}", m.dropout) : "");
+  return fmt::format(
+      "L{} D{} H{} V{}{}{}{}", m.layers, m.d_model, m.heads, m.vocab,
+      m.post_norm() ? " post-norm" : "", m.dropout > 0 ? fmt::format(" dropout={}", m.dropout) : "",
+      m.attention_dropout > 0 ? fmt::format(" attention_dropout={}", m.attention_dropout) : "");
 }
 
 void require_finite_evaluation(double loss, std::int64_t length) {

@@ -43,7 +43,7 @@ void emit_failed(std::vector<Row>& rows, const CaseTraining& t, CaseContext& ctx
 void require_finite_evaluation(double loss, std::int64_t length);
 
 // The model as rows show it: "L2 D64 H4 V8", with " post-norm" for post-LN blocks and
-// " dropout=0.1" for dropout.
+// " dropout=0.1" for dropout, " attention_dropout=0.1" for dropout on attention probabilities.
 std::string model_text(const ModelConfig& m);
 
 }  // namespace pebench

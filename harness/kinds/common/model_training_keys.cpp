@@ -5,21 +5,23 @@
 namespace pebench {
 
 void parse_model(const YamlReader& yaml, const YAML::Node& node, ModelConfig& m) {
-  yaml.for_each_key(node, "model",
-                    {"layers", "d_model", "heads", "mlp_hidden", "vocab", "norm", "dropout"},
-                    [&](const std::string& key, const YAML::Node& v) {
-                      if (key == "layers") m.layers = yaml.positive_int(key, v);
-                      if (key == "d_model") m.d_model = yaml.positive_int(key, v);
-                      if (key == "heads") m.heads = yaml.positive_int(key, v);
-                      if (key == "mlp_hidden") m.mlp_hidden = yaml.positive_int(key, v, true);
-                      if (key == "vocab") m.vocab = yaml.positive_int(key, v, true);
-                      if (key == "dropout") m.dropout = yaml.number_in(key, v, 0, 0.9);
-                      if (key == "norm") {
-                        m.norm = yaml.scalar<std::string>(key, v, "a string");
-                        if (m.norm != "pre" && m.norm != "post")
-                          yaml.fail(v, fmt::format("'norm' is '{}', expected pre|post", m.norm));
-                      }
-                    });
+  yaml.for_each_key(
+      node, "model",
+      {"layers", "d_model", "heads", "mlp_hidden", "vocab", "norm", "dropout", "attention_dropout"},
+      [&](const std::string& key, const YAML::Node& v) {
+        if (key == "layers") m.layers = yaml.positive_int(key, v);
+        if (key == "d_model") m.d_model = yaml.positive_int(key, v);
+        if (key == "heads") m.heads = yaml.positive_int(key, v);
+        if (key == "mlp_hidden") m.mlp_hidden = yaml.positive_int(key, v, true);
+        if (key == "vocab") m.vocab = yaml.positive_int(key, v, true);
+        if (key == "dropout") m.dropout = yaml.number_in(key, v, 0, 0.9);
+        if (key == "attention_dropout") m.attention_dropout = yaml.number_in(key, v, 0, 0.9);
+        if (key == "norm") {
+          m.norm = yaml.scalar<std::string>(key, v, "a string");
+          if (m.norm != "pre" && m.norm != "post")
+            yaml.fail(v, fmt::format("'norm' is '{}', expected pre|post", m.norm));
+        }
+      });
   if (m.d_model % m.heads != 0)
     yaml.fail(node,
               fmt::format("'d_model' ({}) must be divisible by 'heads' ({})", m.d_model, m.heads));

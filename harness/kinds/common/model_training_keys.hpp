@@ -1,6 +1,6 @@
 // The model and training keys that the kinds that train a model share (synthetic,
 // extrapolation):
-//   model: {layers, d_model, heads, mlp_hidden, vocab, norm, dropout}
+//   model: {layers, d_model, heads, mlp_hidden, vocab, norm, dropout, attention_dropout}
 //   training: {steps, batch, lr, warmup_steps, schedule, min_lr_ratio, beta1, beta2, eps,
 //              weight_decay, grad_clip, random_positions, examples, epochs}
 #pragma once

@@ -55,7 +55,8 @@ struct TrainingSpec {
 PEBENCH_JSON_FIELDS(OptimizerConfig, lr, beta1, beta2, eps, weight_decay, grad_clip, warmup_steps,
                     total_steps, schedule, min_lr_ratio)
 PEBENCH_JSON_FIELDS(TrainingSpec, steps, batch, optimizer, random_positions, examples, epochs)
-PEBENCH_JSON_FIELDS(ModelConfig, vocab, d_model, heads, layers, mlp_hidden, norm, dropout)
+PEBENCH_JSON_FIELDS(ModelConfig, vocab, d_model, heads, layers, mlp_hidden, norm, dropout,
+                    attention_dropout)
 
 struct EvaluationSpec {
   std::int64_t batches = 8, batch = 32;
