@@ -57,13 +57,24 @@ void dropout_apply(float* y, const float* x, std::int64_t n, double p, std::uint
                    std::uint64_t first) {
   const std::uint32_t threshold = drop_threshold(p);
   const float scale = keep_scale(threshold);
-  std::uint64_t w = first / 4, bits = word_bits(seed, w);
-  for (std::int64_t i = 0; i < n; ++i) {
+  // Lane l of word w is element 4w + l. Elements before the first whole word and after the
+  // last one are drawn one by one; whole words once for their 4 elements (no division per
+  // element: attention probabilities pass here three times per layer and step).
+  auto one = [&](std::int64_t i) {
     const std::uint64_t e = first + static_cast<std::uint64_t>(i);
-    if (e / 4 != w) bits = word_bits(seed, w = e / 4);
-    const bool kept = ((bits >> (16 * (e % 4))) & 0xFFFFu) >= threshold;
+    const bool kept = ((word_bits(seed, e / 4) >> (16 * (e % 4))) & 0xFFFFu) >= threshold;
     y[i] = kept ? x[i] * scale : 0.0f;
+  };
+  std::int64_t i = 0;
+  for (; i < n && (first + static_cast<std::uint64_t>(i)) % 4 != 0; ++i) one(i);
+  for (; i + 4 <= n; i += 4) {
+    const std::uint64_t bits = word_bits(seed, (first + static_cast<std::uint64_t>(i)) / 4);
+    for (int l = 0; l < 4; ++l) {
+      const bool kept = ((bits >> (16 * l)) & 0xFFFFu) >= threshold;
+      y[i + l] = kept ? x[i + l] * scale : 0.0f;
+    }
   }
+  for (; i < n; ++i) one(i);
 }
 
 }  // namespace pebench
