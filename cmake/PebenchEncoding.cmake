@@ -21,8 +21,6 @@ function(pebench_add_encoding name)
   target_link_libraries(${target} PRIVATE pebench::sdk OpenMP::OpenMP_CXX)
   if(arg_SANITIZE)
     target_compile_options(${target} PRIVATE -fsanitize=address -fno-omit-frame-pointer -g)
-  elseif(TARGET pebench_plugin_pch)  # in pebench's own tree (plugins/CMakeLists.txt)
-    target_precompile_headers(${target} REUSE_FROM pebench_plugin_pch)
   endif()
   set_target_properties(${target} PROPERTIES
     PREFIX ""
