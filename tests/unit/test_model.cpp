@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "model/model.hpp"
 #include "model/optimizer.hpp"
@@ -148,28 +149,25 @@ TEST(Model, AttentionDropoutGradientsMatchFiniteDifferences) {
 }
 
 // Dropout acts in training only: inference equals the model without dropout, a training
-// forward differs from it and depends on the step, and is the same again at the same step.
+// forward differs from it and depends on the step, and is the same again at the same step;
+// for the residual dropouts and for the one on attention probabilities.
 TEST(Model, DropoutOnlyInTrainingAndFixedPerStep) {
-  Model plain(tiny_config(), {}, 4), dropped(tiny_config("pre", 0.5), {}, 4);
+  Model plain(tiny_config(), {}, 4);
   TinyBatch batch(11);
   const double reference = plain.forward(batch.input());
-  EXPECT_EQ(dropped.forward(batch.input(), Pass::inference), reference);
-  dropped.set_dropout_step(3);
-  const double at3 = dropped.forward(batch.input());
-  EXPECT_NE(at3, reference);
-  EXPECT_EQ(dropped.forward(batch.input()), at3);
-  dropped.set_dropout_step(4);
-  EXPECT_NE(dropped.forward(batch.input()), at3);
+  for (const auto& [dropout, attention_dropout] : {std::pair{0.5, 0.0}, std::pair{0.0, 0.5}}) {
+    SCOPED_TRACE(testing::Message()
+                 << "dropout " << dropout << ", attention " << attention_dropout);
+    Model dropped(tiny_config("pre", dropout, attention_dropout), {}, 4);
+    EXPECT_EQ(dropped.forward(batch.input(), Pass::inference), reference);
+    dropped.set_dropout_step(3);
+    const double at3 = dropped.forward(batch.input());
+    EXPECT_NE(at3, reference);
+    EXPECT_EQ(dropped.forward(batch.input()), at3);
+    dropped.set_dropout_step(4);
+    EXPECT_NE(dropped.forward(batch.input()), at3);
+  }
   EXPECT_THROW(Model(tiny_config("pre", 1.0), {}, 1), std::invalid_argument);
-  // The same for dropout on the attention probabilities.
-  Model attention_dropped(tiny_config("pre", 0.0, 0.5), {}, 4);
-  EXPECT_EQ(attention_dropped.forward(batch.input(), Pass::inference), reference);
-  attention_dropped.set_dropout_step(3);
-  const double attention_at3 = attention_dropped.forward(batch.input());
-  EXPECT_NE(attention_at3, reference);
-  EXPECT_EQ(attention_dropped.forward(batch.input()), attention_at3);
-  attention_dropped.set_dropout_step(4);
-  EXPECT_NE(attention_dropped.forward(batch.input()), attention_at3);
   EXPECT_THROW(Model(tiny_config("pre", 0.0, 1.0), {}, 1), std::invalid_argument);
 }
 
