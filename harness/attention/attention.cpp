@@ -167,13 +167,21 @@ void CausalAttention::forward_inference(float* out, const float* q, const float*
   run_forward(out, nullptr, q, k, v, d, positions, AttentionDropout{});
 }
 
+namespace {
+
+void check_dropout(const AttentionDropout& dropout) {
+  if (!(dropout.p >= 0 && dropout.p < 1))
+    throw std::invalid_argument(
+        fmt::format("attention: dropout must be in [0, 1), got {}", dropout.p));
+}
+
+}  // namespace
+
 void CausalAttention::run_forward(float* out, AttentionCache* cache, const float* q, const float* k,
                                   const float* v, const AttentionDims& d,
                                   const std::vector<std::int64_t>& positions,
                                   const AttentionDropout& dropout) {
-  if (!(dropout.p >= 0 && dropout.p < 1))
-    throw std::invalid_argument(
-        fmt::format("attention: dropout must be in [0, 1), got {}", dropout.p));
+  check_dropout(dropout);
   if (d.batch <= 0 || d.heads <= 0 || d.seq_len <= 0 || d.head_dim <= 0)
     throw std::invalid_argument(
         fmt::format("attention: B, H, T, d must be > 0 (got {}, {}, {}, {})", d.batch, d.heads,
@@ -314,10 +322,7 @@ void CausalAttention::drop_probs(float* out, const float* p, const AttentionDrop
                                  const AttentionDims& d, const Block& blk, std::int64_t b,
                                  std::int64_t r0, std::int64_t r1) const {
   const std::int64_t H = d.heads, T = d.seq_len, rows = r1 - r0;
-  // dropout_apply throws for such a p: not from inside the parallel loop (std::terminate).
-  if (!(dropout.p >= 0 && dropout.p < 1))
-    throw std::invalid_argument(
-        fmt::format("attention: dropout must be in [0, 1), got {}", dropout.p));
+  check_dropout(dropout);  // dropout_apply would throw inside the parallel loop (terminate)
 #pragma omp parallel for schedule(static)
   for (std::int64_t hr = 0; hr < H * rows; ++hr) {
     const std::int64_t h = hr / rows, r = r0 + hr % rows;
